@@ -1,0 +1,171 @@
+/**
+ * The bridge contract between the window and the core: every command the window may `send`
+ * (payload and result schemas) and every event it may `subscribe` to. The preload, main's IPC
+ * handler, the core's ChatApp and the e2e test bridge are all typed from this one file.
+ */
+import { z } from 'zod';
+import {
+  ChatMessageSchema,
+  IdSchema,
+  MemberSchema,
+  NickSchema,
+  RoomInfoSchema,
+  RoomNameSchema,
+  TextSchema,
+} from './protocol';
+
+export const LocaleSchema = z.enum(['en', 'zh-CN']);
+export type Locale = z.infer<typeof LocaleSchema>;
+
+export const SettingsSchema = z.object({
+  nickname: NickSchema,
+  /** null follows the operating system's language. */
+  locale: LocaleSchema.nullable(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Where a room listens. `host` is an IPv4/IPv6 address or a host name. */
+export const EndpointSchema = z.object({
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+/** A room in the lobby: one entry per room id, however many addresses announce it. */
+export const LobbyRoomSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  host: z.string(),
+  members: z.number().int().min(0),
+  /** Best first: the address the mDNS answer came from, then the others. */
+  endpoints: z.array(EndpointSchema),
+  /** This app is the room's host. */
+  mine: z.boolean(),
+});
+export type LobbyRoom = z.infer<typeof LobbyRoomSchema>;
+
+export const ConnectionStateSchema = z.enum(['connecting', 'online', 'reconnecting', 'offline']);
+export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
+
+/** The room the window is in, and how the connection to it stands. */
+export const SessionSchema = z.object({
+  /** Null until the welcome names it (joining by address). */
+  room: RoomInfoSchema.nullable(),
+  /** The address we are connected or connecting to, as `host:port`. */
+  address: z.string(),
+  state: ConnectionStateSchema,
+  /** Reconnect attempt number while `reconnecting`; 0 otherwise. */
+  attempt: z.number().int().min(0),
+  /** Why the session is offline, as a human sentence; null otherwise. */
+  reason: z.string().nullable(),
+  me: MemberSchema.nullable(),
+  members: z.array(MemberSchema),
+  messages: z.array(ChatMessageSchema),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+export const SnapshotSchema = z.object({
+  settings: SettingsSchema,
+  lobby: z.array(LobbyRoomSchema),
+  hosting: RoomInfoSchema.nullable(),
+  session: SessionSchema.nullable(),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+const Empty = z.object({}).strict();
+
+/** Every command: `send(name, payload)` resolves with `result` or rejects with a BridgeError. */
+export const commands = {
+  'app:snapshot': { payload: Empty, result: SnapshotSchema },
+  'settings:update': {
+    payload: z.object({ nickname: NickSchema.optional(), locale: LocaleSchema.nullable().optional() }).strict(),
+    result: SettingsSchema,
+  },
+  'room:host': { payload: z.object({ name: RoomNameSchema }).strict(), result: RoomInfoSchema },
+  'room:stop-hosting': { payload: Empty, result: Empty },
+  'room:join': { payload: z.object({ roomId: IdSchema }).strict(), result: Empty },
+  'room:join-address': { payload: z.object({ address: z.string().trim().min(1).max(300) }).strict(), result: Empty },
+  'room:reconnect': { payload: Empty, result: Empty },
+  'room:leave': { payload: Empty, result: Empty },
+  'chat:send': {
+    payload: z.object({ text: TextSchema, to: IdSchema.optional() }).strict(),
+    result: z.object({ cid: IdSchema }),
+  },
+} as const;
+
+/** Every event the window can subscribe to. */
+export const events = {
+  settings: SettingsSchema,
+  lobby: z.object({ rooms: z.array(LobbyRoomSchema) }),
+  hosting: z.object({ room: RoomInfoSchema.nullable() }),
+  /** The whole session on every state change (join, welcome, reconnect, leave). */
+  session: z.object({ session: SessionSchema.nullable() }),
+  /** A new message in the current session. */
+  message: z.object({ message: ChatMessageSchema }),
+  presence: z.object({
+    kind: z.enum(['joined', 'left']),
+    member: MemberSchema,
+    count: z.number().int().min(0),
+    reason: z.enum(['quit', 'dropped']).optional(),
+  }),
+  /** Something went wrong that no command is waiting for (e.g. a rejected post). */
+  problem: z.object({ code: z.string(), message: z.string(), cid: IdSchema.optional() }),
+} as const;
+
+export type CommandName = keyof typeof commands;
+export type EventName = keyof typeof events;
+export type CommandPayload<C extends CommandName> = z.input<(typeof commands)[C]['payload']>;
+export type CommandResult<C extends CommandName> = z.output<(typeof commands)[C]['result']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+/** The object the preload exposes as `window.parley` (and the e2e bridge imitates). */
+export interface ParleyBridge {
+  send<C extends CommandName>(command: C, payload: CommandPayload<C>): Promise<CommandResult<C>>;
+  subscribe<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** Errors the bridge returns carry a stable code and a sentence for the user. */
+export const BridgeErrorCode = {
+  UnknownCommand: 'UNKNOWN_COMMAND',
+  BadPayload: 'BAD_PAYLOAD',
+  NotInRoom: 'NOT_IN_ROOM',
+  NoSuchRoom: 'NO_SUCH_ROOM',
+  BadAddress: 'BAD_ADDRESS',
+  HostFailed: 'HOST_FAILED',
+  Internal: 'INTERNAL',
+} as const;
+export type BridgeErrorCode = (typeof BridgeErrorCode)[keyof typeof BridgeErrorCode];
+
+export class BridgeError extends Error {
+  constructor(
+    readonly code: BridgeErrorCode | string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
+}
+
+export type ParsedCommand = { [C in CommandName]: { command: C; payload: z.output<(typeof commands)[C]['payload']> } }[CommandName];
+
+/** Parses an untrusted (command, payload) pair: the one place IPC input becomes typed. */
+export function parseCommand(command: unknown, payload: unknown): ParsedCommand {
+  if (typeof command !== 'string' || !Object.hasOwn(commands, command)) {
+    throw new BridgeError(BridgeErrorCode.UnknownCommand, `Unknown command "${String(command).slice(0, 40)}".`);
+  }
+  const name = command as CommandName;
+  const parsed = commands[name].payload.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join('.') : 'payload';
+    throw new BridgeError(BridgeErrorCode.BadPayload, `Invalid ${name} payload: ${where}: ${issue.message}.`);
+  }
+  return { command: name, payload: parsed.data } as ParsedCommand;
+}
+
+/** Error shape that survives structured cloning across IPC (Error subclasses do not). */
+export const WireErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type WireError = z.infer<typeof WireErrorSchema>;
+
+/** The envelope main returns for every invoke, so codes survive Electron's error flattening. */
+export type BridgeReply = { ok: true; result: unknown } | { ok: false; error: WireError };

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Discovery refuses to multicast outside a test-made network namespace while this is set.
+    env: { PARLEY_REQUIRE_NETNS: '1' },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+          env: { PARLEY_REQUIRE_NETNS: '1' },
+        },
+      },
+      {
+        test: {
+          name: 'lan',
+          include: ['test/lan/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          // Namespaces and processes are shared machine state: one file at a time.
+          fileParallelism: false,
+          env: { PARLEY_REQUIRE_NETNS: '1' },
+        },
+      },
+    ],
+  },
+});
