@@ -37,6 +37,8 @@ export const LobbyRoomSchema = z.object({
   name: z.string(),
   host: z.string(),
   members: z.number().int().min(0),
+  /** Protocol version the room advertises; a different one cannot be joined by this app. */
+  v: z.number().int(),
   /** Best first: the address the mDNS answer came from, then the others. */
   endpoints: z.array(EndpointSchema),
   /** This app is the room's host. */
