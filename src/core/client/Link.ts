@@ -1,0 +1,189 @@
+import { EventEmitter } from 'node:events';
+import { WebSocket, type RawData } from 'ws';
+import type { Endpoint } from '../../shared/api';
+import { decodeHostFrame, encodeFrame } from '../../shared/codec';
+import {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  type HostFrame,
+  type WelcomeFrame,
+} from '../../shared/protocol';
+import { formatAddress, wsTarget } from './endpoint';
+
+/**
+ * Largest frame accepted from a host. A welcome carries up to 50 backlog messages of 8000
+ * characters each, and JSON can spend 6 bytes on one character, so ~2.4 MB is legitimate.
+ */
+const MAX_HOST_FRAME_BYTES = 8 * 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How long a graceful close may take before the socket is cut. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** A problem the host reported, or one we found with what it sent. */
+export interface Problem {
+  code: string;
+  message: string;
+  cid?: string;
+}
+
+/** How a link ended. */
+export interface LinkEnd {
+  /** A welcome arrived before the end (the link was a session, not just an attempt). */
+  welcomed: boolean;
+  /** Retrying cannot help (version mismatch, session taken over): go offline. */
+  fatal: boolean;
+  /** A sentence for the user. */
+  reason: string;
+}
+
+/** Events of a Link; `end` comes exactly once and is the last. */
+export type LinkEvents = {
+  welcome: [welcome: WelcomeFrame];
+  /** A frame after the welcome (message, joined, left; errors come as `problem`). */
+  frame: [frame: Exclude<HostFrame, { type: 'welcome' | 'error' }>];
+  problem: [problem: Problem];
+  end: [end: LinkEnd];
+};
+
+/**
+ * One WebSocket to one endpoint: the hello/welcome handshake within a deadline, then the
+ * session with a watchdog on the host's heartbeat. RoomClient strings links together.
+ */
+export class Link extends EventEmitter<LinkEvents> {
+  readonly address: string;
+  private readonly ws: WebSocket;
+  private welcomed = false;
+  private ended = false;
+  /** Why we are ending the link ourselves, when we are. */
+  private ownReason: string | null = null;
+  private lastError: string | null = null;
+  private deadline: NodeJS.Timeout;
+  private watchdog: NodeJS.Timeout | null = null;
+
+  constructor(endpoint: Endpoint, hello: { nick: string; resume: string | null }, connectTimeoutMs: number) {
+    super();
+    this.address = formatAddress(endpoint);
+    const target = wsTarget(endpoint);
+    // No `origin` option: the host refuses any handshake that carries one (see upgradeGuard).
+    this.ws = new WebSocket(target.url, {
+      perMessageDeflate: false,
+      maxPayload: MAX_HOST_FRAME_BYTES,
+      ...(target.createConnection && { createConnection: target.createConnection }),
+    });
+    this.deadline = setTimeout(
+      () => this.cut(`The room at ${this.address} did not answer within ${connectTimeoutMs / 1000} s.`),
+      connectTimeoutMs,
+    );
+    this.ws.on('error', (err) => (this.lastError = err.message));
+    this.ws.on('open', () => {
+      const frame = { type: 'hello', v: PROTOCOL_VERSION, nick: hello.nick } as const;
+      this.send(encodeFrame(hello.resume === null ? frame : { ...frame, resume: hello.resume }));
+    });
+    this.ws.on('ping', () => this.watchdog?.refresh());
+    this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+  }
+
+  /** Sends an encoded frame; false if the socket cannot take it now. */
+  send(text: string): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return false;
+    try {
+      this.ws.send(text, () => {});
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Closes with 1000 (the host tells the others we quit) and resolves once the socket is
+   * closed. A link that is still connecting, or slow to close, is cut instead.
+   */
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
+    this.ownReason ??= 'Closed.';
+    if (this.ws.readyState === WebSocket.OPEN) {
+      this.ws.close(CloseCode.Normal);
+      const timer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
+      this.ws.once('close', () => clearTimeout(timer));
+    } else {
+      this.ws.terminate();
+    }
+    return closed;
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.watchdog?.refresh();
+    if (isBinary) {
+      this.emit('problem', { code: ErrorCode.BinaryFrame, message: 'The host sent a binary frame.' });
+      return;
+    }
+    const decoded = decodeHostFrame(data.toString());
+    if (!decoded.ok) {
+      this.emit('problem', { code: decoded.code, message: `The host sent a bad frame: ${decoded.message}` });
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame.type === 'error') {
+      const { code, message } = frame;
+      this.emit('problem', frame.cid === undefined ? { code, message } : { code, message, cid: frame.cid });
+      // Retrying cannot fix a version mismatch: stop now, with the host's own explanation.
+      if (code === ErrorCode.VersionMismatch)
+        this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
+    } else if (frame.type === 'welcome') {
+      if (this.welcomed) return;
+      this.welcomed = true;
+      clearTimeout(this.deadline);
+      // Clamped: past 2^31-1 ms Node fires a timer at once, which would turn a huge (bogus)
+      // heartbeat into an instant disconnect.
+      const silenceMs = Math.min(frame.heartbeatMs * 2.5, MAX_TIMER_MS);
+      this.watchdog = setTimeout(() => this.cut('The room stopped answering.'), silenceMs);
+      this.emit('welcome', frame);
+    } else if (this.welcomed) {
+      this.emit('frame', frame);
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (code === CloseCode.VersionMismatch) {
+      this.finish({
+        welcomed: this.welcomed,
+        fatal: true,
+        reason: reason || 'This room speaks another protocol version.',
+      });
+    } else if (code === CloseCode.Replaced) {
+      this.finish({
+        welcomed: this.welcomed,
+        fatal: true,
+        reason: 'This session was taken over by another connection.',
+      });
+    } else {
+      this.finish({ welcomed: this.welcomed, fatal: false, reason: this.describe(code, reason) });
+    }
+  }
+
+  private describe(code: number, reason: string): string {
+    if (this.ownReason) return this.ownReason;
+    if (!this.welcomed)
+      return `Could not join the room at ${this.address}: ${this.lastError ?? `closed (${code})`}.`;
+    if (code === CloseCode.GoingAway) return 'The host closed the room.';
+    return `The connection to the room was lost${reason ? ` (${reason})` : ''}.`;
+  }
+
+  /** Terminates the socket; its close event then ends the link with `reason`. */
+  private cut(reason: string): void {
+    this.ownReason ??= reason;
+    this.ws.terminate();
+  }
+
+  private finish(end: LinkEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.deadline);
+    if (this.watchdog) clearTimeout(this.watchdog);
+    if (this.ws.readyState !== WebSocket.CLOSED) void this.close();
+    this.emit('end', end);
+  }
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { WebSocketServer, type ServerOptions } from 'ws';
+import {
+  CloseCode,
+  LIMITS,
+  NickSchema,
+  PROTOCOL_VERSION,
+  RoomNameSchema,
+  type RoomInfo,
+} from '../../shared/protocol';
+import { startHeartbeat } from './heartbeat';
+import { MemoryHistory, type HistoryStore } from './history';
+import { infoRoute } from './infoRoute';
+import { Room } from './Room';
+import { refuseWebPages } from './upgradeGuard';
+
+/** How a room is set up. */
+export interface RoomHostOptions {
+  /** The room's name, as the lobby shows it. */
+  name: string;
+  /** The hosting person's nickname (RoomInfo.host). */
+  hostNick: string;
+  /** Default: a random UUID. */
+  roomId?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default: all interfaces (Node's dual-stack default). */
+  bindAddress?: string;
+  /** Default: a new MemoryHistory. */
+  history?: HistoryStore;
+  /** How often members are pinged; default 10 s. A silent member is dropped within twice this. */
+  heartbeatMs?: number;
+}
+
+/** Events a RoomHost emits. */
+export type RoomHostEvents = {
+  /** The number of members changed. */
+  count: [count: number];
+};
+
+/** How long stop() lets members finish their closing handshake before cutting them off. */
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * Hosts one chat room: an HTTP server whose WebSocket upgrades become members. Single-use:
+ * once stopped, make a new one (on the same port, to let members reconnect).
+ */
+export class RoomHost extends EventEmitter<RoomHostEvents> {
+  readonly id: string;
+  private readonly name: string;
+  private readonly hostNick: string;
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly room: Room;
+  private readonly heartbeatMs: number;
+  private stopHeartbeat: (() => void) | null = null;
+  private starting: Promise<number> | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(private readonly opts: RoomHostOptions) {
+    super();
+    // Checked here so a bad name fails loudly now, not as welcomes every member rejects later.
+    this.name = RoomNameSchema.parse(opts.name);
+    this.hostNick = NickSchema.parse(opts.hostNick);
+    this.id = opts.roomId ?? randomUUID();
+    this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+    this.room = new Room({
+      info: () => this.info(),
+      history: opts.history ?? new MemoryHistory(),
+      heartbeatMs: this.heartbeatMs,
+      onCount: (count) => this.emit('count', count),
+    });
+    const wsOptions: ServerOptions & { closeTimeout: number } = {
+      noServer: true,
+      maxPayload: LIMITS.maxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      // A replaced or misbehaving socket should not linger for ws's default 30 s of closing.
+      // (ws 8.23 reads this option; @types/ws does not declare it yet.)
+      closeTimeout: 5_000,
+    };
+    this.wss = new WebSocketServer(wsOptions);
+    this.server = createServer(infoRoute(() => this.info()));
+    this.server.on('upgrade', (req, socket, head) => {
+      if (refuseWebPages(req, socket)) return;
+      if (this.stopping) {
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws));
+    });
+  }
+
+  /** The port the room listens on; 0 before start(). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  info(): RoomInfo {
+    return {
+      v: PROTOCOL_VERSION,
+      id: this.id,
+      name: this.name,
+      host: this.hostNick,
+      members: this.room.members.count,
+    };
+  }
+
+  /** Starts listening; resolves with the port. Calling it again returns the same promise. */
+  start(): Promise<number> {
+    this.starting ??= new Promise<number>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen({ port: this.opts.port ?? 0, host: this.opts.bindAddress }, () => {
+        this.server.off('error', onError);
+        this.stopHeartbeat = startHeartbeat(this.room.conns, this.heartbeatMs);
+        resolve(this.port);
+      });
+    });
+    return this.starting;
+  }
+
+  /** Closes every member with 1001 and stops listening. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopHeartbeat?.();
+    this.stopHeartbeat = null;
+    await this.room.closeAll(CloseCode.GoingAway, 'host stopping', STOP_GRACE_MS);
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      // Idle keep-alive HTTP connections (info probes) would otherwise hold close() open.
+      this.server.closeAllConnections();
+    });
+  }
+}

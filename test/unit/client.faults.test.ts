@@ -1,0 +1,135 @@
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { CloseCode, ErrorCode } from '../../src/shared/protocol';
+import { versionMismatchMessage } from '../../src/shared/codec';
+import { joinClient, makeClient, nextEvent, recordStates, stateOf } from './support/client';
+import { startFakeHost, welcomeFor } from './support/fakeHost';
+import { startHost } from './support/host';
+import { RawPeer } from './support/RawPeer';
+
+/** A port that accepts TCP connections and then never says a word. */
+async function silentPort(): Promise<number> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+describe('RoomClient facing a faulty host', () => {
+  it('goes offline at once with the host’s explanation on a version mismatch', async () => {
+    const message = versionMismatchMessage(1);
+    const port = await startFakeHost(({ ws, send }) => {
+      send({ type: 'error', code: ErrorCode.VersionMismatch, message });
+      ws.close(CloseCode.VersionMismatch, 'protocol version mismatch');
+    });
+    const client = makeClient(port, 'Alice');
+    const states = recordStates(client);
+    const problem = nextEvent(client, 'problem');
+    client.start();
+    const [, , reason] = await stateOf(client, 'offline');
+    expect(reason).toBe(message);
+    expect((await problem)[0].code).toBe(ErrorCode.VersionMismatch);
+    expect(states.map(([s]) => s)).toEqual(['connecting', 'offline']);
+  });
+
+  it('goes offline on close code 4001 even without an error frame', async () => {
+    const port = await startFakeHost(({ ws }) => ws.close(CloseCode.VersionMismatch, 'speak v9'));
+    const client = makeClient(port, 'Alice');
+    client.start();
+    expect((await stateOf(client, 'offline'))[2]).toBe('speak v9');
+  });
+
+  it('goes offline when another connection takes its session over', async () => {
+    const port = await startFakeHost(({ ws, hello, send }) => {
+      send(welcomeFor(hello));
+      ws.close(CloseCode.Replaced, 'replaced by a newer connection');
+    });
+    const client = makeClient(port, 'Alice');
+    client.start();
+    expect((await stateOf(client, 'offline'))[2]).toMatch(/taken over/);
+  });
+
+  it('reports a bad host frame as a problem and stays online', async () => {
+    const port = await startFakeHost(({ hello, send }) => {
+      send(welcomeFor(hello));
+      send('{"type":"message","message":{"id":1}}');
+      send('not json');
+      send({ type: 'joined', member: { id: 'm2', nick: 'Bob' }, count: 2 });
+    });
+    const client = makeClient(port, 'Alice');
+    const problems: string[] = [];
+    client.on('problem', (p) => problems.push(p.code));
+    const joined = nextEvent(client, 'joined');
+    client.start();
+    expect((await joined)[0].nick).toBe('Bob');
+    expect(problems).toEqual([ErrorCode.BadFrame, ErrorCode.BadJson]);
+    expect(client.state).toBe('online');
+  });
+
+  it('reconnects when the host goes quiet for 2.5 heartbeats', async () => {
+    let hellos = 0;
+    const port = await startFakeHost(({ hello, send }) => {
+      hellos++;
+      // Claims a 40 ms heartbeat and then never pings.
+      send(welcomeFor(hello, { heartbeatMs: 40 }));
+    });
+    const client = await joinClient(port, 'Alice');
+    const [, attempt, reason] = await stateOf(client, 'reconnecting');
+    expect([attempt, reason]).toEqual([1, 'The room stopped answering.']);
+    await stateOf(client, 'online');
+    expect(hellos).toBe(2);
+  });
+
+  it('resumes with the token from its last welcome', async () => {
+    const resumes: (string | undefined)[] = [];
+    const port = await startFakeHost(({ ws, hello, send }) => {
+      resumes.push(hello.resume);
+      send(welcomeFor(hello, { token: `token-${resumes.length}` }));
+      if (resumes.length === 1) ws.terminate();
+    });
+    const client = makeClient(port, 'Alice');
+    const backOnline = nextEvent(client, 'state', (state) => state === 'online' && resumes.length === 2);
+    client.start();
+    await backOnline;
+    expect(resumes).toEqual([undefined, 'token-1']);
+  });
+
+  it('moves on to the next endpoint when one accepts but never answers', async () => {
+    const host = await startHost();
+    const silent = await silentPort();
+    const client = makeClient(host.port, 'Alice', {
+      connectTimeoutMs: 100,
+      endpoints: [
+        { host: '127.0.0.1', port: silent },
+        { host: '127.0.0.1', port: host.port },
+      ],
+    });
+    client.start();
+    await stateOf(client, 'online');
+    expect(client.address).toBe(`127.0.0.1:${host.port}`);
+  });
+
+  it('stays online while the host keeps pinging', async () => {
+    const host = await startHost({ heartbeatMs: 30 });
+    const watcher = await RawPeer.join(host.port, 'Watcher');
+    const client = await joinClient(host.port, 'Alice');
+    await watcher.next('joined');
+    // Four pings span well over the client's 2.5-heartbeat watchdog.
+    for (let i = 0; i < 4; i++) await once(watcher.ws, 'ping');
+    expect(client.state).toBe('online');
+    client.post('still here');
+    expect((await watcher.next('message')).message.text).toBe('still here');
+  });
+});
