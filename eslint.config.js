@@ -5,7 +5,9 @@ import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
 const noElectron = {
-  paths: [{ name: 'electron', message: 'Only src/main and src/preload may import electron (see DESIGN.md).' }],
+  paths: [
+    { name: 'electron', message: 'Only src/main and src/preload may import electron (see DESIGN.md).' },
+  ],
   patterns: [{ group: ['electron/*'], message: 'Only src/main and src/preload may import electron.' }],
 };
 const noNode = {
@@ -33,7 +35,12 @@ export default tseslint.config(
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: {
-      parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: tseslint.parser, svelteConfig },
+      parserOptions: {
+        projectService: true,
+        extraFileExtensions: ['.svelte'],
+        parser: tseslint.parser,
+        svelteConfig,
+      },
     },
   },
   // Layering (DESIGN.md): shared imports nothing platform-specific, core never imports electron,
@@ -41,15 +48,24 @@ export default tseslint.config(
   {
     files: ['src/shared/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: noElectron.paths, patterns: [...noElectron.patterns, ...noNode.patterns] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: noElectron.paths, patterns: [...noElectron.patterns, ...noNode.patterns] },
+      ],
     },
   },
-  { files: ['src/core/**', 'src/cli/**', 'test/**'], rules: { 'no-restricted-imports': ['error', noElectron] } },
+  {
+    files: ['src/core/**', 'src/cli/**', 'test/**'],
+    rules: { 'no-restricted-imports': ['error', noElectron] },
+  },
   {
     files: ['src/renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', { paths: noElectron.paths, patterns: [...noElectron.patterns, ...noNode.patterns] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: noElectron.paths, patterns: [...noElectron.patterns, ...noNode.patterns] },
+      ],
     },
   },
 );

@@ -80,13 +80,18 @@ const Empty = z.object({}).strict();
 export const commands = {
   'app:snapshot': { payload: Empty, result: SnapshotSchema },
   'settings:update': {
-    payload: z.object({ nickname: NickSchema.optional(), locale: LocaleSchema.nullable().optional() }).strict(),
+    payload: z
+      .object({ nickname: NickSchema.optional(), locale: LocaleSchema.nullable().optional() })
+      .strict(),
     result: SettingsSchema,
   },
   'room:host': { payload: z.object({ name: RoomNameSchema }).strict(), result: RoomInfoSchema },
   'room:stop-hosting': { payload: Empty, result: Empty },
   'room:join': { payload: z.object({ roomId: IdSchema }).strict(), result: Empty },
-  'room:join-address': { payload: z.object({ address: z.string().trim().min(1).max(300) }).strict(), result: Empty },
+  'room:join-address': {
+    payload: z.object({ address: z.string().trim().min(1).max(300) }).strict(),
+    result: Empty,
+  },
   'room:reconnect': { payload: Empty, result: Empty },
   'room:leave': { payload: Empty, result: Empty },
   'chat:send': {
@@ -148,12 +153,17 @@ export class BridgeError extends Error {
   }
 }
 
-export type ParsedCommand = { [C in CommandName]: { command: C; payload: z.output<(typeof commands)[C]['payload']> } }[CommandName];
+export type ParsedCommand = {
+  [C in CommandName]: { command: C; payload: z.output<(typeof commands)[C]['payload']> };
+}[CommandName];
 
 /** Parses an untrusted (command, payload) pair: the one place IPC input becomes typed. */
 export function parseCommand(command: unknown, payload: unknown): ParsedCommand {
   if (typeof command !== 'string' || !Object.hasOwn(commands, command)) {
-    throw new BridgeError(BridgeErrorCode.UnknownCommand, `Unknown command "${String(command).slice(0, 40)}".`);
+    throw new BridgeError(
+      BridgeErrorCode.UnknownCommand,
+      `Unknown command "${String(command).slice(0, 40)}".`,
+    );
   }
   const name = command as CommandName;
   const parsed = commands[name].payload.safeParse(payload);

@@ -61,7 +61,11 @@ function decode<T>(
       message: `Message text is limited to ${LIMITS.maxTextChars} characters.`,
     };
   }
-  return { ok: false, code: ErrorCode.BadFrame, message: `Invalid "${obj.type}" frame: ${describeIssue(issue)}.` };
+  return {
+    ok: false,
+    code: ErrorCode.BadFrame,
+    message: `Invalid "${obj.type}" frame: ${describeIssue(issue)}.`,
+  };
 }
 
 /** A hello from another protocol version is reported as such, before its shape is judged. */

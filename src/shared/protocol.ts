@@ -7,57 +7,8 @@
  */
 import { z } from 'zod';
 
-/** Bumped on any incompatible change. Carried by every hello, welcome and advertisement. */
-export const PROTOCOL_VERSION = 1;
-
-/** DNS-SD service type rooms are advertised under (`_parley._tcp.local`). */
-export const SERVICE_TYPE = 'parley';
-
-/** HTTP path on a room's port that answers with its RoomInfo (liveness probe, join by address). */
-export const INFO_PATH = '/parley/info';
-
-export const LIMITS = {
-  /** Longest message text, in UTF-16 code units (what JavaScript's `length` counts). */
-  maxTextChars: 8000,
-  /** Largest WebSocket frame the host accepts; bigger ones are closed with 1009. */
-  maxPayloadBytes: 64 * 1024,
-  maxNickChars: 32,
-  maxRoomNameChars: 64,
-  maxIdChars: 64,
-  /** Messages a joiner receives in its welcome. */
-  backlog: 50,
-} as const;
-
-/** Machine-readable error codes carried by `error` frames. */
-export const ErrorCode = {
-  BadJson: 'BAD_JSON',
-  BadFrame: 'BAD_FRAME',
-  BinaryFrame: 'BINARY_FRAME',
-  UnknownType: 'UNKNOWN_TYPE',
-  TextTooLong: 'TEXT_TOO_LONG',
-  VersionMismatch: 'VERSION_MISMATCH',
-  NotJoined: 'NOT_JOINED',
-  AlreadyJoined: 'ALREADY_JOINED',
-  NoSuchMember: 'NO_SUCH_MEMBER',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/** WebSocket close codes the host uses (4000-4999 are the application's range). */
-export const CloseCode = {
-  Normal: 1000,
-  /** The host is shutting the room down. */
-  GoingAway: 1001,
-  /** 1008: the peer broke the protocol in a way that ends the session. */
-  PolicyViolation: 1008,
-  /** 1009: a frame was larger than LIMITS.maxPayloadBytes. */
-  MessageTooBig: 1009,
-  /** The hello named a protocol version this host does not speak. */
-  VersionMismatch: 4001,
-  /** The same member resumed its session on a newer connection. */
-  Replaced: 4002,
-  /** No pong arrived for the host's pings. */
-  Unresponsive: 4003,
-} as const;
+export { CloseCode, ErrorCode, INFO_PATH, LIMITS, PROTOCOL_VERSION, SERVICE_TYPE } from './constants';
+import { LIMITS } from './constants';
 
 // Control characters (C0, DEL, C1) never belong in a name; they would break layouts and logs.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;

@@ -1,0 +1,108 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
+import { startAgent, type RunningAgent } from '../test/support/agents';
+import { openApp, pageErrors } from './support/bindPage';
+
+const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
+
+test.describe('two people on a simulated LAN', () => {
+  let lan: Lan;
+  let alice: RunningAgent;
+  let bob: RunningAgent;
+
+  test.beforeAll(async () => {
+    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
+    lan = await createLan(['alice', 'bob']);
+    [alice, bob] = await Promise.all([startAgent(lan, 'alice', 'Alice'), startAgent(lan, 'bob', 'Bob')]);
+  });
+
+  test.afterAll(async () => {
+    await Promise.all([alice?.dispose(), bob?.dispose()]);
+    await lan?.destroy();
+  });
+
+  const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  const composer = (page: Page, name = 'Message') => page.getByRole('textbox', { name, exact: true });
+
+  test('Alice hosts Office, Bob finds and joins it, they chat in public and in private, and Bob leaves', async ({
+    browser,
+  }) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    const bobPage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    await openApp(alicePage, alice.client);
+    await openApp(bobPage, bob.client);
+
+    await test.step('the lobby shows each person their remembered nickname', async () => {
+      await expect(alicePage.getByLabel('Your nickname')).toHaveValue('Alice');
+      await expect(bobPage.getByLabel('Your nickname')).toHaveValue('Bob');
+    });
+
+    await test.step('Alice hosts "Office" and is in it, online', async () => {
+      await alicePage.getByLabel('Room name').fill('Office');
+      await alicePage.getByRole('button', { name: 'Host a room' }).click();
+      await expect(alicePage.getByRole('heading', { name: 'Office' })).toBeVisible();
+      await expect(alicePage.getByRole('status')).toContainText('Online');
+    });
+
+    await test.step("Bob's lobby lists Office, hosted by Alice, found over mDNS on the LAN", async () => {
+      const rooms = bobPage.getByRole('list', { name: 'Rooms on your network' });
+      const office = rooms.getByRole('listitem').filter({ hasText: 'Office' });
+      await expect(office).toContainText('Alice');
+      await expect(office).toContainText('1');
+      await bobPage.screenshot({ path: `${ARTIFACTS}/lobby.png` });
+      await office.getByRole('button', { name: 'Join Office' }).click();
+      await expect(bobPage.getByRole('heading', { name: 'Office' })).toBeVisible();
+      await expect(bobPage.getByRole('status')).toContainText('Online');
+    });
+
+    await test.step('both member lists show 2 and Alice sees Bob join', async () => {
+      for (const page of [alicePage, bobPage]) {
+        await expect(page.getByRole('heading', { name: 'Members (2)' })).toBeVisible();
+        await expect(page.getByRole('list', { name: 'Members' }).getByRole('listitem')).toHaveCount(2);
+      }
+      await expect(messages(alicePage)).toContainText('Bob joined');
+    });
+
+    await test.step('messages go both ways, marked (me) for the sender', async () => {
+      await composer(bobPage).fill('Hello from Bob');
+      await composer(bobPage).press('Enter');
+      await expect(messages(alicePage)).toContainText('Hello from Bob');
+      await expect(
+        messages(bobPage).getByRole('listitem').filter({ hasText: 'Hello from Bob' }),
+      ).toContainText('(me)');
+
+      await composer(alicePage).fill('Hi Bob\n你好，欢迎');
+      await composer(alicePage).press('Control+Enter');
+      await expect(messages(bobPage)).toContainText('你好，欢迎');
+      await alicePage.screenshot({ path: `${ARTIFACTS}/room.png` });
+    });
+
+    await test.step('Bob sends Alice a private message that only she receives', async () => {
+      await bobPage.getByRole('button', { name: 'Message Alice privately' }).click();
+      await composer(bobPage, 'Message Alice').fill('Just between us');
+      await composer(bobPage, 'Message Alice').press('Enter');
+      await expect(messages(bobPage)).toContainText('Just between us');
+
+      const tab = alicePage.getByRole('tablist', { name: 'Conversations' }).getByRole('tab', { name: /Bob/ });
+      await expect(tab).toBeVisible();
+      await expect(messages(alicePage)).not.toContainText('Just between us');
+      await tab.click();
+      await expect(messages(alicePage)).toContainText('Just between us');
+      await alicePage.screenshot({ path: `${ARTIFACTS}/private.png` });
+      await alicePage.getByRole('tab', { name: /Everyone/ }).click();
+    });
+
+    await test.step('Bob leaves: Alice sees the notice and 1 member', async () => {
+      await bobPage.getByRole('button', { name: 'Leave room' }).click();
+      await expect(bobPage.getByRole('list', { name: 'Rooms on your network' })).toBeVisible();
+      await expect(messages(alicePage)).toContainText('Bob left');
+      await expect(alicePage.getByRole('heading', { name: 'Members (1)' })).toBeVisible();
+    });
+
+    expect(pageErrors(alicePage)).toEqual([]);
+    expect(pageErrors(bobPage)).toEqual([]);
+  });
+});

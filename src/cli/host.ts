@@ -1,0 +1,90 @@
+/**
+ * Headless host: runs a room with the same core as the app, without Electron (always-on rooms,
+ * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--nick Desk]`
+ */
+import { hostname, networkInterfaces } from 'node:os';
+import { parseArgs } from 'node:util';
+import { RoomNameSchema, NickSchema } from '../shared/protocol';
+import { Discovery } from '../core/discovery';
+import { HostedRoom } from '../core/HostedRoom';
+
+const USAGE =
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--no-advertise]';
+
+function fail(message: string): never {
+  console.error(`parley host: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        name: { type: 'string' },
+        port: { type: 'string', default: '0' },
+        interface: { type: 'string' },
+        nick: { type: 'string', default: hostname().slice(0, 32) || 'Parley' },
+        'no-advertise': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
+/** Addresses people on the LAN can type into "Join by address". */
+function lanAddresses(only?: string): string[] {
+  const found = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+  return only ? found.filter((a) => a === only) : found;
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  if (opts.help) {
+    console.log(USAGE);
+    return;
+  }
+  const name = RoomNameSchema.safeParse(opts.name ?? '');
+  if (!name.success) fail('--name is required: the room name people will see (1-64 characters).');
+  const nick = NickSchema.safeParse(opts.nick);
+  if (!nick.success) fail('--nick must be 1-32 characters.');
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--port must be 0-65535, not "${opts.port}".`);
+  if (opts.interface && !lanAddresses().includes(opts.interface)) {
+    fail(
+      `--interface ${opts.interface} is not an IPv4 address of this machine (have: ${lanAddresses().join(', ') || 'none'}).`,
+    );
+  }
+
+  const discovery = opts['no-advertise']
+    ? null
+    : new Discovery(opts.interface ? { interfaces: [opts.interface] } : {});
+  const room = await HostedRoom.start({ name: name.data, hostNick: nick.data, port, discovery });
+  const addresses = [...lanAddresses(opts.interface), '127.0.0.1'];
+  console.log(`Parley room "${room.info.name}" (id ${room.info.id}) is open.`);
+  for (const address of addresses) console.log(`  listening on ws://${address}:${room.port}`);
+  console.log(
+    discovery ? 'Advertised on the LAN over mDNS. Ctrl+C stops it.' : 'Not advertised (join by address).',
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: saying goodbye and closing the room…`);
+    void room
+      .stop()
+      .then(() => discovery?.stop())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

@@ -1,0 +1,51 @@
+import type { RoomInfo } from '../shared/protocol';
+import type { Advertisement, Discovery } from './discovery';
+import { RoomHost } from './host/RoomHost';
+
+/**
+ * A room this app hosts: the WebSocket host plus its mDNS advertisement, started and stopped
+ * together so the TXT record's member count follows the room and goodbyes go out on stop.
+ */
+export class HostedRoom {
+  private advertisement: Advertisement | null = null;
+
+  private constructor(readonly host: RoomHost) {}
+
+  static async start(opts: {
+    name: string;
+    hostNick: string;
+    port?: number;
+    discovery: Discovery | null;
+  }): Promise<HostedRoom> {
+    const host = new RoomHost({ name: opts.name, hostNick: opts.hostNick, port: opts.port ?? 0 });
+    const port = await host.start();
+    const room = new HostedRoom(host);
+    if (opts.discovery) {
+      const info = host.info();
+      const ad = opts.discovery.advertise({
+        id: info.id,
+        name: info.name,
+        host: info.host,
+        port,
+        members: info.members,
+      });
+      host.on('count', (count) => ad.update(count));
+      room.advertisement = ad;
+    }
+    return room;
+  }
+
+  get info(): RoomInfo {
+    return this.host.info();
+  }
+
+  get port(): number {
+    return this.host.port;
+  }
+
+  /** Goodbye packets first, so the lobby drops the room before its members see the close. */
+  async stop(): Promise<void> {
+    await this.advertisement?.stop();
+    await this.host.stop();
+  }
+}

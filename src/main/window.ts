@@ -1,0 +1,50 @@
+import { BrowserWindow, shell, type WebPreferences } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isSafeExternalUrl } from './links';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The window's settings, exported so a test can read them from the built main code: a
+ * regression here must fail CI, not wait for a review.
+ */
+export const webPreferences: WebPreferences = {
+  preload: join(here, '../preload/index.cjs'),
+  sandbox: true,
+  contextIsolation: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  spellcheck: true,
+};
+
+/** Creates the one app window, locked down: no navigation away, no new windows. */
+export function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1100,
+    height: 720,
+    minWidth: 700,
+    minHeight: 480,
+    show: false,
+    title: 'Parley',
+    webPreferences,
+  });
+  win.once('ready-to-show', () => win.show());
+
+  // Links a message may carry open in the system browser, never inside the app.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  win.webContents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(join(here, '../renderer/index.html'));
+  return win;
+}

@@ -1,0 +1,24 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import type { BridgeReply, ParleyBridge } from '../shared/api';
+
+// Kept free of runtime imports besides electron: a sandboxed preload cannot require modules.
+// Payloads are validated in main; the window gets exactly `send` and `subscribe`.
+const SEND_CHANNEL = 'parley:send';
+const EVENT_CHANNEL = 'parley:event';
+
+const bridge: ParleyBridge = {
+  async send(command, payload) {
+    const reply = (await ipcRenderer.invoke(SEND_CHANNEL, command, payload)) as BridgeReply;
+    if (!reply.ok) throw new Error(reply.error.message, { cause: reply.error.code });
+    return reply.result as never;
+  },
+  subscribe(event, handler) {
+    const listener = (_e: Electron.IpcRendererEvent, name: string, payload: unknown) => {
+      if (name === event) handler(payload as never);
+    };
+    ipcRenderer.on(EVENT_CHANNEL, listener);
+    return () => void ipcRenderer.removeListener(EVENT_CHANNEL, listener);
+  },
+};
+
+contextBridge.exposeInMainWorld('parley', bridge);

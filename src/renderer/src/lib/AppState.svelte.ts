@@ -1,0 +1,194 @@
+import type {
+  CommandName,
+  CommandPayload,
+  CommandResult,
+  EventName,
+  EventPayload,
+  LobbyRoom,
+  Locale,
+  ParleyBridge,
+  Session,
+  Settings,
+} from '../../../shared/api';
+import type { Member, RoomInfo } from '../../../shared/protocol';
+import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
+import { errorMessage } from './errors';
+
+/**
+ * Everything the window knows about the app, kept in step with it through the bridge: a
+ * snapshot on start, then every event. Components read the fields and call the methods; none
+ * of them talks to the bridge directly.
+ */
+export class AppState {
+  /** `unavailable`: there is no bridge (the page was opened outside Parley). */
+  status = $state<'loading' | 'ready' | 'unavailable'>('loading');
+  settings = $state.raw<Settings>({ nickname: '', locale: null });
+  lobby = $state.raw<LobbyRoom[]>([]);
+  hosting = $state.raw<RoomInfo | null>(null);
+  session = $state.raw<Session | null>(null);
+  /** The last command error or unclaimed problem, as a sentence; null when there is none. */
+  error = $state<string | null>(null);
+  readonly chat = new ChatState();
+
+  /** The room we are in is the one this app hosts. */
+  readonly hostingThisRoom = $derived(
+    !!this.hosting && !!this.session?.room && this.hosting.id === this.session.room.id,
+  );
+  /** Members of the current room by nickname, case-insensitively. */
+  readonly members: Member[] = $derived(
+    [...(this.session?.members ?? [])].sort(
+      (a, b) => a.nick.localeCompare(b.nick, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id),
+    ),
+  );
+
+  readonly #bridge: ParleyBridge | undefined;
+  #unsubscribers: Array<() => void> = [];
+
+  constructor(bridge: ParleyBridge | undefined) {
+    this.#bridge = bridge;
+  }
+
+  /** Subscribes to every event, then loads the snapshot (so nothing falls between the two). */
+  async start(): Promise<void> {
+    const bridge = this.#bridge;
+    if (!bridge) {
+      this.status = 'unavailable';
+      return;
+    }
+    this.#on('settings', (settings) => (this.settings = settings));
+    this.#on('lobby', ({ rooms }) => (this.lobby = rooms));
+    this.#on('hosting', ({ room }) => (this.hosting = room));
+    this.#on('session', ({ session }) => this.#applySession(session));
+    this.#on('message', ({ message }) => this.chat.receive(message));
+    this.#on('presence', (presence) => this.#applyPresence(presence));
+    this.#on('problem', ({ message, cid }) => {
+      if (cid) this.chat.failed({ cid }, message);
+      else this.error = message;
+    });
+    try {
+      const snapshot = await bridge.send('app:snapshot', {});
+      this.settings = snapshot.settings;
+      this.lobby = snapshot.lobby;
+      this.hosting = snapshot.hosting;
+      this.#applySession(snapshot.session);
+      this.status = 'ready';
+    } catch (error) {
+      this.error = errorMessage(error);
+      this.status = 'ready';
+    }
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    this.#unsubscribers = [];
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  /** Saves the nickname; resolves with why the app refused it, or null when saved. */
+  async setNickname(nickname: string): Promise<string | null> {
+    try {
+      this.settings = await this.#bridge!.send('settings:update', { nickname });
+      return null;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+
+  /** Chooses the window's language; null follows the operating system. */
+  async setLocale(locale: Locale | null): Promise<boolean> {
+    const settings = await this.#run('settings:update', { locale });
+    if (settings) this.settings = settings;
+    return !!settings;
+  }
+
+  async hostRoom(name: string): Promise<boolean> {
+    return !!(await this.#run('room:host', { name }));
+  }
+
+  async stopHosting(): Promise<boolean> {
+    return !!(await this.#run('room:stop-hosting', {}));
+  }
+
+  async joinRoom(roomId: string): Promise<boolean> {
+    return !!(await this.#run('room:join', { roomId }));
+  }
+
+  async joinAddress(address: string): Promise<boolean> {
+    return !!(await this.#run('room:join-address', { address }));
+  }
+
+  async reconnect(): Promise<boolean> {
+    return !!(await this.#run('room:reconnect', {}));
+  }
+
+  async leave(): Promise<boolean> {
+    return !!(await this.#run('room:leave', {}));
+  }
+
+  /**
+   * Sends to the selected conversation. The message shows as pending at once and is replaced
+   * by the host's copy when it comes back; while reconnecting the core queues it.
+   */
+  async sendMessage(text: string): Promise<void> {
+    const to = this.chat.selected === EVERYONE ? null : (this.chat.selectedConversation.peer ?? null);
+    await this.#post(this.chat.addPending(text, to));
+  }
+
+  /** Sends a failed message again. */
+  async retry(pending: PendingMessage): Promise<void> {
+    const { text, to } = pending;
+    this.chat.discard(pending.id);
+    await this.#post(this.chat.addPending(text, to));
+  }
+
+  async #post(pending: PendingMessage): Promise<void> {
+    const id = pending.id;
+    const payload = pending.to ? { text: pending.text, to: pending.to.id } : { text: pending.text };
+    try {
+      const { cid } = await this.#bridge!.send('chat:send', payload);
+      this.chat.sent(id, cid);
+    } catch (error) {
+      this.chat.failed({ id }, errorMessage(error));
+    }
+  }
+
+  #applySession(session: Session | null): void {
+    this.session = session;
+    this.chat.applySession(session);
+  }
+
+  #applyPresence({ kind, member, count }: EventPayload<'presence'>): void {
+    const session = this.session;
+    if (!session) return;
+    const others = session.members.filter((m) => m.id !== member.id);
+    this.session = {
+      ...session,
+      members: kind === 'joined' ? [...others, member] : others,
+      room: session.room ? { ...session.room, members: count } : null,
+    };
+    this.chat.notePresence(kind, member);
+  }
+
+  #on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): void {
+    this.#unsubscribers.push(this.#bridge!.subscribe(event, handler));
+  }
+
+  /** Runs a command; on failure shows the error and resolves undefined. */
+  async #run<C extends CommandName>(
+    command: C,
+    payload: CommandPayload<C>,
+  ): Promise<CommandResult<C> | undefined> {
+    if (!this.#bridge) return undefined;
+    try {
+      const result = await this.#bridge.send(command, payload);
+      this.error = null;
+      return result;
+    } catch (error) {
+      this.error = errorMessage(error);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * English strings, the reference locale: every other locale must translate every key here.
+ * Plural keys follow i18next's `_one`/`_other` suffixes; call them without the suffix and pass
+ * `count`.
+ */
+export const en = {
+  'app.name': 'Parley',
+  'app.windowTitle': '{{room}} — Parley',
+  'app.tagline': 'Chat with people on your local network. No internet needed.',
+  'app.loading': 'Loading…',
+  'app.noBridge': 'This window can’t reach Parley. Restart the app.',
+  'app.dismiss': 'Dismiss',
+
+  'language.label': 'Language',
+  'language.system': 'System',
+  'language.en': 'English',
+  'language.zh-CN': '简体中文',
+
+  'nickname.label': 'Your nickname',
+  'nickname.hint': 'People see this name in the rooms you join.',
+  'nickname.saved': 'Saved',
+  'nickname.errorEmpty': 'Enter a nickname.',
+  'nickname.errorTooLong': 'Use at most {{max}} characters.',
+  'nickname.errorControl': 'A nickname can’t contain control characters.',
+
+  'rooms.heading': 'Rooms on your network',
+  'rooms.hostedBy': 'hosted by {{host}}',
+  'rooms.members_one': '{{count}} member',
+  'rooms.members_other': '{{count}} members',
+  'rooms.yours': 'Yours',
+  'rooms.versionMismatch': 'Needs a different Parley version',
+  'rooms.join': 'Join',
+  'rooms.joinNamed': 'Join {{name}}',
+  'rooms.emptyTitle': 'No rooms found yet',
+  'rooms.empty':
+    'Rooms hosted on your network appear here by themselves. If one you expect is missing, a firewall or the Wi-Fi’s client isolation may be hiding it: ask the host for the room’s address and use Join by address.',
+
+  'host.heading': 'Host a room',
+  'host.hint': 'Everyone on your network will see it in their lobby.',
+  'host.nameLabel': 'Room name',
+  'host.namePlaceholder': 'Team lunch',
+  'host.submit': 'Host a room',
+  'host.errorEmpty': 'Give the room a name.',
+  'host.errorTooLong': 'Use at most {{max}} characters.',
+
+  'join.heading': 'Join by address',
+  'join.hint': 'For rooms that don’t show up above. The host’s lobby shows the address under the room.',
+  'join.addressLabel': 'Address',
+  'join.submit': 'Join by address',
+  'join.errorEmpty': 'Enter an address, like 192.168.1.20:4000.',
+
+  'hosting.note': 'You are hosting {{name}}',
+  'hosting.open': 'Open',
+  'hosting.stop': 'Stop hosting',
+
+  'room.hostedBy': 'Hosted by {{host}}',
+  'room.leave': 'Leave room',
+
+  'connection.connecting': 'Connecting…',
+  'connection.online': 'Online',
+  'connection.reconnecting': 'Reconnecting (attempt {{attempt}})…',
+  'connection.offline': 'Offline',
+  'connection.reconnect': 'Reconnect',
+
+  'conversations.label': 'Conversations',
+  'conversations.everyone': 'Everyone',
+  'conversations.unread_one': '{{count}} unread message',
+  'conversations.unread_other': '{{count}} unread messages',
+
+  'messages.label': 'Messages',
+  'messages.me': '(me)',
+  'messages.sending': 'Sending…',
+  'messages.failed': 'Failed: {{reason}}',
+  'messages.retry': 'Retry',
+  'messages.joined': '{{nick}} joined',
+  'messages.left': '{{nick}} left',
+  'messages.jumpToLatest': 'Jump to latest',
+  'messages.emptyEveryone': 'No messages yet. Say hello!',
+  'messages.emptyPrivate':
+    'This is the start of your private conversation with {{nick}}. Only the two of you can see it.',
+
+  'members.heading': 'Members ({{count}})',
+  'members.label': 'Members',
+  'members.messagePrivately': 'Message {{nick}} privately',
+  'members.me': '{{nick}} (me)',
+
+  'composer.label': 'Message',
+  'composer.labelPrivate': 'Message {{nick}}',
+  'composer.placeholder': 'Message everyone',
+  'composer.placeholderPrivate': 'Message {{nick}} privately',
+  'composer.send': 'Send',
+  'composer.hint': 'Enter to send · Shift+Enter for a new line',
+  'composer.counter': '{{count}} / {{max}}',
+  'composer.peerGone': '{{nick}} isn’t in the room right now.',
+} as const;
+
+/** Every key of the reference locale, with plural suffixes. */
+export type ResourceKey = keyof typeof en;
+
+/** What `t()` accepts: plural keys without their `_one`/`_other` suffix. */
+export type MessageKey = ResourceKey extends infer K
+  ? K extends `${infer Base}_${'one' | 'other'}`
+    ? Base
+    : K
+  : never;
+
+/**
+ * A complete translation. Languages without a singular form (Chinese) only need `_other`, so
+ * `_one` keys are optional; every other key is required.
+ */
+export type Translation = Record<Exclude<ResourceKey, `${string}_one`>, string> &
+  Partial<Record<Extract<ResourceKey, `${string}_one`>, string>>;

@@ -1,0 +1,144 @@
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import type {
+  BridgeReply,
+  CommandName,
+  CommandPayload,
+  CommandResult,
+  EventName,
+  EventPayload,
+} from '../../src/shared/api';
+import type { ChatMessage } from '../../src/shared/protocol';
+
+/** The bridge error an agent answered with, code and sentence intact. */
+export class AgentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Talks to a test agent (test/support/agent.ts) over its unix socket with the bridge contract:
+ * typed `send`, every pushed event re-emitted, and `waitFor` to wait on an event, never a sleep.
+ */
+export class AgentClient extends EventEmitter {
+  private nextId = 1;
+  private readonly pending = new Map<number, (reply: BridgeReply) => void>();
+  /** The latest payload of each event, so a wait can be satisfied by what already arrived. */
+  readonly latest = new Map<EventName, unknown>();
+  /** Every chat message seen, from message events and session backlogs, by id. */
+  readonly messages = new Map<string, ChatMessage>();
+
+  private constructor(private readonly socket: Socket) {
+    super();
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const msg = JSON.parse(buffer.slice(0, nl)) as
+          { id: number; reply: BridgeReply } | { event: EventName; payload: unknown };
+        buffer = buffer.slice(nl + 1);
+        if ('id' in msg) {
+          this.pending.get(msg.id)?.(msg.reply);
+          this.pending.delete(msg.id);
+        } else {
+          this.latest.set(msg.event, msg.payload);
+          this.record(msg.event, msg.payload);
+          this.emit(msg.event, msg.payload);
+        }
+      }
+    });
+  }
+
+  private record(event: EventName, payload: unknown): void {
+    if (event === 'message') {
+      const { message } = payload as EventPayload<'message'>;
+      this.messages.set(message.id, message);
+    } else if (event === 'session') {
+      for (const m of (payload as EventPayload<'session'>).session?.messages ?? [])
+        this.messages.set(m.id, m);
+    }
+  }
+
+  /** Resolves with the first message (already seen or arriving) that satisfies `test`. */
+  async waitForMessage(
+    test: (m: ChatMessage) => boolean,
+    timeoutMs = 20_000,
+    what = 'a message',
+  ): Promise<ChatMessage> {
+    const find = () => [...this.messages.values()].find(test);
+    const found = find();
+    if (found) return found;
+    await Promise.race([
+      this.waitFor('message', ({ message }) => test(message), timeoutMs, what),
+      this.waitFor('session', () => find() !== undefined, timeoutMs, what),
+    ]);
+    return find()!;
+  }
+
+  /** Resolves once the room has `count` members, by the welcome or by a presence change. */
+  async waitForMembers(count: number, timeoutMs = 20_000): Promise<void> {
+    const what = `${count} members`;
+    await Promise.race([
+      this.waitFor('session', ({ session }) => session?.members.length === count, timeoutMs, what),
+      this.waitFor('presence', (p) => p.count === count, timeoutMs, what),
+    ]);
+  }
+
+  static connect(path: string): Promise<AgentClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(path, () => resolve(new AgentClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Sends a raw (command, payload) pair and returns the reply envelope as the agent sent it. */
+  raw(command: string, payload: unknown): Promise<BridgeReply> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.socket.write(JSON.stringify({ id, command, payload }) + '\n');
+    });
+  }
+
+  async send<C extends CommandName>(command: C, payload: CommandPayload<C>): Promise<CommandResult<C>> {
+    const reply = await this.raw(command, payload);
+    if (!reply.ok) throw new AgentError(reply.error.code, reply.error.message);
+    return reply.result as CommandResult<C>;
+  }
+
+  /**
+   * Resolves with the first payload of `event` that satisfies `test`, checking the latest one
+   * already received first. Rejects after `timeoutMs` naming what it waited for.
+   */
+  waitFor<E extends EventName>(
+    event: E,
+    test: (payload: EventPayload<E>) => boolean,
+    timeoutMs = 20_000,
+    what: string = event,
+  ): Promise<EventPayload<E>> {
+    const last = this.latest.get(event) as EventPayload<E> | undefined;
+    if (last !== undefined && test(last)) return Promise.resolve(last);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off(event, listener);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const listener = (payload: EventPayload<E>) => {
+        if (!test(payload)) return;
+        clearTimeout(timer);
+        this.off(event, listener);
+        resolve(payload);
+      };
+      this.on(event, listener);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
