@@ -45,6 +45,8 @@ test.describe('two people on a simulated LAN', () => {
       await alicePage.getByRole('button', { name: 'Host a room' }).click();
       await expect(alicePage.getByRole('heading', { name: 'Office' })).toBeVisible();
       await expect(alicePage.getByRole('status')).toContainText('Online');
+      // The host is told which address others can type into "Join by address".
+      await expect(alicePage.getByText(`Join address: ${alice.address}:`)).toBeVisible();
     });
 
     await test.step("Bob's lobby lists Office, hosted by Alice, found over mDNS on the LAN", async () => {

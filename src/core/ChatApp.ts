@@ -102,7 +102,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     return {
       settings: this.settings.get(),
       lobby: this.lobbyRooms(),
-      hosting: this.hosted?.info ?? null,
+      hosting: this.hosted?.hosting ?? null,
       session: this.session?.snapshot() ?? null,
     };
   }
@@ -136,11 +136,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const hosted = this.hosted;
     hosted.host.on('count', () => {
       if (this.hosted !== hosted) return;
-      this.emit('hosting', { room: hosted.info });
+      this.emit('hosting', { room: hosted.hosting });
       this.emitLobby();
     });
     const info = hosted.info;
-    this.emit('hosting', { room: info });
+    this.emit('hosting', { room: hosted.hosting });
     this.emitLobby();
     this.openSession([{ host: '127.0.0.1', port: hosted.port }], info.id);
     return info;

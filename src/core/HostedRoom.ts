@@ -1,3 +1,5 @@
+import { networkInterfaces } from 'node:os';
+import type { Hosting } from '../shared/api';
 import type { RoomInfo } from '../shared/protocol';
 import type { Advertisement, Discovery } from './discovery';
 import { RoomHost } from './host/RoomHost';
@@ -37,6 +39,15 @@ export class HostedRoom {
 
   get info(): RoomInfo {
     return this.host.info();
+  }
+
+  /** What the window shows: the room plus `address:port` for each LAN interface, read fresh. */
+  get hosting(): Hosting {
+    const addresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => `${a!.address}:${this.port}`);
+    return { ...this.info, addresses };
   }
 
   get port(): number {

@@ -66,10 +66,14 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
+/** The room this app hosts, with the addresses people can type into "Join by address". */
+export const HostingSchema = RoomInfoSchema.extend({ addresses: z.array(z.string()) });
+export type Hosting = z.infer<typeof HostingSchema>;
+
 export const SnapshotSchema = z.object({
   settings: SettingsSchema,
   lobby: z.array(LobbyRoomSchema),
-  hosting: RoomInfoSchema.nullable(),
+  hosting: HostingSchema.nullable(),
   session: SessionSchema.nullable(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
@@ -104,7 +108,7 @@ export const commands = {
 export const events = {
   settings: SettingsSchema,
   lobby: z.object({ rooms: z.array(LobbyRoomSchema) }),
-  hosting: z.object({ room: RoomInfoSchema.nullable() }),
+  hosting: z.object({ room: HostingSchema.nullable() }),
   /** The whole session on every state change (join, welcome, reconnect, leave). */
   session: z.object({ session: SessionSchema.nullable() }),
   /** A new message in the current session. */

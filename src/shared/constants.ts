@@ -51,6 +51,4 @@ export const CloseCode = {
   VersionMismatch: 4001,
   /** The same member resumed its session on a newer connection. */
   Replaced: 4002,
-  /** No pong arrived for the host's pings. */
-  Unresponsive: 4003,
 } as const;

@@ -4,13 +4,14 @@ import type {
   CommandResult,
   EventName,
   EventPayload,
+  Hosting,
   LobbyRoom,
   Locale,
   ParleyBridge,
   Session,
   Settings,
 } from '../../../shared/api';
-import type { Member, RoomInfo } from '../../../shared/protocol';
+import type { Member } from '../../../shared/protocol';
 import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
 import { errorMessage } from './errors';
 
@@ -24,7 +25,7 @@ export class AppState {
   status = $state<'loading' | 'ready' | 'unavailable'>('loading');
   settings = $state.raw<Settings>({ nickname: '', locale: null });
   lobby = $state.raw<LobbyRoom[]>([]);
-  hosting = $state.raw<RoomInfo | null>(null);
+  hosting = $state.raw<Hosting | null>(null);
   session = $state.raw<Session | null>(null);
   /** The last command error or unclaimed problem, as a sentence; null when there is none. */
   error = $state<string | null>(null);

@@ -50,6 +50,7 @@ export const en = {
   'join.errorEmpty': 'Enter an address, like 192.168.1.20:4000.',
 
   'hosting.note': 'You are hosting {{name}}',
+  'hosting.addresses': 'Join address: {{addresses}}',
   'hosting.open': 'Open',
   'hosting.stop': 'Stop hosting',
 

@@ -47,6 +47,7 @@ export const zhCN: Translation = {
   'join.errorEmpty': '请输入地址，例如 192.168.1.20:4000。',
 
   'hosting.note': '你正在主持 {{name}}',
+  'hosting.addresses': '加入地址：{{addresses}}',
   'hosting.open': '打开',
   'hosting.stop': '停止主持',
 
