@@ -20,8 +20,10 @@ export const LIMITS = {
   maxNickChars: 32,
   maxRoomNameChars: 64,
   maxIdChars: 64,
-  /** Messages a joiner receives in its welcome. */
+  /** Messages a first-time joiner receives in its welcome. */
   backlog: 50,
+  /** Most messages in one welcome catch-up or one page. */
+  pageMax: 200,
 } as const;
 
 /** Machine-readable error codes carried by `error` frames. */
@@ -35,6 +37,8 @@ export const ErrorCode = {
   NotJoined: 'NOT_JOINED',
   AlreadyJoined: 'ALREADY_JOINED',
   NoSuchMember: 'NO_SUCH_MEMBER',
+  /** The host could not store the message; it was not accepted. Resend later. */
+  StorageFailed: 'STORAGE_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -43,13 +43,18 @@ export const RoomInfoSchema = z.object({
 });
 export type RoomInfo = z.infer<typeof RoomInfoSchema>;
 
+/** A room sequence number: the host numbers a room's messages 1, 2, 3... in the order it stored them. */
+export const SeqSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
 /**
- * A chat message as the host stamped it. `to` is present only on private messages, which the
- * host delivers to exactly `from` and `to`. `cid` echoes the sender's client id, and only to the
- * sender, so its window can match the message to what it typed.
+ * A chat message as the host stamped it. `seq` orders the room's history (private messages
+ * share the sequence, so a member sees gaps where others whispered). `to` is present only on
+ * private messages, which the host delivers to exactly `from` and `to`. `cid` echoes the
+ * sender's client id, and only to the sender, so it can match the message to what it typed.
  */
 export const ChatMessageSchema = z.object({
   id: IdSchema,
+  seq: SeqSchema,
   ts: z.number().int(),
   from: MemberSchema,
   to: MemberSchema.optional(),
@@ -60,21 +65,43 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 // ---- member -> host ----------------------------------------------------------------------
 
+/** A member's secret key for one room: the host derives the member's stable id from it. */
+export const MemberKeySchema = z.string().min(16).max(128);
+
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   v: z.number().int(),
   nick: NickSchema,
-  /** The token from an earlier welcome: resumes that member (same id and nickname). */
-  resume: z.string().min(1).max(128).optional(),
+  /**
+   * The member's secret key for this room. The same key always gets the same member id (across
+   * reconnects and host restarts), which is what private history is filed under.
+   */
+  key: MemberKeySchema,
+  /** The highest `seq` the member already has of this room: the welcome then carries the gap. */
+  since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 export const PostFrame = z.object({
   type: z.literal('post'),
   text: TextSchema,
   /** Private message recipient's member id; absent for the whole room. */
   to: IdSchema.optional(),
-  cid: IdSchema.optional(),
+  /** Client-generated id (a random UUID): a resend with the same cid is stored only once. */
+  cid: IdSchema,
 });
-export const ClientFrameSchema = z.discriminatedUnion('type', [HelloFrame, PostFrame]);
+/** Asks for history: `before` pages back from a seq, `after` catches up from one. */
+export const FetchFrame = z
+  .object({
+    type: z.literal('fetch'),
+    before: SeqSchema.optional(),
+    after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    limit: z.number().int().min(1).max(LIMITS.pageMax).optional(),
+    /** Echoed in the page so the member can match answers to questions. */
+    ref: IdSchema.optional(),
+  })
+  .refine((f) => (f.before === undefined) !== (f.after === undefined), {
+    message: 'give exactly one of before or after',
+  });
+export const ClientFrameSchema = z.discriminatedUnion('type', [HelloFrame, PostFrame, FetchFrame]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 // ---- host -> member ----------------------------------------------------------------------
@@ -83,15 +110,32 @@ export const WelcomeFrame = z.object({
   type: z.literal('welcome'),
   v: z.number().int(),
   you: MemberSchema,
-  /** Secret to put in `hello.resume` when reconnecting. Never shown to anyone else. */
-  token: z.string().min(1).max(128),
   room: RoomInfoSchema,
   members: z.array(MemberSchema),
+  /**
+   * Without `hello.since`: the latest messages this member may see. With it: the ones after
+   * `since`, oldest first, at most LIMITS.pageMax; `more` says whether to fetch the rest.
+   */
   history: z.array(ChatMessageSchema),
+  more: z.boolean(),
   /** How often the host pings; a member may treat 2.5x this without traffic as a dead link. */
   heartbeatMs: z.number().int().positive(),
 });
 export const MessageFrame = z.object({ type: z.literal('message'), message: ChatMessageSchema });
+/** The host stored the post with this cid (again, for a resend) as message `id` / `seq`. */
+export const AckFrame = z.object({
+  type: z.literal('ack'),
+  cid: IdSchema,
+  id: IdSchema,
+  seq: SeqSchema,
+});
+/** Answer to a fetch: messages oldest first; `more` when further ones lie in that direction. */
+export const PageFrame = z.object({
+  type: z.literal('page'),
+  ref: IdSchema.optional(),
+  messages: z.array(ChatMessageSchema),
+  more: z.boolean(),
+});
 export const JoinedFrame = z.object({
   type: z.literal('joined'),
   member: MemberSchema,
@@ -114,6 +158,8 @@ export const ErrorFrame = z.object({
 export const HostFrameSchema = z.discriminatedUnion('type', [
   WelcomeFrame,
   MessageFrame,
+  AckFrame,
+  PageFrame,
   JoinedFrame,
   LeftFrame,
   ErrorFrame,
@@ -121,6 +167,8 @@ export const HostFrameSchema = z.discriminatedUnion('type', [
 export type HostFrame = z.infer<typeof HostFrameSchema>;
 export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type PageFrame = z.infer<typeof PageFrame>;
+export type AckFrame = z.infer<typeof AckFrame>;
 
 /** DNS-SD TXT keys; values are strings on the wire. */
 export const TxtSchema = z.object({
