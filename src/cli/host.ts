@@ -1,15 +1,27 @@
 /**
  * Headless host: runs a room with the same core as the app, without Electron (always-on rooms,
- * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--nick Desk]`
+ * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--nick Desk] [--data DIR]`
+ *
+ * The room's history is kept in DIR/host.db: restarting with the same name and folder brings
+ * back the same room (same id) with its history, so members catch up where they left off.
  */
-import { hostname, networkInterfaces } from 'node:os';
+import { homedir, hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RoomNameSchema, NickSchema } from '../shared/protocol';
 import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
+import { HostDatabase } from '../core/store/host/HostDatabase';
+import { HOST_DB_FILE } from '../core/store/host/schema';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--no-advertise]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]';
+
+/** Where the history lives unless --data says otherwise (the XDG data folder). */
+function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'parley', 'host');
+}
 
 function fail(message: string): never {
   console.error(`parley host: ${message}\n${USAGE}`);
@@ -24,6 +36,7 @@ function options() {
         port: { type: 'string', default: '0' },
         interface: { type: 'string' },
         nick: { type: 'string', default: hostname().slice(0, 32) || 'Parley' },
+        data: { type: 'string' },
         'no-advertise': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -65,9 +78,31 @@ async function main(): Promise<void> {
   const discovery = opts['no-advertise']
     ? null
     : new Discovery(opts.interface ? { interfaces: [opts.interface] } : {});
-  const room = await HostedRoom.start({ name: name.data, hostNick: nick.data, port, discovery });
+  const dataDir = opts.data || defaultDataDir();
+  const db = HostDatabase.open(dataDir);
+  if (db.problem) console.error(`parley host: ${db.problem}`);
+  db.onProblem = (sentence) => console.error(`parley host: ${sentence}`);
+  db.onRecovered = (sentence) => console.log(`parley host: ${sentence}`);
+  let stored: ReturnType<HostDatabase['room']>;
+  try {
+    stored = db.room(name.data);
+  } catch (err) {
+    console.error(`parley host: cannot keep this room's history: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const room = await HostedRoom.start({
+    name: name.data,
+    hostNick: nick.data,
+    port,
+    discovery,
+    roomId: stored.id,
+    history: stored.history,
+  });
   const addresses = [...lanAddresses(opts.interface), '127.0.0.1'];
   console.log(`Parley room "${room.info.name}" (id ${room.info.id}) is open.`);
+  console.log(
+    db.inMemory ? '  history is kept in memory only' : `  history is kept in ${join(dataDir, HOST_DB_FILE)}`,
+  );
   for (const address of addresses) console.log(`  listening on ws://${address}:${room.port}`);
   console.log(
     discovery ? 'Advertised on the LAN over mDNS. Ctrl+C stops it.' : 'Not advertised (join by address).',
@@ -81,6 +116,7 @@ async function main(): Promise<void> {
     void room
       .stop()
       .then(() => discovery?.stop())
+      .then(() => db.close())
       .then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));

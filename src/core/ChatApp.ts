@@ -23,10 +23,13 @@ import {
 } from './discovery';
 import { HostedRoom } from './HostedRoom';
 import { RoomSession } from './RoomSession';
+import { memberIdFromKey } from './memberId';
+import { HostDatabase } from './store/host/HostDatabase';
+import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
 
 export interface ChatAppOptions {
-  /** Folder for settings (and, later, history). */
+  /** Folder for settings, the member's saved copies and outbox, and hosted rooms' history. */
   dataDir: string;
   /** Nickname to start with before the user picks one. */
   defaultNickname: string;
@@ -41,7 +44,9 @@ export interface ChatAppOptions {
 type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
 
 /** Forwarded from a session to the window unchanged. */
-const SESSION_EVENTS = ['session', 'message', 'presence', 'problem'] as const;
+const SESSION_EVENTS = ['session', 'message', 'sent', 'presence', 'problem'] as const;
+
+const OFFLINE_COPY = "The room's host is not on the network. You are reading your saved copy.";
 
 /**
  * The one object a shell talks to: implements every bridge command over the host, client and
@@ -50,6 +55,10 @@ const SESSION_EVENTS = ['session', 'message', 'presence', 'problem'] as const;
  */
 export class ChatApp extends EventEmitter<BridgeEvents> {
   private readonly settings: SettingsFile;
+  private readonly store: MemberDatabase;
+  /** Opened the first time this app hosts. */
+  private hostDb: HostDatabase | null = null;
+  private readonly problems: { code: string; message: string }[] = [];
   private readonly discovery: Discovery | null;
   private hosted: HostedRoom | null = null;
   private session: RoomSession | null = null;
@@ -59,7 +68,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   constructor(private readonly opts: ChatAppOptions) {
     super();
     this.settings = new SettingsFile(opts.dataDir, { nickname: opts.defaultNickname, locale: null });
-    if (this.settings.problem) console.warn(`[parley] ${this.settings.problem}`);
+    if (this.settings.problem) this.report(this.settings.problem);
+    this.store = MemberDatabase.open(opts.dataDir);
+    if (this.store.problem) this.report(this.store.problem);
+    this.store.onProblem = (sentence) => this.report(sentence);
     this.discovery = opts.discovery === false ? null : new Discovery(opts.discovery ?? {});
     this.discovery?.on('rooms', (rooms) => this.onRooms(rooms));
     this.discovery?.on('error', (err) => console.warn(`[parley] discovery: ${err.message}`));
@@ -95,6 +107,12 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         return {};
       case 'chat:send':
         return { cid: this.requireSession().client.post(cmd.payload.text, cmd.payload.to) };
+      case 'chat:load-earlier':
+        return this.loadEarlier(cmd.payload.before);
+      case 'chat:mark-read':
+        this.requireSession().markRead(cmd.payload.conversation, cmd.payload.seq);
+        this.emitLobby();
+        return {};
     }
   }
 
@@ -104,6 +122,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       lobby: this.lobbyRooms(),
       hosting: this.hosted?.hosting ?? null,
       session: this.session?.snapshot() ?? null,
+      problems: [...this.problems],
     };
   }
 
@@ -112,6 +131,25 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     await this.leave();
     await this.stopHosting();
     await this.discovery?.stop();
+    this.hostDb?.close();
+    this.store.close();
+  }
+
+  /** Storage trouble is logged and shown, never thrown: the chat goes on in memory. */
+  private report(message: string): void {
+    console.warn(`[parley] ${message}`);
+    const problem = { code: 'STORAGE', message };
+    this.problems.push(problem);
+    this.emit('problem', problem);
+  }
+
+  private async loadEarlier(before: number) {
+    try {
+      return await this.requireSession().loadEarlier(before);
+    } catch (err) {
+      if (err instanceof BridgeError) throw err;
+      throw new BridgeError('FETCH_FAILED', `Could not load earlier messages: ${(err as Error).message}`);
+    }
   }
 
   private updateSettings(patch: Partial<Settings>): Settings {
@@ -124,11 +162,19 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private async hostRoom(name: string) {
     await this.stopHosting();
     try {
+      if (!this.hostDb) {
+        this.hostDb = HostDatabase.open(this.opts.dataDir);
+        if (this.hostDb.problem) this.report(this.hostDb.problem);
+      }
+      // Hosting a name again brings back the same room, with its id and its history.
+      const room = this.hostDb.room(name);
       this.hosted = await HostedRoom.start({
         name,
         hostNick: this.settings.get().nickname,
         port: this.opts.hostPort,
         discovery: this.discovery,
+        roomId: room.id,
+        history: room.history,
       });
     } catch (err) {
       throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${(err as Error).message}`);
@@ -191,9 +237,14 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.openSession([endpoint], info.id);
   }
 
-  private openSession(endpoints: Endpoint[], roomId: string | null): void {
+  private openSession(endpoints: Endpoint[], roomId: string, opts: { offline?: boolean } = {}): void {
     void this.session?.close();
-    const session = new RoomSession(endpoints, this.settings.get().nickname, roomId);
+    const session = new RoomSession({
+      roomId,
+      endpoints,
+      nickname: this.settings.get().nickname,
+      store: this.store,
+    });
     for (const name of SESSION_EVENTS) {
       // Each name is forwarded with its own payload type; TypeScript cannot pair them in a loop.
       session.on(name, ((payload: never) => {
@@ -205,7 +256,13 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       if (this.session === session) this.followSessionRoom();
     });
     this.session = session;
-    session.start();
+    if (opts.offline) {
+      // Its host is gone: show the saved copy, and join by itself when the room is announced again.
+      session.seenOnLan = true;
+      session.openOffline(OFFLINE_COPY);
+    } else {
+      session.connect();
+    }
     this.followSessionRoom();
   }
 
@@ -215,6 +272,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.session = null;
     await session.close();
     this.emit('session', { session: null });
+    this.emitLobby();
   }
 
   private requireSession(): RoomSession {
@@ -241,10 +299,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (listed) {
       session.seenOnLan = true;
       session.client.setEndpoints(listed.endpoints);
-      if (session.goneFromLan && state === 'offline') {
-        session.goneFromLan = false;
-        session.client.reconnectNow();
-      }
+      if (session.goneFromLan && state === 'offline') session.connect();
     } else if (session.seenOnLan && state === 'reconnecting') {
       // Only a room we saw announced can be declared gone: one joined by address on a network
       // without multicast was never listed, and keeps retrying instead.
@@ -255,7 +310,16 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   private lobbyRooms(): LobbyRoom[] {
     const mine = this.hosted?.info;
-    const rooms: LobbyRoom[] = this.lobby.map((r) => ({ ...r, mine: r.id === mine?.id }));
+    const unread = (roomId: string) => {
+      const counts = this.store.unread(roomId, memberIdFromKey(this.store.memberKey(roomId)));
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    };
+    const rooms: LobbyRoom[] = this.lobby.map((r) => ({
+      ...r,
+      mine: r.id === mine?.id,
+      online: true,
+      unread: unread(r.id),
+    }));
     // Our own room is listed even where multicast does not loop back to us.
     if (mine && !rooms.some((r) => r.mine)) {
       rooms.unshift({
@@ -266,6 +330,23 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         v: mine.v,
         endpoints: [{ host: '127.0.0.1', port: this.hosted!.port }],
         mine: true,
+        online: true,
+        unread: unread(mine.id),
+      });
+    }
+    // Rooms joined before whose host is away: readable from the saved copy.
+    for (const known of this.store.knownRooms()) {
+      if (rooms.some((r) => r.id === known.id)) continue;
+      rooms.push({
+        id: known.id,
+        name: known.name,
+        host: known.host,
+        members: 0,
+        v: PROTOCOL_VERSION,
+        endpoints: known.endpoints,
+        mine: false,
+        online: false,
+        unread: unread(known.id),
       });
     }
     return rooms;

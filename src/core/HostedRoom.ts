@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import type { Hosting } from '../shared/api';
 import type { RoomInfo } from '../shared/protocol';
 import type { Advertisement, Discovery } from './discovery';
+import type { HistoryStore } from './host/history';
 import { RoomHost } from './host/RoomHost';
 
 /**
@@ -18,8 +19,17 @@ export class HostedRoom {
     hostNick: string;
     port?: number;
     discovery: Discovery | null;
+    /** The room's stable id and stored history (a restarted host is the same room). */
+    roomId?: string;
+    history?: HistoryStore;
   }): Promise<HostedRoom> {
-    const host = new RoomHost({ name: opts.name, hostNick: opts.hostNick, port: opts.port ?? 0 });
+    const host = new RoomHost({
+      name: opts.name,
+      hostNick: opts.hostNick,
+      port: opts.port ?? 0,
+      roomId: opts.roomId,
+      history: opts.history,
+    });
     const port = await host.start();
     const room = new HostedRoom(host);
     if (opts.discovery) {

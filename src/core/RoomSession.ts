@@ -1,39 +1,58 @@
 import { EventEmitter } from 'node:events';
 import type { Endpoint, EventName, EventPayload, Session } from '../shared/api';
-import type { ChatMessage } from '../shared/protocol';
+import { LIMITS, PROTOCOL_VERSION, type ChatMessage } from '../shared/protocol';
 import { RoomClient } from './client/RoomClient';
+import { memberIdFromKey } from './memberId';
+import type { MemberDatabase } from './store/member/MemberDatabase';
 
-/** Messages kept per session for a window that reloads; history proper lives with the host. */
-const KEPT_MESSAGES = 500;
+/** Messages a session snapshot carries; older ones come through chat:load-earlier. */
+const WINDOW = 200;
 
 type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
 
+export interface RoomSessionOptions {
+  roomId: string;
+  endpoints: Endpoint[];
+  nickname: string;
+  store: MemberDatabase;
+}
+
 /**
- * The window's view of one joined room: wraps a RoomClient, keeps what it has received, and
- * turns client events into bridge events. Knowing which room it expects lets the app suspend
- * it when discovery says that room is gone from the network.
+ * The window's view of one room: wraps a RoomClient whose outbox and "since" live in the
+ * member's own database, files every message it receives in the saved copy, and turns client
+ * events into bridge events. The saved copy is what a restarted app or an offline room shows.
  */
 export class RoomSession extends EventEmitter<BridgeEvents> {
   readonly client: RoomClient;
-  private readonly messages: ChatMessage[] = [];
-  private readonly seen = new Set<string>();
+  readonly roomId: string;
+  /** Our member id in this room: the host derives it from the same key, so we know it offline too. */
+  readonly myId: string;
+  private readonly store: MemberDatabase;
+  private readonly nickname: string;
+  /** The latest messages, by seq (the window's working set). */
+  private readonly recent = new Map<number, ChatMessage>();
+  private started = false;
+  private reason: string | null = null;
   /** Suspended because discovery lost the room; rejoin when it is announced again. */
   goneFromLan = false;
   /** The room has been listed in the lobby during this session (so its absence means something). */
   seenOnLan = false;
-  /** The sentence the client gave with its latest state change. */
-  private reason: string | null = null;
 
-  constructor(
-    endpoints: Endpoint[],
-    nickname: string,
-    /** The room id we expect, when joined from the lobby; null when joined by address. */
-    readonly expectedRoomId: string | null,
-  ) {
+  constructor(opts: RoomSessionOptions) {
     super();
+    this.roomId = opts.roomId;
+    this.store = opts.store;
+    this.nickname = opts.nickname;
+    const key = opts.store.memberKey(opts.roomId);
+    this.myId = memberIdFromKey(key);
+    for (const m of opts.store.messages(opts.roomId, { limit: WINDOW })) this.recent.set(m.seq, m);
+
     this.client = new RoomClient({
-      endpoints,
-      nickname,
+      endpoints: opts.endpoints,
+      nickname: opts.nickname,
+      key,
+      outbox: opts.store.outbox(opts.roomId),
+      since: () => opts.store.lastSeq(opts.roomId),
       backoff: { initialMs: 500, maxMs: 10_000, maxAttempts: 30 },
     });
     this.client.on('state', (_state, _attempt, reason) => {
@@ -41,12 +60,17 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       this.publish();
     });
     this.client.on('welcome', (welcome) => {
-      for (const message of welcome.history) this.keep(message);
+      opts.store.rememberRoom({ ...welcome.room, endpoints: opts.endpoints });
+      this.publish();
+    });
+    this.client.on('backlog', (messages) => {
+      this.keep(messages);
       this.publish();
     });
     this.client.on('message', (message) => {
-      if (this.keep(message)) this.emit('message', { message });
+      if (this.keep([message]).length > 0) this.emit('message', { message });
     });
+    this.client.on('ack', (cid, id, seq) => this.emit('sent', { cid, id, seq }));
     this.client.on('joined', (member, count) => this.emit('presence', { kind: 'joined', member, count }));
     this.client.on('left', (member, count, reason) =>
       this.emit('presence', { kind: 'left', member, count, reason }),
@@ -54,45 +78,86 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
     this.client.on('problem', (problem) => this.emit('problem', problem));
   }
 
-  /** The room's id once known: from the welcome, else the one we were asked to join. */
-  get roomId(): string | null {
-    return this.client.room?.id ?? this.expectedRoomId;
+  /** Connects (or reconnects) to the room. */
+  connect(): void {
+    this.goneFromLan = false;
+    if (this.started) {
+      this.client.reconnectNow();
+    } else {
+      this.started = true;
+      this.client.start();
+    }
   }
 
-  start(): void {
-    this.client.start();
+  /** Shows the saved copy without connecting: the room's host is not on the network. */
+  openOffline(reason: string): void {
+    this.goneFromLan = true;
+    this.reason = reason;
+    this.publish();
   }
 
   snapshot(): Session {
+    const messages = [...this.recent.values()].sort((a, b) => a.seq - b.seq).slice(-WINDOW);
+    const offline = this.client.state === 'offline';
     return {
-      room: this.client.room,
+      room: this.client.room ?? this.savedRoom(),
       address: this.client.address,
       state: this.client.state,
       attempt: this.client.attempt,
-      reason: this.client.state === 'offline' ? this.reason : null,
-      me: this.client.me,
-      members: this.client.members,
-      messages: [...this.messages],
+      reason: offline ? this.reason : null,
+      // Known offline too: the host derives our id from the same key.
+      me: this.client.me ?? { id: this.myId, nick: this.nickname },
+      members: offline ? [] : this.client.members,
+      messages,
+      earlier: (messages[0]?.seq ?? 1) > 1,
+      pending: this.client.pending(),
+      unread: this.store.unread(this.roomId, this.myId),
     };
+  }
+
+  /**
+   * Older messages before `before`: from the host when connected (it has them all), else from
+   * the saved copy. Either way they are filed in the saved copy.
+   */
+  async loadEarlier(before: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    if (this.client.state === 'online') {
+      const page = await this.client.fetchEarlier(before, LIMITS.backlog);
+      this.store.saveMessages(this.roomId, page.messages);
+      return page;
+    }
+    const messages = this.store.messages(this.roomId, { before, limit: LIMITS.backlog });
+    return { messages, more: messages.length === LIMITS.backlog };
+  }
+
+  markRead(conversation: string, seq: number): void {
+    this.store.markRead(this.roomId, conversation, seq);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private savedRoom(): Session['room'] {
+    const known = this.store.knownRooms().find((r) => r.id === this.roomId);
+    return known
+      ? { v: PROTOCOL_VERSION, id: known.id, name: known.name, host: known.host, members: 0 }
+      : null;
   }
 
   private publish(): void {
     this.emit('session', { session: this.snapshot() });
   }
 
-  /** Returns false for a message already kept (a reconnect's backlog repeats what we have). */
-  private keep(message: ChatMessage): boolean {
-    if (this.seen.has(message.id)) return false;
-    this.seen.add(message.id);
-    this.messages.push(message);
-    if (this.messages.length > KEPT_MESSAGES) {
-      const dropped = this.messages.splice(0, this.messages.length - KEPT_MESSAGES);
-      for (const old of dropped) this.seen.delete(old.id);
+  /** Files messages in the saved copy; returns the ones not seen before. */
+  private keep(messages: ChatMessage[]): ChatMessage[] {
+    const fresh = messages.filter((m) => !this.recent.has(m.seq));
+    if (messages.length > 0) this.store.saveMessages(this.roomId, messages);
+    for (const m of fresh) this.recent.set(m.seq, m);
+    if (this.recent.size > WINDOW * 2) {
+      const keep = [...this.recent.keys()].sort((a, b) => a - b).slice(-WINDOW);
+      const kept = new Set(keep);
+      for (const seq of this.recent.keys()) if (!kept.has(seq)) this.recent.delete(seq);
     }
-    return true;
-  }
-
-  close(): Promise<void> {
-    return this.client.close();
+    return fresh;
   }
 }

@@ -11,6 +11,7 @@ import {
   NickSchema,
   RoomInfoSchema,
   RoomNameSchema,
+  SeqSchema,
   TextSchema,
 } from './protocol';
 
@@ -43,8 +44,21 @@ export const LobbyRoomSchema = z.object({
   endpoints: z.array(EndpointSchema),
   /** This app is the room's host. */
   mine: z.boolean(),
+  /** Announced on the network now; false for a room joined before whose host is offline. */
+  online: z.boolean(),
+  /** Messages in this room's saved copy that the user has not seen yet. */
+  unread: z.number().int().min(0),
 });
 export type LobbyRoom = z.infer<typeof LobbyRoomSchema>;
+
+/** A message typed but not yet acknowledged by the host; it survives restarts. */
+export const PendingPostSchema = z.object({
+  cid: IdSchema,
+  text: z.string(),
+  to: IdSchema.optional(),
+  createdAt: z.number().int(),
+});
+export type PendingPost = z.infer<typeof PendingPostSchema>;
 
 export const ConnectionStateSchema = z.enum(['connecting', 'online', 'reconnecting', 'offline']);
 export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
@@ -62,7 +76,14 @@ export const SessionSchema = z.object({
   reason: z.string().nullable(),
   me: MemberSchema.nullable(),
   members: z.array(MemberSchema),
+  /** The latest messages (older ones via chat:load-earlier), oldest first, by seq. */
   messages: z.array(ChatMessageSchema),
+  /** Whether messages older than the first one in `messages` exist (here or on the host). */
+  earlier: z.boolean(),
+  /** Your messages not yet acknowledged by the host, oldest first: shown as sending. */
+  pending: z.array(PendingPostSchema),
+  /** Unread count per conversation: '' is everyone, otherwise the other member's id. */
+  unread: z.record(z.string(), z.number().int().min(0)),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -75,6 +96,8 @@ export const SnapshotSchema = z.object({
   lobby: z.array(LobbyRoomSchema),
   hosting: HostingSchema.nullable(),
   session: SessionSchema.nullable(),
+  /** Things the user must know that happened before the window opened (e.g. a corrupt database set aside). */
+  problems: z.array(z.object({ code: z.string(), message: z.string() })),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
@@ -102,6 +125,16 @@ export const commands = {
     payload: z.object({ text: TextSchema, to: IdSchema.optional() }).strict(),
     result: z.object({ cid: IdSchema }),
   },
+  /** Older messages of the current room, before `before` (a seq): the saved copy first, then the host. */
+  'chat:load-earlier': {
+    payload: z.object({ before: SeqSchema }).strict(),
+    result: z.object({ messages: z.array(ChatMessageSchema), more: z.boolean() }),
+  },
+  /** The user has seen a conversation up to `seq`. */
+  'chat:mark-read': {
+    payload: z.object({ conversation: z.string().max(64), seq: SeqSchema }).strict(),
+    result: Empty,
+  },
 } as const;
 
 /** Every event the window can subscribe to. */
@@ -111,8 +144,10 @@ export const events = {
   hosting: z.object({ room: HostingSchema.nullable() }),
   /** The whole session on every state change (join, welcome, reconnect, leave). */
   session: z.object({ session: SessionSchema.nullable() }),
-  /** A new message in the current session. */
+  /** A new message in the current session (live, or caught up after a reconnect). */
   message: z.object({ message: ChatMessageSchema }),
+  /** The host stored one of your messages: it is no longer pending. */
+  sent: z.object({ cid: IdSchema, id: IdSchema, seq: SeqSchema }),
   presence: z.object({
     kind: z.enum(['joined', 'left']),
     member: MemberSchema,

@@ -1,14 +1,16 @@
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LobbyRoom } from '../../src/shared/api';
 import { startAgent, type RunningAgent } from '../support/agents';
+import { exited, startHeadlessHost } from '../support/headlessHost';
 import { createLan, requireNetnsOrSkip, type Lan } from './netns';
 
 const canRun = requireNetnsOrSkip();
-const CLI = resolve(import.meta.dirname, '../../src/cli/host.ts');
 
-const listed = (rooms: LobbyRoom[], name: string) => rooms.find((r) => r.name === name);
+/** The room as announced on the network now (a room joined before stays in the lobby, offline). */
+const listed = (rooms: LobbyRoom[], name: string) => rooms.find((r) => r.name === name && r.online);
 
 describe.skipIf(!canRun)('chatting across simulated machines', () => {
   let lan: Lan;
@@ -132,35 +134,32 @@ describe.skipIf(!canRun)('chatting across simulated machines', () => {
 
   it('runs a headless host that the LAN finds and joins, and that says goodbye on SIGTERM', async () => {
     const bob = await agent('bob', 'Bob');
-    const address = lan.machines.alice!.address;
-    const host = lan.spawn('alice', process.execPath, [
-      ...['--import', 'tsx', CLI],
-      ...['--name', 'Lab', '--nick', 'Desk', '--interface', address],
-    ]);
-    const printed: string[] = [];
-    const url = await new Promise<string>((resolveLine, reject) => {
-      createInterface({ input: host.stdout! }).on('line', (line) => {
-        printed.push(line);
-        const m = /listening on (ws:\/\/([\d.]+):\d+)/.exec(line);
-        if (m && m[2] === address) resolveLine(m[1]!);
-      });
-      host.once('exit', (code) => reject(new Error(`host exited ${code}: ${printed.join('\n')}`)));
-    });
-    expect(url.startsWith(`ws://${address}:`)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+    try {
+      const host = await startHeadlessHost(lan, 'alice', ['--name', 'Lab', '--nick', 'Desk', '--data', dir]);
+      expect(host.printed.join('\n')).toContain(`ws://${lan.machines.alice!.address}:${host.port}`);
 
-    const { rooms } = await bob.client.waitFor(
-      'lobby',
-      ({ rooms }) => !!listed(rooms, 'Lab'),
-      20_000,
-      'Lab listed',
-    );
-    expect(listed(rooms, 'Lab')).toMatchObject({ host: 'Desk', members: 0 });
-    await bob.client.send('room:join', { roomId: listed(rooms, 'Lab')!.id });
-    await bob.client.waitFor('session', ({ session }) => session?.state === 'online');
+      const { rooms } = await bob.client.waitFor(
+        'lobby',
+        ({ rooms }) => !!listed(rooms, 'Lab'),
+        20_000,
+        'Lab listed',
+      );
+      expect(listed(rooms, 'Lab')).toMatchObject({ id: host.roomId, host: 'Desk', members: 0 });
+      await bob.client.send('room:join', { roomId: host.roomId });
+      await bob.client.waitFor('session', ({ session }) => session?.state === 'online');
 
-    const exited = new Promise<number | null>((r) => host.once('exit', (code) => r(code)));
-    host.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    await bob.client.waitFor('lobby', ({ rooms }) => !listed(rooms, 'Lab'), 20_000, 'Lab gone after goodbye');
+      const done = exited(host.child);
+      host.child.kill('SIGTERM');
+      expect(await done).toBe(0);
+      await bob.client.waitFor(
+        'lobby',
+        ({ rooms }) => !listed(rooms, 'Lab'),
+        20_000,
+        'Lab gone after goodbye',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

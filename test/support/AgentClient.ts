@@ -31,6 +31,10 @@ export class AgentClient extends EventEmitter {
   readonly latest = new Map<EventName, unknown>();
   /** Every chat message seen, from message events and session backlogs, by id. */
   readonly messages = new Map<string, ChatMessage>();
+  /** Client ids the host acknowledged (`sent` events). */
+  readonly acked = new Set<string>();
+  /** The highest seq seen in message events and session snapshots. */
+  lastSeq = 0;
 
   private constructor(private readonly socket: Socket) {
     super();
@@ -49,6 +53,7 @@ export class AgentClient extends EventEmitter {
           this.latest.set(msg.event, msg.payload);
           this.record(msg.event, msg.payload);
           this.emit(msg.event, msg.payload);
+          this.emit('*');
         }
       }
     });
@@ -78,6 +83,24 @@ export class AgentClient extends EventEmitter {
       this.waitFor('session', () => find() !== undefined, timeoutMs, what),
     ]);
     return find()!;
+  }
+
+  /** Resolves once `test()` holds, checking now and after every event; no polling, no sleeps. */
+  waitUntil(test: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('*', check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const check = () => {
+        if (!test()) return;
+        clearTimeout(timer);
+        this.off('*', check);
+        resolve();
+      };
+      this.on('*', check);
+    });
   }
 
   /** Resolves once the room has `count` members, by the welcome or by a presence change. */

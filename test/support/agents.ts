@@ -15,6 +15,8 @@ export interface RunningAgent {
   machine: string;
   /** The machine's LAN address. */
   address: string;
+  /** The app's data folder (settings, member.db, host.db). */
+  dataDir: string;
   /** Kills the process and removes its data folder. */
   dispose(): Promise<void>;
 }
@@ -47,12 +49,15 @@ export async function startAgent(
   lan: Lan,
   machine: string,
   nick: string,
-  opts: { discovery?: boolean } = {},
+  opts: { discovery?: boolean; probeMs?: number; dataDir?: string } = {},
 ): Promise<RunningAgent> {
   const dir = mkdtempSync(join(tmpdir(), `parley-${machine}-`));
   const socket = join(dir, 'agent.sock');
-  const args = ['--import', 'tsx', AGENT, '--socket', socket, '--data', join(dir, 'data'), '--nick', nick];
+  // A given data folder outlives the agent (an app restarted on the same data); ours does not.
+  const dataDir = opts.dataDir ?? join(dir, 'data');
+  const args = ['--import', 'tsx', AGENT, '--socket', socket, '--data', dataDir, '--nick', nick];
   if (opts.discovery === false) args.push('--no-discovery');
+  if (opts.probeMs !== undefined) args.push('--probe-ms', String(opts.probeMs));
   const child = lan.spawn(machine, process.execPath, args);
   await ready(child, 30_000);
   const client = await AgentClient.connect(socket);
@@ -62,6 +67,7 @@ export async function startAgent(
     child,
     machine,
     address: lan.machines[machine]!.address,
+    dataDir,
     async dispose() {
       client.close();
       if (child.exitCode === null && child.signalCode === null) {

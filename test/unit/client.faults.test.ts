@@ -1,12 +1,9 @@
-import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/shared/protocol';
 import { versionMismatchMessage } from '../../src/shared/codec';
 import { joinClient, makeClient, nextEvent, recordStates, stateOf } from './support/client';
-import { startFakeHost, welcomeFor } from './support/fakeHost';
-import { startHost } from './support/host';
-import { RawPeer } from './support/RawPeer';
+import { FakeRoom, startFakeHost, welcomeFor } from './support/fakeHost';
 
 /** A port that accepts TCP connections and then never says a word. */
 async function silentPort(): Promise<number> {
@@ -92,44 +89,43 @@ describe('RoomClient facing a faulty host', () => {
     expect(hellos).toBe(2);
   });
 
-  it('resumes with the token from its last welcome', async () => {
-    const resumes: (string | undefined)[] = [];
+  it('says the same key in every hello, and no resume token', async () => {
+    const hellos: Record<string, unknown>[] = [];
     const port = await startFakeHost(({ ws, hello, send }) => {
-      resumes.push(hello.resume);
-      send(welcomeFor(hello, { token: `token-${resumes.length}` }));
-      if (resumes.length === 1) ws.terminate();
+      hellos.push({ ...hello });
+      send(welcomeFor(hello));
+      if (hellos.length === 1) ws.terminate();
     });
-    const client = makeClient(port, 'Alice');
-    const backOnline = nextEvent(client, 'state', (state) => state === 'online' && resumes.length === 2);
+    const client = makeClient(port, 'Alice', { key: 'alices-key-for-this-room' });
+    const backOnline = nextEvent(client, 'state', (state) => state === 'online' && hellos.length === 2);
     client.start();
     await backOnline;
-    expect(resumes).toEqual([undefined, 'token-1']);
+    expect(hellos.map((h) => h.key)).toEqual(['alices-key-for-this-room', 'alices-key-for-this-room']);
+    expect(hellos.some((h) => 'resume' in h)).toBe(false);
   });
 
   it('moves on to the next endpoint when one accepts but never answers', async () => {
-    const host = await startHost();
+    const room = await FakeRoom.start();
     const silent = await silentPort();
-    const client = makeClient(host.port, 'Alice', {
+    const client = makeClient(room.port, 'Alice', {
       connectTimeoutMs: 100,
       endpoints: [
         { host: '127.0.0.1', port: silent },
-        { host: '127.0.0.1', port: host.port },
+        { host: '127.0.0.1', port: room.port },
       ],
     });
     client.start();
     await stateOf(client, 'online');
-    expect(client.address).toBe(`127.0.0.1:${host.port}`);
+    expect(client.address).toBe(`127.0.0.1:${room.port}`);
   });
 
   it('stays online while the host keeps pinging', async () => {
-    const host = await startHost({ heartbeatMs: 30 });
-    const watcher = await RawPeer.join(host.port, 'Watcher');
-    const client = await joinClient(host.port, 'Alice');
-    await watcher.next('joined');
+    const room = await FakeRoom.start({ heartbeatMs: 30, pingMs: 30 });
+    const client = await joinClient(room.port, 'Alice');
     // Four pings span well over the client's 2.5-heartbeat watchdog.
-    for (let i = 0; i < 4; i++) await once(watcher.ws, 'ping');
+    for (let i = 0; i < 4; i++) await nextEvent(room, 'pinged');
     expect(client.state).toBe('online');
     client.post('still here');
-    expect((await watcher.next('message')).message.text).toBe('still here');
+    expect((await nextEvent(room, 'stored'))[0].text).toBe('still here');
   });
 });

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { RoomClient } from '../../src/core/client/RoomClient';
+import { memberIdFromKey } from '../../src/core/memberId';
 import { ErrorCode } from '../../src/shared/protocol';
-import { joinClient, makeClient, nextEvent, recordStates, stateOf } from './support/client';
-import { startHost } from './support/host';
-import { deadPort, Relay } from './support/net';
-import { RawPeer } from './support/RawPeer';
+import { joinClient, keyFor, makeClient, nextEvent, recordStates, stateOf, until } from './support/client';
+import { FakeRoom } from './support/fakeHost';
+import { deadPort } from './support/net';
 
 describe('RoomClient', () => {
   it('goes from connecting to online and knows itself, the room and its members', async () => {
-    const host = await startHost({ roomId: 'r-1' });
-    const watcher = await RawPeer.join(host.port, 'Watcher');
-    const client = makeClient(host.port, 'Alice');
+    const room = await FakeRoom.start();
+    const watcher = await joinClient(room.port, 'Watcher');
+    const client = makeClient(room.port, 'Alice');
     const states = recordStates(client);
     const welcomed = nextEvent(client, 'welcome');
     client.start();
@@ -19,111 +19,111 @@ describe('RoomClient', () => {
       ['connecting', 0, null],
       ['online', 0, null],
     ]);
-    expect((await welcomed)[0].room.id).toBe('r-1');
-    expect(client.me?.nick).toBe('Alice');
-    expect(client.room).toMatchObject({ id: 'r-1', members: 2 });
-    expect(client.members).toEqual([watcher.welcome.you, client.me]);
-    expect(client.address).toBe(`127.0.0.1:${host.port}`);
+    expect((await welcomed)[0].room.id).toBe('fake-room');
+    expect(client.me).toEqual({ id: memberIdFromKey(keyFor('Alice')), nick: 'Alice' });
+    expect(client.room).toMatchObject({ id: 'fake-room', members: 2 });
+    expect(client.members).toEqual([watcher.me, client.me]);
+    expect(client.address).toBe(`127.0.0.1:${room.port}`);
+  });
+
+  it('says its member key in the hello', async () => {
+    const room = await FakeRoom.start();
+    await joinClient(room.port, 'Alice', { key: 'a-key-for-this-room-only' });
+    expect(room.hellos[0]).toMatchObject({ nick: 'Alice', key: 'a-key-for-this-room-only' });
   });
 
   it('keeps its member list in join order from joined and left', async () => {
-    const host = await startHost();
-    const client = await joinClient(host.port, 'Alice');
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
+    const bob = { id: 'bob', nick: 'Bob' };
     const joined = nextEvent(client, 'joined');
-    const bob = await RawPeer.join(host.port, 'Bob');
-    expect(await joined).toEqual([bob.welcome.you, 2]);
+    room.announce({ type: 'joined', member: bob, count: 2 });
+    expect(await joined).toEqual([bob, 2]);
     expect(client.members.map((m) => m.nick)).toEqual(['Alice', 'Bob']);
     const left = nextEvent(client, 'left');
-    bob.ws.close();
-    expect(await left).toEqual([bob.welcome.you, 1, 'quit']);
+    room.announce({ type: 'left', member: bob, count: 1, reason: 'quit' });
+    expect(await left).toEqual([bob, 1, 'quit']);
     expect(client.members.map((m) => m.nick)).toEqual(['Alice']);
     expect(client.room?.members).toBe(1);
   });
 
   it('sends posts made before it was online right after the welcome, in order', async () => {
-    const host = await startHost();
-    const watcher = await RawPeer.join(host.port, 'Watcher');
-    const client = makeClient(host.port, 'Alice');
+    const room = await FakeRoom.start();
+    const client = makeClient(room.port, 'Alice');
     const cids = [client.post('one'), client.post('two'), client.post('three')];
     const echoes: (string | undefined)[] = [];
     client.on('message', (m) => echoes.push(m.cid));
     const allEchoed = nextEvent(client, 'message', () => echoes.length === 3);
     client.start();
-    await watcher.next('joined');
-    const texts = [];
-    for (let i = 0; i < 3; i++) texts.push((await watcher.next('message')).message.text);
-    expect(texts).toEqual(['one', 'two', 'three']);
     await allEchoed;
+    expect(room.messages.map((m) => m.text)).toEqual(['one', 'two', 'three']);
     expect(echoes).toEqual(cids);
   });
 
   it('sends private posts to the member it names', async () => {
-    const host = await startHost();
-    const bob = await RawPeer.join(host.port, 'Bob');
-    const client = await joinClient(host.port, 'Alice');
-    client.post('psst', bob.welcome.you.id);
-    expect((await bob.nextOf('message')).message).toMatchObject({ text: 'psst', to: bob.welcome.you });
+    const room = await FakeRoom.start();
+    const bob = await joinClient(room.port, 'Bob');
+    const client = await joinClient(room.port, 'Alice');
+    const received = nextEvent(bob, 'message');
+    client.post('psst', bob.me!.id);
+    expect((await received)[0]).toMatchObject({ text: 'psst', to: bob.me, from: client.me });
   });
 
   it('reports an error frame about its post as a problem with the cid', async () => {
-    const host = await startHost();
-    const client = await joinClient(host.port, 'Alice');
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
     const problem = nextEvent(client, 'problem');
     const cid = client.post('hello?', 'no-such-member');
     expect((await problem)[0]).toMatchObject({ code: ErrorCode.NoSuchMember, cid });
     expect(client.state).toBe('online');
+    expect(client.pending()).toEqual([]);
   });
 
   it('reconnects after the host restarts on the same port, under the same nickname', async () => {
-    const first = await startHost();
-    const port = first.port;
-    const client = await joinClient(port, 'Alice');
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
+    const before = client.me;
     const reconnecting = stateOf(client, 'reconnecting');
-    await first.stop();
+    const online = stateOf(client, 'online');
+    await room.restart();
     const [, attempt, reason] = await reconnecting;
     expect(attempt).toBe(1);
     expect(reason).toBe('The host closed the room.');
-
-    const online = stateOf(client, 'online');
-    const second = await startHost({ port });
     await online;
-    expect(client.me?.nick).toBe('Alice');
+    expect(client.me).toEqual(before);
     expect(client.attempt).toBe(0);
-    const watcher = await RawPeer.join(second.port, 'Watcher');
     client.post('back again');
-    expect((await watcher.nextOf('message')).message.text).toBe('back again');
+    await nextEvent(room, 'stored');
+    expect(room.messages.map((m) => m.text)).toEqual(['back again']);
   });
 
-  it('resumes as the same member after its connection drops', async () => {
-    const host = await startHost();
-    const { relay, port } = await Relay.start(host.port);
-    const watcher = await RawPeer.join(host.port, 'Watcher');
-    const client = await joinClient(port, 'Alice');
+  it('comes back as the same member after its connection drops', async () => {
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
     const before = client.me;
-    await watcher.next('joined');
-
+    const reconnecting = stateOf(client, 'reconnecting');
     const back = stateOf(client, 'online');
-    relay.cut();
-    await stateOf(client, 'reconnecting');
+    room.drop();
+    await reconnecting;
     await back;
     expect(client.me).toEqual(before);
-    expect(client.members.map((m) => m.id)).toContain(before?.id);
+    expect(room.hellos.map((h) => h.key)).toEqual([keyFor('Alice'), keyFor('Alice')]);
   });
 
   it('tries the next endpoint when one cannot be reached', async () => {
-    const host = await startHost();
+    const room = await FakeRoom.start();
     const dead = await deadPort();
-    const client = makeClient(host.port, 'Alice', {
+    const client = makeClient(room.port, 'Alice', {
       endpoints: [
         { host: '127.0.0.1', port: dead },
-        { host: '127.0.0.1', port: host.port },
+        { host: '127.0.0.1', port: room.port },
       ],
     });
     const states = recordStates(client);
     client.start();
     await stateOf(client, 'online');
     expect(states.map(([s]) => s)).toEqual(['connecting', 'online']);
-    expect(client.address).toBe(`127.0.0.1:${host.port}`);
+    expect(client.address).toBe(`127.0.0.1:${room.port}`);
   });
 
   it('gives up after maxAttempts and goes offline with a reason', async () => {
@@ -143,56 +143,59 @@ describe('RoomClient', () => {
   });
 
   it('stops retrying when suspended, and reconnectNow brings it back', async () => {
-    const host = await startHost();
-    const client = await joinClient(host.port, 'Alice');
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
+    const gone = nextEvent(room, 'disconnected');
     client.suspend('The room is no longer on the network.');
     expect(client.state).toBe('offline');
-    const watcher = await RawPeer.join(host.port, 'Watcher');
-    expect(watcher.welcome.members.map((m) => m.nick)).toEqual(['Watcher']);
+    await gone;
+    expect(room.members).toEqual([]);
 
     const states = recordStates(client);
     client.reconnectNow();
     await stateOf(client, 'online');
     expect(states.map(([s]) => s)).toEqual(['connecting', 'online']);
+    expect(room.members).toEqual([client.me]);
   });
 
   it('reports its state reason when suspended', async () => {
-    const host = await startHost();
-    const client = await joinClient(host.port, 'Alice');
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
     const offline = stateOf(client, 'offline');
     client.suspend('gone');
     expect((await offline)[2]).toBe('gone');
   });
 
-  it('leaves with close(): the others see it quit and it never reconnects', async () => {
-    const host = await startHost();
-    const watcher = await RawPeer.join(host.port, 'Watcher');
-    const client = await joinClient(host.port, 'Alice');
-    await watcher.next('joined');
+  it('leaves with close(): the host sees it quit (1000) and it never reconnects', async () => {
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
     const states = recordStates(client);
+    const gone = nextEvent(room, 'disconnected');
     await client.close();
-    expect(await watcher.next('left')).toMatchObject({ member: client.me, reason: 'quit' });
+    expect(await gone).toEqual([client.me, 1000]);
     expect(states).toEqual([['offline', 0, null]]);
     client.reconnectNow();
     client.start();
     expect(client.state).toBe('offline');
+    expect(room.hellos).toHaveLength(1);
   });
 
   it('queues posts while reconnecting and delivers them once back', async () => {
-    const first = await startHost();
-    const port = first.port;
-    const client = await joinClient(port, 'Alice');
-    const reconnecting = stateOf(client, 'reconnecting');
-    await first.stop();
-    await reconnecting;
-    client.post('sent while away');
-    const second = await startHost({ port });
-    const watcher = await RawPeer.join(second.port, 'Watcher');
-    expect((await watcher.nextOf('message')).message.text).toBe('sent while away');
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
+    await room.stop();
+    await until(client, 'state', () => client.state === 'reconnecting');
+    const cid = client.post('sent while away');
+    expect(client.pending().map((p) => p.cid)).toEqual([cid]);
+    const acked = nextEvent(client, 'ack');
+    await room.restart();
+    expect((await acked)[0]).toBe(cid);
+    expect(room.messages.map((m) => m.text)).toEqual(['sent while away']);
+    expect(client.pending()).toEqual([]);
   });
 
   it('is offline before start', () => {
-    const client = new RoomClient({ endpoints: [{ host: '::1', port: 1 }], nickname: 'A' });
+    const client = new RoomClient({ endpoints: [{ host: '::1', port: 1 }], nickname: 'A', key: keyFor('A') });
     expect([client.state, client.attempt, client.address, client.me, client.room, client.members]).toEqual([
       'offline',
       0,
@@ -201,5 +204,6 @@ describe('RoomClient', () => {
       null,
       [],
     ]);
+    expect(client.pending()).toEqual([]);
   });
 });

@@ -3,17 +3,29 @@ import { decodeClientFrame, decodeHostFrame, encodeFrame } from '../../src/share
 import { ErrorCode, LIMITS, PROTOCOL_VERSION, type HostFrame } from '../../src/shared/protocol';
 
 const json = (value: unknown): string => JSON.stringify(value);
+const KEY = 'k'.repeat(24);
 
 describe('decodeClientFrame', () => {
-  it('parses a hello with and without a resume token', () => {
-    expect(decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice' }))).toEqual({
+  it('parses a hello with its key, with and without since', () => {
+    expect(decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key: KEY }))).toEqual({
       ok: true,
-      frame: { type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice' },
+      frame: { type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key: KEY },
     });
     const resumed = decodeClientFrame(
-      json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', resume: 'tok' }),
+      json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key: KEY, since: 41 }),
     );
-    expect(resumed.ok && resumed.frame).toMatchObject({ resume: 'tok' });
+    expect(resumed.ok && resumed.frame).toMatchObject({ since: 41 });
+  });
+
+  it('reports a hello without a key, or with one too short, as BAD_FRAME', () => {
+    for (const key of [undefined, 'short']) {
+      expect(
+        decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key })),
+      ).toMatchObject({
+        ok: false,
+        code: ErrorCode.BadFrame,
+      });
+    }
   });
 
   it('parses group and private posts with their cid', () => {
@@ -21,8 +33,45 @@ describe('decodeClientFrame', () => {
     expect(decoded).toEqual({ ok: true, frame: { type: 'post', text: 'hi', to: 'm2', cid: 'c1' } });
   });
 
+  it('reports a post without a cid as BAD_FRAME naming the cid', () => {
+    const decoded = decodeClientFrame(json({ type: 'post', text: 'hi' }));
+    expect(decoded).toMatchObject({ ok: false, code: ErrorCode.BadFrame });
+    expect(!decoded.ok && decoded.message).toContain('cid');
+  });
+
+  it('parses a fetch before or after a seq, with its limit and ref', () => {
+    expect(decodeClientFrame(json({ type: 'fetch', before: 120, limit: 50, ref: 'r1' }))).toEqual({
+      ok: true,
+      frame: { type: 'fetch', before: 120, limit: 50, ref: 'r1' },
+    });
+    expect(decodeClientFrame(json({ type: 'fetch', after: 0 }))).toEqual({
+      ok: true,
+      frame: { type: 'fetch', after: 0 },
+    });
+  });
+
+  it('reports a fetch with both before and after, or neither, as BAD_FRAME', () => {
+    for (const frame of [
+      { type: 'fetch', before: 10, after: 2 },
+      { type: 'fetch', limit: 5 },
+    ]) {
+      expect(decodeClientFrame(json(frame))).toMatchObject({ ok: false, code: ErrorCode.BadFrame });
+    }
+  });
+
+  it('reports a fetch asking for more than a page, or before seq 0, as BAD_FRAME', () => {
+    for (const frame of [
+      { type: 'fetch', after: 0, limit: LIMITS.pageMax + 1 },
+      { type: 'fetch', before: 0 },
+    ]) {
+      expect(decodeClientFrame(json(frame))).toMatchObject({ ok: false, code: ErrorCode.BadFrame });
+    }
+  });
+
   it('trims the nickname a hello carries', () => {
-    const decoded = decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: '  Bob  ' }));
+    const decoded = decodeClientFrame(
+      json({ type: 'hello', v: PROTOCOL_VERSION, nick: '  Bob  ', key: KEY }),
+    );
     expect(decoded.ok && decoded.frame).toMatchObject({ nick: 'Bob' });
   });
 
@@ -65,7 +114,9 @@ describe('decodeClientFrame', () => {
   });
 
   it('accepts text of exactly the limit and reports one character more as TEXT_TOO_LONG', () => {
-    expect(decodeClientFrame(json({ type: 'post', text: 'x'.repeat(LIMITS.maxTextChars) })).ok).toBe(true);
+    expect(
+      decodeClientFrame(json({ type: 'post', text: 'x'.repeat(LIMITS.maxTextChars), cid: 'c' })).ok,
+    ).toBe(true);
     expect(
       decodeClientFrame(json({ type: 'post', text: 'x'.repeat(LIMITS.maxTextChars + 1) })),
     ).toMatchObject({
@@ -89,13 +140,21 @@ describe('decodeHostFrame', () => {
         type: 'welcome',
         v: PROTOCOL_VERSION,
         you: member,
-        token: 't',
         room: { v: PROTOCOL_VERSION, id: 'r', name: 'Room', host: 'Hana', members: 1 },
         members: [member],
-        history: [],
+        history: [{ id: 'x0', seq: 1, ts: 1, from: member, to: member, text: 'note' }],
+        more: true,
         heartbeatMs: 10_000,
       },
-      { type: 'message', message: { id: 'x', ts: 1, from: member, text: 'hi', cid: 'c' } },
+      { type: 'message', message: { id: 'x', seq: 2, ts: 1, from: member, text: 'hi', cid: 'c' } },
+      { type: 'ack', cid: 'c', id: 'x', seq: 2 },
+      {
+        type: 'page',
+        ref: 'r1',
+        messages: [{ id: 'x', seq: 2, ts: 1, from: member, text: 'hi' }],
+        more: false,
+      },
+      { type: 'page', messages: [], more: true },
       { type: 'joined', member, count: 2 },
       { type: 'left', member, count: 1, reason: 'dropped' },
       { type: 'error', code: ErrorCode.NoSuchMember, message: 'No.', cid: 'c' },
@@ -105,6 +164,28 @@ describe('decodeHostFrame', () => {
 
   it('reports frames only a member sends as UNKNOWN_TYPE', () => {
     expect(decodeHostFrame(json({ type: 'post', text: 'hi' }))).toMatchObject({
+      ok: false,
+      code: ErrorCode.UnknownType,
+    });
+  });
+
+  it('reports a message without a seq, or with seq 0, as BAD_FRAME', () => {
+    const member = { id: 'm', nick: 'A' };
+    for (const seq of [undefined, 0]) {
+      const frame = { type: 'message', message: { id: 'x', seq, ts: 1, from: member, text: 'hi' } };
+      expect(decodeHostFrame(json(frame))).toMatchObject({ ok: false, code: ErrorCode.BadFrame });
+    }
+  });
+
+  it('reports an ack without its seq as BAD_FRAME', () => {
+    expect(decodeHostFrame(json({ type: 'ack', cid: 'c', id: 'x' }))).toMatchObject({
+      ok: false,
+      code: ErrorCode.BadFrame,
+    });
+  });
+
+  it('reports frames only a host sends, sent by a member, as UNKNOWN_TYPE', () => {
+    expect(decodeClientFrame(json({ type: 'ack', cid: 'c', id: 'x', seq: 1 }))).toMatchObject({
       ok: false,
       code: ErrorCode.UnknownType,
     });

@@ -28,7 +28,8 @@ describe('RoomHost facing bad input', () => {
     expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.BadJson });
     await stillChatting();
     expect((await mallory.next('message')).message.text).toBe('still chatting');
-    mallory.post('I can still talk');
+    const cid = mallory.post('I can still talk');
+    expect(await mallory.next('ack')).toMatchObject({ cid });
     expect((await mallory.next('message')).message.text).toBe('I can still talk');
   });
 
@@ -44,6 +45,38 @@ describe('RoomHost facing bad input', () => {
     mallory.send(JSON.stringify({ type: 'post', text: { html: '<b>' }, cid: 'c9' }));
     expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.BadFrame, cid: 'c9' });
     await stillChatting();
+  });
+
+  it('answers a post without a cid with BAD_FRAME and stores nothing', async () => {
+    const { host, mallory, stillChatting } = await roomWithMallory();
+    mallory.send(JSON.stringify({ type: 'post', text: 'who am I?' }));
+    expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.BadFrame });
+    await stillChatting();
+    const late = await RawPeer.join(host.port, 'Late');
+    expect(late.welcome.history.map((m) => m.text)).toEqual(['still chatting']);
+  });
+
+  it('answers a fetch with both before and after with BAD_FRAME and keeps serving', async () => {
+    const { mallory, stillChatting } = await roomWithMallory();
+    mallory.fetch({ before: 5, after: 1, ref: 'r1' });
+    expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.BadFrame });
+    await stillChatting();
+  });
+
+  it('answers a hello whose key is too short with BAD_FRAME', async () => {
+    const host = await startHost();
+    const peer = await RawPeer.connect(host.port);
+    peer.hello('Shorty', { key: 'short' });
+    expect(await peer.next('error')).toMatchObject({ code: ErrorCode.BadFrame });
+    peer.hello('Shorty');
+    expect((await peer.next('welcome')).you.nick).toBe('Shorty');
+  });
+
+  it('answers a fetch before hello with NOT_JOINED', async () => {
+    const host = await startHost();
+    const early = await RawPeer.connect(host.port);
+    early.fetch({ after: 0 });
+    expect(await early.next('error')).toMatchObject({ code: ErrorCode.NotJoined });
   });
 
   it('leaves out a cid that is not a valid id', async () => {
@@ -84,13 +117,13 @@ describe('RoomHost facing bad input', () => {
     const early = await RawPeer.connect(host.port);
     early.post('me first', { cid: 'e1' });
     expect(await early.next('error')).toMatchObject({ code: ErrorCode.NotJoined, cid: 'e1' });
-    early.send({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Early' });
+    early.hello('Early');
     expect((await early.next('welcome')).you.nick).toBe('Early');
   });
 
   it('answers a second hello with ALREADY_JOINED', async () => {
     const { mallory, stillChatting } = await roomWithMallory();
-    mallory.send({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice' });
+    mallory.hello('Alice');
     expect(await mallory.next('error')).toMatchObject({ code: ErrorCode.AlreadyJoined });
     await stillChatting();
   });

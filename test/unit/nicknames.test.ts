@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Members } from '../../src/core/host/Members';
 import { nickKey, uniqueNick } from '../../src/core/host/nicknames';
 import { LIMITS } from '../../src/shared/protocol';
 
@@ -33,32 +32,5 @@ describe('uniqueNick', () => {
     const long = 'a'.repeat(LIMITS.maxNickChars - 5) + '😀😀';
     const nick = uniqueNick(long, takenOf(long));
     expect(nick).toBe('a'.repeat(LIMITS.maxNickChars - 5) + ' (2)');
-  });
-});
-
-describe('Members', () => {
-  it('gives a departed member its id and nickname back when it resumes', () => {
-    const members = new Members();
-    const first = members.join('Alice');
-    members.leave(first.member.id);
-    const again = members.join('Alice', first.token);
-    expect(again.member).toEqual(first.member);
-    expect(again.token).toBe(first.token);
-  });
-
-  it('keeps the id but renumbers the nickname when someone took it meanwhile', () => {
-    const members = new Members();
-    const first = members.join('Alice');
-    members.leave(first.member.id);
-    members.join('alice');
-    const again = members.join('Alice', first.token);
-    expect(again.member).toEqual({ id: first.member.id, nick: 'Alice (2)' });
-  });
-
-  it('treats an unknown resume token as a fresh join', () => {
-    const members = new Members();
-    const seat = members.join('Alice', 'no-such-token');
-    expect(seat.token).not.toBe('no-such-token');
-    expect(members.count).toBe(1);
   });
 });

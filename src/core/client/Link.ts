@@ -12,10 +12,11 @@ import {
 import { formatAddress, wsTarget } from './endpoint';
 
 /**
- * Largest frame accepted from a host. A welcome carries up to 50 backlog messages of 8000
- * characters each, and JSON can spend 6 bytes on one character, so ~2.4 MB is legitimate.
+ * Largest frame accepted from a host. A welcome or a page carries up to LIMITS.pageMax (200)
+ * messages of 8000 characters each, and JSON can spend 6 bytes on one character, so ~9.6 MB
+ * is legitimate.
  */
-const MAX_HOST_FRAME_BYTES = 8 * 1024 * 1024;
+const MAX_HOST_FRAME_BYTES = 16 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long a graceful close may take before the socket is cut. */
 const CLOSE_GRACE_MS = 1_000;
@@ -25,6 +26,15 @@ export interface Problem {
   code: string;
   message: string;
   cid?: string;
+}
+
+/** What a link says in its hello. */
+export interface Hello {
+  nick: string;
+  /** The member key for this room: the host derives our member id from it. */
+  key: string;
+  /** The highest seq we already have of this room; absent when we have nothing. */
+  since?: number;
 }
 
 /** How a link ended. */
@@ -40,7 +50,7 @@ export interface LinkEnd {
 /** Events of a Link; `end` comes exactly once and is the last. */
 export type LinkEvents = {
   welcome: [welcome: WelcomeFrame];
-  /** A frame after the welcome (message, joined, left; errors come as `problem`). */
+  /** A frame after the welcome (message, ack, page, joined, left; errors come as `problem`). */
   frame: [frame: Exclude<HostFrame, { type: 'welcome' | 'error' }>];
   problem: [problem: Problem];
   end: [end: LinkEnd];
@@ -61,7 +71,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private deadline: NodeJS.Timeout;
   private watchdog: NodeJS.Timeout | null = null;
 
-  constructor(endpoint: Endpoint, hello: { nick: string; resume: string | null }, connectTimeoutMs: number) {
+  constructor(endpoint: Endpoint, hello: Hello, connectTimeoutMs: number) {
     super();
     this.address = formatAddress(endpoint);
     const target = wsTarget(endpoint);
@@ -77,8 +87,8 @@ export class Link extends EventEmitter<LinkEvents> {
     );
     this.ws.on('error', (err) => (this.lastError = err.message));
     this.ws.on('open', () => {
-      const frame = { type: 'hello', v: PROTOCOL_VERSION, nick: hello.nick } as const;
-      this.send(encodeFrame(hello.resume === null ? frame : { ...frame, resume: hello.resume }));
+      const frame = { type: 'hello', v: PROTOCOL_VERSION, nick: hello.nick, key: hello.key } as const;
+      this.send(encodeFrame(hello.since === undefined ? frame : { ...frame, since: hello.since }));
     });
     this.ws.on('ping', () => this.watchdog?.refresh());
     this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -112,6 +122,11 @@ export class Link extends EventEmitter<LinkEvents> {
       this.ws.terminate();
     }
     return closed;
+  }
+
+  /** Drops the link as a failed one (the client then reconnects), with `reason` for the user. */
+  abort(reason: string): void {
+    this.cut(reason);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {

@@ -1,21 +1,48 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionState, Endpoint } from '../../shared/api';
 import { encodeFrame } from '../../shared/codec';
-import type { ChatMessage, Member, RoomInfo, WelcomeFrame } from '../../shared/protocol';
+import {
+  LIMITS,
+  type ChatMessage,
+  type HostFrame,
+  type Member,
+  type PageFrame,
+  type RoomInfo,
+  type WelcomeFrame,
+} from '../../shared/protocol';
 import { BACKOFF_DEFAULTS, backoffDelay, type BackoffOptions } from './backoff';
-import { newCid } from './cid';
+import { Delivery, STORAGE_RETRY_DEFAULTS } from './Delivery';
 import { formatAddress } from './endpoint';
-import { Roster } from './Roster';
 import { Link, type LinkEnd, type Problem } from './Link';
+import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
+import { PageRequests } from './PageRequests';
+import { Roster } from './Roster';
+import { Timeline } from './Timeline';
+
+export type { OutboxStore, PendingPost } from './outbox';
+export type { Problem } from './Link';
 
 /** How a member connects to a room. */
 export interface RoomClientOptions {
   /** Tried in order on every attempt; the first that completes the handshake wins. */
   endpoints: Endpoint[];
   nickname: string;
+  /** The member key for this room (hello.key): the host derives our stable member id from it. */
+  key: string;
   backoff?: BackoffOptions;
   /** Per endpoint, covering the TCP connect, the upgrade and the welcome; default 5 s. */
   connectTimeoutMs?: number;
+  /** Where posts wait until acknowledged; default in memory (the app passes a persistent one). */
+  outbox?: OutboxStore;
+  /**
+   * The highest seq of this room the member already has (its saved copy), asked at every
+   * connect; undefined when it has none, and the host then sends the latest messages.
+   */
+  since?: () => number | undefined;
+  /** How long a fetch may wait for its page; default 10 s. */
+  requestTimeoutMs?: number;
+  /** Spacing of resends after STORAGE_FAILED; default 1 s doubling to 30 s. */
+  storageRetry?: BackoffOptions;
 }
 
 /** Events a RoomClient emits. */
@@ -23,20 +50,37 @@ export interface ClientEvents {
   /** Every change of state or attempt number; `reason` says why (null when online). */
   state: [state: ConnectionState, attempt: number, reason: string | null];
   welcome: [welcome: WelcomeFrame];
+  /**
+   * Messages from before this session: the welcome's history, then each catch-up page, oldest
+   * first. Live messages that arrive during a catch-up wait and come after it as `message`.
+   */
+  backlog: [messages: ChatMessage[]];
+  /** A live message (including the echo of our own posts, which carries their cid). */
   message: [message: ChatMessage];
+  /** The host stored our post `cid` as message `id` / `seq`; it has left the outbox. */
+  ack: [cid: string, id: string, seq: number];
   joined: [member: Member, count: number];
   left: [member: Member, count: number, reason: 'quit' | 'dropped'];
+  /** Something went wrong; with a `cid`, that post was refused for good and left the outbox. */
   problem: [error: Problem];
 }
 
+/** A catch-up in progress: live messages wait in `held` until the gap is filled. */
+interface CatchUp {
+  link: Link;
+  held: ChatMessage[];
+}
+
 /**
- * A member's connection to one room, kept alive across drops: it reconnects with backoff,
- * resumes its seat (same id and nickname) with the token from the last welcome, and holds
- * posts made while away until it is back.
+ * A member's connection to one room, kept alive across drops: it reconnects with backoff, asks
+ * each time for exactly the messages it missed (`since`), and delivers every post at least
+ * once through its outbox (the host stores each cid once, so the room sees it exactly once).
+ * No seq is emitted twice in the client's lifetime.
  */
 export class RoomClient extends EventEmitter<ClientEvents> {
   private endpoints: Endpoint[];
   private readonly nickname: string;
+  private readonly key: string;
   private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
   private _state: ConnectionState = 'offline';
@@ -44,9 +88,10 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private _reason: string | null = null;
   private _address: string;
   private readonly roster = new Roster();
-  private token: string | null = null;
-  /** Encoded posts waiting for the next welcome, oldest first. */
-  private readonly outbox: string[] = [];
+  private readonly delivery: Delivery;
+  private readonly timeline: Timeline;
+  private readonly requests: PageRequests;
+  private catchUp: CatchUp | null = null;
   private link: Link | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private started = false;
@@ -56,9 +101,21 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     super();
     this.endpoints = [...opts.endpoints];
     this.nickname = opts.nickname;
+    this.key = opts.key;
     this.backoff = opts.backoff ?? {};
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
     this._address = opts.endpoints[0] ? formatAddress(opts.endpoints[0]) : '';
+    this.timeline = new Timeline(opts.since ?? (() => undefined));
+    this.requests = new PageRequests(opts.requestTimeoutMs ?? 10_000);
+    this.delivery = new Delivery(
+      opts.outbox ?? new MemoryOutbox(),
+      opts.storageRetry ?? STORAGE_RETRY_DEFAULTS,
+      {
+        send: (frame) => this.sendNow(frame),
+        acked: (cid, id, seq) => this.emit('ack', cid, id, seq),
+        problem: (problem) => this.emit('problem', problem),
+      },
+    );
   }
 
   /** 'offline' until start(). */
@@ -92,14 +149,38 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.tryEndpoint(0, null);
   }
 
-  /** Sends a post, or queues it until the next welcome; returns its cid. */
+  /**
+   * Files a post in the outbox, then sends it if online (otherwise it goes after the next
+   * welcome); returns its cid. It stays pending until the host acknowledges it.
+   */
   post(text: string, to?: string): string {
-    const cid = newCid();
-    const frame = encodeFrame(
-      to === undefined ? { type: 'post', text, cid } : { type: 'post', text, to, cid },
-    );
-    if (!(this._state === 'online' && this.link?.send(frame))) this.outbox.push(frame);
-    return cid;
+    return this.delivery.post(text, to);
+  }
+
+  /** Posts not yet acknowledged by the host, oldest first. */
+  pending(): PendingPost[] {
+    return this.delivery.pending();
+  }
+
+  /**
+   * Up to `limit` (default 50, at most LIMITS.pageMax) messages before seq `beforeSeq`, oldest
+   * first, from the host; `more` when older ones exist. They are not emitted as events.
+   */
+  fetchEarlier(
+    beforeSeq: number,
+    limit: number = LIMITS.backlog,
+  ): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    return new Promise((resolve, reject) => {
+      const link = this._state === 'online' ? this.link : null;
+      if (!link) {
+        reject(new Error('Not connected to the room, so earlier messages cannot be fetched now.'));
+        return;
+      }
+      const ref = this.requests.nextRef();
+      const size = Math.max(1, Math.min(Math.floor(limit), LIMITS.pageMax));
+      this.requests.expect(ref, (page) => resolve({ messages: page.messages, more: page.more }), reject);
+      link.send(encodeFrame({ type: 'fetch', before: beforeSeq, limit: size, ref }));
+    });
   }
 
   /** Endpoints for the next attempt (the current connection, if any, is kept). */
@@ -123,12 +204,14 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.setState('offline', 0, reason);
   }
 
-  /** Leaves the room for good: the host tells the others we quit. */
+  /**
+   * Leaves the room: the host tells the others we quit. Pending posts stay in the outbox, so a
+   * persistent one delivers them the next time the room is joined.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const leaving = this.halt();
-    this.outbox.length = 0;
     this.setState('offline', 0, null);
     await leaving;
   }
@@ -139,7 +222,13 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.retryTimer = null;
     const link = this.link;
     this.link = null;
+    this.sessionOver('The connection to the room was closed before the messages arrived.');
     return link ? link.close() : Promise.resolve();
+  }
+
+  /** Sends on the current session; false when there is none. */
+  private sendNow(frame: string): boolean {
+    return this._state === 'online' && this.link !== null && this.link.send(frame);
   }
 
   private tryEndpoint(index: number, lastReason: string | null): void {
@@ -149,23 +238,16 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       return;
     }
     this._address = formatAddress(endpoint);
-    const link = new Link(endpoint, { nick: this.nickname, resume: this.token }, this.connectTimeoutMs);
+    const since = this.timeline.since();
+    const hello = { nick: this.nickname, key: this.key, ...(since !== undefined && { since }) };
+    const link = new Link(endpoint, hello, this.connectTimeoutMs);
     this.link = link;
     // A link we have let go of (halt) may still report; only the current one counts.
-    link.on('welcome', (welcome) => link === this.link && this.onWelcome(welcome));
-    link.on('problem', (problem) => link === this.link && this.emit('problem', problem));
-    link.on('frame', (frame) => {
-      if (link !== this.link) return;
-      if (frame.type === 'message') {
-        this.emit('message', frame.message);
-      } else if (frame.type === 'joined') {
-        this.roster.joined(frame.member, frame.count);
-        this.emit('joined', frame.member, frame.count);
-      } else {
-        this.roster.left(frame.member, frame.count);
-        this.emit('left', frame.member, frame.count, frame.reason);
-      }
+    link.on('welcome', (welcome) => link === this.link && this.onWelcome(link, welcome, since));
+    link.on('problem', (problem) => {
+      if (link === this.link && !this.delivery.onError(problem)) this.emit('problem', problem);
     });
+    link.on('frame', (frame) => link === this.link && this.onFrame(frame));
     link.on('end', (end) => {
       if (link !== this.link) return;
       this.link = null;
@@ -173,7 +255,32 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     });
   }
 
+  private onFrame(frame: Exclude<HostFrame, { type: 'welcome' | 'error' }>): void {
+    switch (frame.type) {
+      case 'message':
+        if (this.catchUp) this.catchUp.held.push(frame.message);
+        else for (const message of this.timeline.take([frame.message])) this.emit('message', message);
+        break;
+      case 'ack':
+        this.delivery.onAck(frame);
+        break;
+      case 'page':
+        // A page nobody asked for (or asked for on a link since gone) is of no use: ignore it.
+        this.requests.answer(frame);
+        break;
+      case 'joined':
+        this.roster.joined(frame.member, frame.count);
+        this.emit('joined', frame.member, frame.count);
+        break;
+      case 'left':
+        this.roster.left(frame.member, frame.count);
+        this.emit('left', frame.member, frame.count, frame.reason);
+        break;
+    }
+  }
+
   private onEnd(end: LinkEnd, index: number): void {
+    if (end.welcomed) this.sessionOver('The connection to the room was lost before the messages arrived.');
     if (end.fatal) this.setState('offline', 0, end.reason);
     else if (!end.welcomed) this.tryEndpoint(index + 1, end.reason);
     else {
@@ -181,6 +288,14 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       this._attempt = 0;
       this.retry(end.reason);
     }
+  }
+
+  /** A session ended: what was in flight on it is dropped (the next welcome starts over). */
+  private sessionOver(reason: string): void {
+    // Held live messages are not emitted: the next hello asks for them again by seq.
+    this.catchUp = null;
+    this.requests.failAll(reason);
+    this.delivery.pause();
   }
 
   /** Schedules the next attempt, or gives up once maxAttempts attempts have failed. */
@@ -201,21 +316,51 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     );
   }
 
-  private onWelcome(welcome: WelcomeFrame): void {
-    this.token = welcome.token;
+  private onWelcome(link: Link, welcome: WelcomeFrame, since: number | undefined): void {
     this.roster.reset(welcome);
     this._state = 'online';
     this._attempt = 0;
-    // Posts made while away go out now, in the order they were made, before anything new.
-    const queued = this.outbox.splice(0);
-    for (let i = 0; i < queued.length; i++) {
-      if (!this.link?.send(queued[i]!)) {
-        this.outbox.unshift(...queued.slice(i));
-        break;
-      }
+    // Posts waiting in the outbox go out first, in the order they were made, before anything
+    // a listener of the events below might post.
+    this.delivery.resendAll();
+    const backlog = this.timeline.take(welcome.history);
+    // Without `since` the welcome holds the latest messages, so there is nothing after them.
+    if (welcome.more && since !== undefined) {
+      this.catchUp = { link, held: [] };
+      this.fetchNextPage(link);
     }
     this.emit('welcome', welcome);
+    if (backlog.length > 0) this.emit('backlog', backlog);
     this.emitState(null);
+  }
+
+  /** Asks for the page after the highest seq we have; calls itself until caught up. */
+  private fetchNextPage(link: Link): void {
+    const ref = this.requests.nextRef();
+    this.requests.expect(
+      ref,
+      (page) => link === this.link && this.onCatchUpPage(link, page),
+      // The gap would stay open: drop the link, and the next hello asks for it again.
+      (error) => link === this.link && link.abort(error.message),
+    );
+    link.send(encodeFrame({ type: 'fetch', after: this.timeline.since() ?? 0, limit: LIMITS.pageMax, ref }));
+  }
+
+  private onCatchUpPage(link: Link, page: PageFrame): void {
+    const fresh = this.timeline.take(page.messages);
+    if (fresh.length > 0) this.emit('backlog', fresh);
+    if (link !== this.link) return; // a listener closed or suspended us
+    // An empty page that claims more would have us ask the same question forever.
+    if (page.more && page.messages.length > 0) {
+      this.fetchNextPage(link);
+      return;
+    }
+    const held = this.catchUp?.held ?? [];
+    this.catchUp = null;
+    for (const message of this.timeline.take(held)) {
+      this.emit('message', message);
+      if (link !== this.link) return;
+    }
   }
 
   private setState(state: ConnectionState, attempt: number, reason: string | null): void {

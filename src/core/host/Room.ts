@@ -10,18 +10,19 @@ import {
   type Member,
   type RoomInfo,
 } from '../../shared/protocol';
-import type { HistoryStore } from './history';
+import type { HistoryPage, HistoryStore } from './history';
+import { memberIdFromKey } from '../memberId';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
-import { Members, type Seat } from './Members';
+import { Members } from './Members';
 import { prepare, safeClose, sendFrame, sendPrepared } from './outbound';
 
 /** One member connection as the room sees it. */
 export interface Conn {
   readonly ws: WebSocket;
-  /** Null until the hello is accepted, and again once a newer connection has taken the seat. */
-  seat: Seat | null;
-  /** A newer connection resumed this member: this one's close must stay silent. */
+  /** Null until the hello is accepted, and again once a newer connection has taken over. */
+  member: Member | null;
+  /** A newer connection of the same member took over: this one's close must stay silent. */
   replaced: boolean;
   /** Whether anything (a pong or a frame) arrived since the last heartbeat ping. */
   alive: boolean;
@@ -44,6 +45,7 @@ const QUIT_CODES = new Set<number>([CloseCode.Normal, CloseCode.GoingAway, 1005]
 
 type PostFrame = Extract<ClientFrame, { type: 'post' }>;
 type HelloFrame = Extract<ClientFrame, { type: 'hello' }>;
+type FetchFrame = Extract<ClientFrame, { type: 'fetch' }>;
 
 /**
  * The chat itself: handshakes, posts and presence over a set of sockets. Every handler is
@@ -60,7 +62,7 @@ export class Room {
   constructor(private readonly deps: RoomDeps) {}
 
   attach(ws: WebSocket): void {
-    const conn: Conn = { ws, seat: null, replaced: false, alive: true };
+    const conn: Conn = { ws, member: null, replaced: false, alive: true };
     this.conns.add(conn);
     // Errors are always followed by 'close', which does the cleanup; unheard they would crash us.
     ws.on('error', () => {});
@@ -108,71 +110,105 @@ export class Room {
     }
     const frame = decoded.frame;
     if (frame.type === 'hello') {
-      if (conn.seat || conn.replaced)
+      if (conn.member || conn.replaced)
         this.sendError(conn, ErrorCode.AlreadyJoined, 'You have already joined.');
       else this.onHello(conn, frame);
-    } else if (!conn.seat) {
-      this.sendError(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', frame.cid);
+    } else if (!conn.member) {
+      const cid = frame.type === 'post' ? frame.cid : undefined;
+      this.sendError(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', cid);
+    } else if (frame.type === 'post') {
+      this.onPost(conn, conn.member, frame);
     } else {
-      this.onPost(conn, conn.seat.member, frame);
+      this.onFetch(conn, conn.member, frame);
     }
   }
 
   private onHello(conn: Conn, hello: HelloFrame): void {
-    const existing = hello.resume === undefined ? undefined : this.members.online(hello.resume);
-    const previous = existing && this.online.get(existing.member.id);
-    if (existing && previous) {
+    const id = memberIdFromKey(hello.key);
+    const previous = this.online.get(id);
+    if (previous) {
       // The member came back while its old socket still looks open (a half-open link the
-      // heartbeat has not caught yet). To everyone else nothing happened: no left, no joined.
+      // heartbeat has not caught yet, or the same key on a second device). To everyone else
+      // nothing happened: no left, no joined, and it keeps the nickname they know it by.
+      const member = previous.member!;
       previous.replaced = true;
-      previous.seat = null;
+      previous.member = null;
       safeClose(previous.ws, CloseCode.Replaced, 'replaced by a newer connection');
-      this.seat(conn, existing);
+      this.welcome(conn, member, hello.since);
       return;
     }
-    const seat = this.members.join(hello.nick, hello.resume);
-    this.seat(conn, seat);
-    const joined = prepare({ type: 'joined', member: seat.member, count: this.members.count });
+    const member = this.members.join(id, hello.nick);
+    this.welcome(conn, member, hello.since);
+    const joined = prepare({ type: 'joined', member, count: this.members.count });
     for (const other of this.online.values()) if (other !== conn) sendPrepared(other.ws, joined);
     this.deps.onCount(this.members.count);
   }
 
-  private seat(conn: Conn, seat: Seat): void {
-    conn.seat = seat;
-    this.online.set(seat.member.id, conn);
+  private welcome(conn: Conn, member: Member, since: number | undefined): void {
+    conn.member = member;
+    this.online.set(member.id, conn);
+    // Without `since`, the latest messages; with it, exactly the gap (or its first page).
+    let page: HistoryPage;
+    try {
+      page =
+        since === undefined
+          ? { messages: this.deps.history.latest(member.id, LIMITS.backlog), more: false }
+          : this.deps.history.after(member.id, since, LIMITS.pageMax);
+    } catch (err) {
+      // The member still gets in; `more` sends a catching-up member back for the gap later.
+      console.error('[parley host] could not read the history for a welcome:', err);
+      page = { messages: [], more: since !== undefined };
+    }
     sendFrame(conn.ws, {
       type: 'welcome',
       v: PROTOCOL_VERSION,
-      you: seat.member,
-      token: seat.token,
+      you: member,
       room: this.deps.info(),
       members: this.members.list(),
-      history: this.deps.history.recent(seat.member.id, LIMITS.backlog),
+      history: page.messages,
+      more: page.more,
       heartbeatMs: this.deps.heartbeatMs,
     });
   }
 
   private onPost(conn: Conn, from: Member, post: PostFrame): void {
+    // A resend of a stored post is answered before anything else is judged: even if the
+    // recipient has left since, the post was accepted and the sender only needs the ack.
+    let earlier: ChatMessage | undefined;
+    try {
+      earlier = this.deps.history.stored(from.id, post.cid);
+    } catch (err) {
+      this.storageFailed(conn, post.cid, err);
+      return;
+    }
+    if (earlier) {
+      sendFrame(conn.ws, { type: 'ack', cid: post.cid, id: earlier.id, seq: earlier.seq });
+      return;
+    }
     let to: Member | undefined;
     if (post.to !== undefined) {
-      to = this.members.get(post.to)?.member;
+      to = this.members.get(post.to);
       if (!to) {
         this.sendError(conn, ErrorCode.NoSuchMember, 'That member is not in the room.', post.cid);
         return;
       }
     }
     // `from` comes from the connection, never from the frame: nobody can speak as someone else.
-    const message: ChatMessage = { id: newMessageId(), ts: Date.now(), from, text: post.text };
-    if (to) message.to = to;
-    this.deps.history.append(message);
+    const draft = { id: newMessageId(), ts: Date.now(), from, text: post.text, ...(to ? { to } : {}) };
+    let stored: { message: ChatMessage; duplicate: boolean };
+    try {
+      stored = this.deps.history.append(draft, post.cid);
+    } catch (err) {
+      this.storageFailed(conn, post.cid, err);
+      return;
+    }
+    const { message } = stored;
+    sendFrame(conn.ws, { type: 'ack', cid: post.cid, id: message.id, seq: message.seq });
+    if (stored.duplicate) return;
 
     // Only the sender learns the cid, so it alone can match the echo to what it typed.
+    sendFrame(conn.ws, { type: 'message', message: { ...message, cid: post.cid } });
     const forOthers = prepare({ type: 'message', message });
-    const forSender =
-      post.cid === undefined
-        ? forOthers
-        : prepare({ type: 'message', message: { ...message, cid: post.cid } });
-    sendPrepared(conn.ws, forSender);
     if (to) {
       const recipient = this.online.get(to.id);
       if (recipient && recipient !== conn) sendPrepared(recipient.ws, forOthers);
@@ -181,15 +217,42 @@ export class Room {
     for (const other of this.online.values()) if (other !== conn) sendPrepared(other.ws, forOthers);
   }
 
+  private onFetch(conn: Conn, member: Member, fetch: FetchFrame): void {
+    const limit = Math.min(fetch.limit ?? LIMITS.backlog, LIMITS.pageMax);
+    let page: HistoryPage;
+    try {
+      page =
+        fetch.before !== undefined
+          ? this.deps.history.before(member.id, fetch.before, limit)
+          : this.deps.history.after(member.id, fetch.after ?? 0, limit);
+    } catch (err) {
+      console.error('[parley host] could not read the history for a fetch:', err);
+      this.sendError(conn, ErrorCode.StorageFailed, 'The room’s history cannot be read right now.');
+      return;
+    }
+    const ref = fetch.ref === undefined ? {} : { ref: fetch.ref };
+    sendFrame(conn.ws, { type: 'page', ...ref, messages: page.messages, more: page.more });
+  }
+
+  private storageFailed(conn: Conn, cid: string, err: unknown): void {
+    console.error('[parley host] could not store a message:', err);
+    this.sendError(
+      conn,
+      ErrorCode.StorageFailed,
+      'The host could not store your message; it will be sent again.',
+      cid,
+    );
+  }
+
   private onClose(conn: Conn, code: number): void {
     this.conns.delete(conn);
     if (this.conns.size === 0) for (const resolve of this.drained.splice(0)) resolve();
-    const seat = conn.seat;
-    if (!seat || conn.replaced) return;
-    this.online.delete(seat.member.id);
-    this.members.leave(seat.member.id);
+    const member = conn.member;
+    if (!member || conn.replaced) return;
+    this.online.delete(member.id);
+    this.members.leave(member.id);
     const reason = QUIT_CODES.has(code) ? 'quit' : 'dropped';
-    const left = prepare({ type: 'left', member: seat.member, count: this.members.count, reason });
+    const left = prepare({ type: 'left', member, count: this.members.count, reason });
     for (const other of this.online.values()) sendPrepared(other.ws, left);
     this.deps.onCount(this.members.count);
   }

@@ -28,7 +28,7 @@ export interface RoomHostOptions {
   port?: number;
   /** Default: all interfaces (Node's dual-stack default). */
   bindAddress?: string;
-  /** Default: a new MemoryHistory. */
+  /** Default: a MemoryHistory of the last 10,000 messages (nothing survives the host). */
   history?: HistoryStore;
   /** How often members are pinged; default 10 s. A silent member is dropped within twice this. */
   heartbeatMs?: number;
@@ -68,7 +68,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
     this.room = new Room({
       info: () => this.info(),
-      history: opts.history ?? new MemoryHistory(),
+      history: opts.history ?? new MemoryHistory(10_000),
       heartbeatMs: this.heartbeatMs,
       onCount: (count) => this.emit('count', count),
     });

@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { onTestFinished } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import { decodeHostFrame, encodeFrame } from '../../../src/shared/codec';
@@ -53,16 +54,27 @@ export class RawPeer {
     return peer;
   }
 
-  /** Connects and joins as `nick`; resolves once welcomed. */
+  /**
+   * Connects and joins as `nick` with `hello.key` (a fresh random one unless given) and
+   * `hello.since`; resolves once welcomed.
+   */
   static async join(
     port: number,
     nick: string,
+    hello: { key?: string; since?: number } = {},
     opts: ClientOptions = {},
-  ): Promise<RawPeer & { welcome: WelcomeFrame }> {
+  ): Promise<RawPeer & { welcome: WelcomeFrame; key: string }> {
     const peer = await RawPeer.connect(port, opts);
-    peer.send({ type: 'hello', v: PROTOCOL_VERSION, nick });
+    const key = hello.key ?? newKey();
+    peer.hello(nick, { ...hello, key });
     const welcome = await peer.next('welcome');
-    return Object.assign(peer, { welcome });
+    return Object.assign(peer, { welcome, key });
+  }
+
+  /** Sends a hello (with a fresh random key unless given one). */
+  hello(nick: string, extra: { key?: string; since?: number } = {}): void {
+    const since = extra.since === undefined ? {} : { since: extra.since };
+    this.send({ type: 'hello', v: PROTOCOL_VERSION, nick, key: extra.key ?? newKey(), ...since });
   }
 
   /** Sends a frame object, or raw text/bytes as they are. */
@@ -70,9 +82,16 @@ export class RawPeer {
     this.ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : encodeFrame(frame));
   }
 
-  /** Posts to the room (or privately) with an optional cid. */
-  post(text: string, extra: { to?: string; cid?: string } = {}): void {
-    this.send({ type: 'post', text, ...extra });
+  /** Posts to the room (or privately) with the given cid or a fresh one; returns the cid. */
+  post(text: string, extra: { to?: string; cid?: string } = {}): string {
+    const cid = extra.cid ?? randomUUID();
+    this.send({ type: 'post', text, ...extra, cid });
+    return cid;
+  }
+
+  /** Asks for a page of history. */
+  fetch(query: { before?: number; after?: number; limit?: number; ref?: string }): void {
+    this.send({ type: 'fetch', ...query });
   }
 
   /**
@@ -112,4 +131,9 @@ export class RawPeer {
     }
     return this.frames.shift()!;
   }
+}
+
+/** A member key like the real client's: random, and long enough for the schema. */
+export function newKey(): string {
+  return randomBytes(18).toString('base64url');
 }

@@ -2,8 +2,12 @@ import type { EventEmitter } from 'node:events';
 import { onTestFinished } from 'vitest';
 import type { ConnectionState } from '../../../src/shared/api';
 import { RoomClient, type ClientEvents, type RoomClientOptions } from '../../../src/core/client/RoomClient';
+import type { FakeRoom, FakeRoomEvents } from './fakeHost';
 
 const WAIT_MS = 5_000;
+
+/** A member key for tests: stable per nickname, long enough for the protocol. */
+export const keyFor = (nickname: string): string => `test-key-of-${nickname}-0123456789`;
 
 /** A RoomClient for 127.0.0.1:port with quick retries, closed when the test ends. */
 export function makeClient(
@@ -14,7 +18,9 @@ export function makeClient(
   const client = new RoomClient({
     endpoints: [{ host: '127.0.0.1', port }],
     nickname,
+    key: keyFor(nickname),
     backoff: { initialMs: 20, maxMs: 100 },
+    storageRetry: { initialMs: 20, maxMs: 100 },
     ...opts,
   });
   onTestFinished(() => client.close());
@@ -30,28 +36,44 @@ export async function joinClient(port: number, nickname: string, opts: Partial<R
   return client;
 }
 
+type Waitable = RoomClient | FakeRoom;
+/** The event map of what a test waits on (TypeScript cannot infer it from EventEmitter<T>). */
+type EventsOf<X extends Waitable> = X extends RoomClient ? ClientEvents : FakeRoomEvents;
+type Args<X extends Waitable, E extends keyof EventsOf<X>> = Extract<EventsOf<X>[E], unknown[]>;
+
 /**
  * The next `event` whose arguments satisfy `accept`, as its argument list. Fails after a few
  * seconds with the event's name, rather than leaving the test to its global timeout.
  */
-export function nextEvent<E extends keyof ClientEvents>(
-  emitter: EventEmitter<ClientEvents>,
+export function nextEvent<X extends Waitable, E extends keyof EventsOf<X> & string>(
+  emitter: X,
   event: E,
-  accept: (...args: ClientEvents[E]) => boolean = () => true,
-): Promise<ClientEvents[E]> {
+  accept: (...args: Args<X, E>) => boolean = () => true,
+): Promise<Args<X, E>> {
+  const target = emitter as EventEmitter;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      emitter.off(event, listener as never);
-      reject(new Error(`no matching "${String(event)}" event within ${WAIT_MS} ms`));
+      target.off(event, listener);
+      reject(new Error(`no matching "${event}" event within ${WAIT_MS} ms`));
     }, WAIT_MS);
-    const listener = (...args: ClientEvents[E]): void => {
-      if (!accept(...args)) return;
+    const listener = (...args: unknown[]): void => {
+      if (!accept(...(args as Args<X, E>))) return;
       clearTimeout(timer);
-      emitter.off(event, listener as never);
-      resolve(args);
+      target.off(event, listener);
+      resolve(args as Args<X, E>);
     };
-    emitter.on(event, listener as never);
+    target.on(event, listener);
   });
+}
+
+/** Resolves once `check` holds, re-checking on every `event` of `emitter`. */
+export async function until<X extends Waitable>(
+  emitter: X,
+  event: keyof EventsOf<X> & string,
+  check: () => boolean,
+): Promise<void> {
+  if (check()) return;
+  await nextEvent(emitter, event, () => check());
 }
 
 /** Resolves with [state, attempt, reason] when the client next enters `state`. */

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { RoomHost, type RoomHostOptions } from '../../../src/core/host/RoomHost';
+import { HostDatabase, type HostDatabaseOptions } from '../../../src/core/store/host/HostDatabase';
 
 /** A started RoomHost on 127.0.0.1 and a free port, stopped when the test ends. */
 export async function startHost(opts: Partial<RoomHostOptions> = {}): Promise<RoomHost> {
@@ -12,4 +16,18 @@ export async function startHost(opts: Partial<RoomHostOptions> = {}): Promise<Ro
   onTestFinished(() => host.stop());
   await host.start();
   return host;
+}
+
+/** A fresh empty folder, removed with everything in it when the test ends. */
+export function tempDir(prefix = 'parley-host-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** HostDatabase.open on `dir`, closed when the test ends (closing twice is harmless). */
+export function openHostDb(dir: string, opts: HostDatabaseOptions = {}): HostDatabase {
+  const db = HostDatabase.open(dir, opts);
+  onTestFinished(() => db.close());
+  return db;
 }

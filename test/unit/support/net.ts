@@ -30,6 +30,8 @@ export async function deadPort(): Promise<number> {
 export class Relay {
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
+  /** Whether the room's answers are being thrown away (see holdReplies). */
+  private holding = false;
 
   private constructor(targetPort: number) {
     this.server = createServer((inbound) => {
@@ -43,9 +45,20 @@ export class Relay {
           outbound.destroy();
         });
       }
-      inbound.pipe(outbound);
-      outbound.pipe(inbound);
+      inbound.on('data', (chunk) => outbound.write(chunk));
+      outbound.on('data', (chunk) => {
+        if (!this.holding) inbound.write(chunk);
+      });
     });
+  }
+
+  /**
+   * From now on, what the room sends is thrown away, on every connection, new ones included:
+   * what members send still arrives, but they never hear back (no acks, no welcome). Meant to
+   * be followed by cut() or stop(); the streams it leaves behind are not valid WebSockets.
+   */
+  holdReplies(): void {
+    this.holding = true;
   }
 
   /** A relay on a free loopback port to 127.0.0.1:targetPort, stopped when the test ends. */

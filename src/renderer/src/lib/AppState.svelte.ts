@@ -27,10 +27,14 @@ export class AppState {
   lobby = $state.raw<LobbyRoom[]>([]);
   hosting = $state.raw<Hosting | null>(null);
   session = $state.raw<Session | null>(null);
-  /** The last command error or unclaimed problem, as a sentence; null when there is none. */
+  /** The last command error or unclaimed problem, as sentences; null when there is none. */
   error = $state<string | null>(null);
+  /** Whether the window is on screen (`document.visibilityState`): only then is anything read. */
+  visible = $state(true);
   readonly chat = new ChatState();
 
+  /** The room is shown from the saved copy: its host is offline, so nothing can be sent. */
+  readonly readOnly = $derived(this.session?.state === 'offline');
   /** The room we are in is the one this app hosts. */
   readonly hostingThisRoom = $derived(
     !!this.hosting && !!this.session?.room && this.hosting.id === this.session.room.id,
@@ -61,22 +65,33 @@ export class AppState {
     this.#on('hosting', ({ room }) => (this.hosting = room));
     this.#on('session', ({ session }) => this.#applySession(session));
     this.#on('message', ({ message }) => this.chat.receive(message));
+    this.#on('sent', ({ cid, id, seq }) => this.chat.acked(cid, id, seq));
     this.#on('presence', (presence) => this.#applyPresence(presence));
     this.#on('problem', ({ message, cid }) => {
       if (cid) this.chat.failed({ cid }, message);
       else this.error = message;
     });
+    this.#watchVisibility();
     try {
       const snapshot = await bridge.send('app:snapshot', {});
       this.settings = snapshot.settings;
       this.lobby = snapshot.lobby;
       this.hosting = snapshot.hosting;
       this.#applySession(snapshot.session);
+      // Plain sentences, one per line, e.g. a damaged database that was set aside at startup.
+      if (snapshot.problems.length > 0) this.error = snapshot.problems.map((p) => p.message).join('\n');
       this.status = 'ready';
     } catch (error) {
       this.error = errorMessage(error);
       this.status = 'ready';
     }
+  }
+
+  #watchVisibility(): void {
+    const update = () => (this.visible = document.visibilityState === 'visible');
+    update();
+    document.addEventListener('visibilitychange', update);
+    this.#unsubscribers.push(() => document.removeEventListener('visibilitychange', update));
   }
 
   stop(): void {
@@ -130,19 +145,39 @@ export class AppState {
   }
 
   /**
-   * Sends to the selected conversation. The message shows as pending at once and is replaced
-   * by the host's copy when it comes back; while reconnecting the core queues it.
+   * Sends to the selected conversation. The message shows as sending at once and is replaced
+   * by the host's copy when it comes back; while reconnecting the core's outbox keeps it. A
+   * read-only (offline) room sends nothing.
    */
-  async sendMessage(text: string): Promise<void> {
+  async sendMessage(text: string): Promise<boolean> {
+    if (this.readOnly) return false;
     const to = this.chat.selected === EVERYONE ? null : (this.chat.selectedConversation.peer ?? null);
     await this.#post(this.chat.addPending(text, to));
+    return true;
   }
 
-  /** Sends a failed message again. */
+  /** Sends a failed message again (as a new post: the core forgot the refused one). */
   async retry(pending: PendingMessage): Promise<void> {
+    if (this.readOnly) return;
     const { text, to } = pending;
     this.chat.discard(pending.id);
     await this.#post(this.chat.addPending(text, to));
+  }
+
+  /** Loads the page of messages before the oldest one shown; errors go to the alert region. */
+  async loadEarlier(): Promise<boolean> {
+    const before = this.chat.oldestSeq;
+    if (before === null) return false;
+    const page = await this.#run('chat:load-earlier', { before });
+    if (!page) return false;
+    this.chat.addEarlier(page.messages, page.more);
+    return true;
+  }
+
+  /** Tells the core the user has seen `conversation` up to `seq` (once per seq; errors ignored). */
+  markRead(conversation: string, seq: number): void {
+    if (!this.#bridge || !this.session || seq < 1 || !this.chat.takeReadMark(conversation, seq)) return;
+    this.#bridge.send('chat:mark-read', { conversation, seq }).catch(() => {});
   }
 
   async #post(pending: PendingMessage): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Session } from '../../../shared/api';
+import type { PendingPost, Session } from '../../../shared/api';
 import type { ChatMessage, Member } from '../../../shared/protocol';
 
 /**
@@ -14,17 +14,24 @@ export interface Conversation {
   unread: number;
 }
 
-/** A message typed here that the host has not echoed back yet. */
+/** Where one of your messages stands: on its way, stored by the host, or refused. */
+export type DeliveryState = 'sending' | 'sent' | 'failed';
+
+/** A message typed here (or restored from the outbox) whose stored copy has not arrived yet. */
 export interface PendingMessage {
-  /** Local id, stable from the moment the message is typed. */
+  /** Local id, stable from the moment the message is typed or restored. */
   id: number;
-  /** The client id `chat:send` returned; null until it resolves. */
+  /** The client id the core filed it under; null until `chat:send` resolves. */
   cid: string | null;
   text: string;
+  /** The conversation it belongs to: EVERYONE or the recipient's member id. */
+  conversation: string;
   to: Member | null;
   ts: number;
-  /** Why sending failed, or null while it is still on its way. */
+  /** Why sending failed, or null while it is on its way (or stored). */
   error: string | null;
+  /** The host stored it as this message (the `sent` event); null until then. */
+  stored: { id: string; seq: number } | null;
 }
 
 /** "Bob joined" / "Bob left", shown in the Everyone conversation. */
@@ -33,6 +40,8 @@ export interface PresenceNotice {
   kind: 'joined' | 'left';
   member: Member;
   ts: number;
+  /** The highest seq known when it happened: the notice follows that message. */
+  afterSeq: number;
 }
 
 export type TimelineEntry =
@@ -40,15 +49,20 @@ export type TimelineEntry =
   | { kind: 'pending'; key: string; pending: PendingMessage }
   | { kind: 'notice'; key: string; notice: PresenceNotice };
 
-/** Sorted by `ts`; equal timestamps keep arrival order (Array.prototype.sort is stable). */
-function byTs<T extends { ts: number }>(a: T, b: T): number {
-  return a.ts - b.ts;
+export function deliveryState(pending: PendingMessage): DeliveryState {
+  if (pending.error !== null) return 'failed';
+  return pending.stored ? 'sent' : 'sending';
+}
+
+function bySeq(a: ChatMessage, b: ChatMessage): number {
+  return a.seq - b.seq;
 }
 
 /**
- * The messages of the current session, split into conversations. Messages are deduplicated by
- * id (a reconnect re-sends the backlog) and kept in timestamp order; what the user sent waits
- * in `pending` until the host echoes it back with the same client id.
+ * The messages of the current session, split into conversations. Messages are kept in the
+ * host's order (`seq`) and deduplicated by id, however often they arrive (live, in a session
+ * snapshot, in a catch-up or a page of earlier ones). What the user sent waits in `pending`,
+ * keyed by its client id, until the host's copy of it arrives.
  */
 export class ChatState {
   messages = $state.raw<ChatMessage[]>([]);
@@ -57,21 +71,36 @@ export class ChatState {
   conversations = $state<Conversation[]>([{ key: EVERYONE, peer: null, unread: 0 }]);
   selected = $state(EVERYONE);
   me = $state.raw<Member | null>(null);
+  /** Whether older messages than the first one here exist (then "Load earlier messages"). */
+  earlier = $state(false);
+  /** What was typed but not sent in each conversation, so nothing is lost switching tabs. */
+  drafts = $state<Record<string, string>>({});
 
   readonly selectedConversation: Conversation = $derived(
     this.conversations.find((c) => c.key === this.selected) ?? this.conversations[0]!,
   );
   /** What the selected conversation shows, oldest first. */
   readonly timeline: TimelineEntry[] = $derived(this.#timelineOf(this.selected));
+  /** The highest seq the selected conversation shows, or 0 when it shows none. */
+  readonly selectedSeq: number = $derived(this.#lastSeqOf(this.selected));
 
   // Bookkeeping only: nothing renders these, so they are deliberately not reactive.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #ids = new Set<string>();
-  /** Client ids the host echoed (or rejected) before `chat:send` resolved with them. */
+  /** Client ids whose stored message has arrived: never show them as pending again. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #echoed = new Set<string>();
+  #settled = new Set<string>();
+  /** `sent` events that came before `chat:send` resolved with their cid. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #earlyAcks = new Map<string, { id: string; seq: number }>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #earlyFailures = new Map<string, string>();
+  /** The highest seq reported read per conversation, so each is reported once. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #read = new Map<string, number>();
+  /** Private conversations opened for restored posts before anyone said who the peer is. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #unnamed = new Set<string>();
   #nextLocalId = 1;
   #room: { address: string; roomId: string | null } | null = null;
 
@@ -84,10 +113,21 @@ export class ChatState {
     }
     const roomId = session.room?.id ?? null;
     const previous = this.#room;
-    if (!previous || (previous.roomId && roomId && previous.roomId !== roomId)) this.#reset();
+    const fresh = !previous || (!!previous.roomId && !!roomId && previous.roomId !== roomId);
+    if (fresh) this.#reset();
     this.#room = { address: session.address, roomId: roomId ?? previous?.roomId ?? null };
-    this.me = session.me;
+    if (session.me) this.me = session.me;
+
+    // Older messages loaded here reach further back than the snapshot: then ours says more.
+    const ownFirst = this.messages[0]?.seq;
+    const theirFirst = session.messages[0]?.seq;
+    const loadedFurther = ownFirst !== undefined && (theirFirst === undefined || ownFirst < theirFirst);
     this.#merge(session.messages, false);
+    if (!loadedFurther) this.earlier = session.earlier;
+
+    for (const member of session.members) this.#refreshPeer(member);
+    this.#restorePending(session.pending, session.members);
+    this.#applyUnread(session.unread, session.members, fresh);
   }
 
   /** A message that just arrived. */
@@ -95,33 +135,78 @@ export class ChatState {
     this.#merge([message], true);
   }
 
+  /** Older messages from `chat:load-earlier`; `more` says whether even older ones exist. */
+  addEarlier(messages: readonly ChatMessage[], more: boolean): void {
+    this.#merge(messages, false);
+    this.earlier = more;
+  }
+
+  /** The seq to load earlier messages before: the oldest one here. */
+  get oldestSeq(): number | null {
+    return this.messages[0]?.seq ?? null;
+  }
+
   notePresence(kind: 'joined' | 'left', member: Member): void {
     if (member.id === this.me?.id) return;
-    // The host stamps messages with its clock; never file a notice before what already arrived.
-    const ts = Math.max(Date.now(), this.messages.at(-1)?.ts ?? 0);
-    this.notices = [...this.notices, { id: this.#nextLocalId++, kind, member, ts }];
+    this.#refreshPeer(member);
+    const afterSeq = this.messages.at(-1)?.seq ?? 0;
+    this.notices = [...this.notices, { id: this.#nextLocalId++, kind, member, ts: Date.now(), afterSeq }];
   }
 
   /** Records a message as typed; call `sent` or `failed` once the bridge answers. */
   addPending(text: string, to: Member | null): PendingMessage {
-    this.pending.push({ id: this.#nextLocalId++, cid: null, text, to, ts: Date.now(), error: null });
+    this.pending.push({
+      id: this.#nextLocalId++,
+      cid: null,
+      text,
+      conversation: to?.id ?? EVERYONE,
+      to,
+      ts: Date.now(),
+      error: null,
+      stored: null,
+    });
     return this.pending[this.pending.length - 1]!;
   }
 
-  /** `chat:send` resolved: the host will echo the message with this client id. */
+  /** `chat:send` resolved: the core filed the message under this client id. */
   sent(id: number, cid: string): void {
     const entry = this.pending.find((p) => p.id === id);
     if (!entry) return;
-    if (this.#echoed.delete(cid)) {
+    // A session snapshot may have listed it already and claimed this entry for that cid.
+    if (entry.cid !== null && entry.cid !== cid) return;
+    const twin = this.pending.find((p) => p.cid === cid && p.id !== id);
+    if (twin) this.#drop(twin.id);
+    if (this.#settled.has(cid)) {
       this.#drop(id);
       return;
     }
     entry.cid = cid;
+    const ack = this.#earlyAcks.get(cid);
+    if (ack) {
+      this.#earlyAcks.delete(cid);
+      this.acked(cid, ack.id, ack.seq);
+    }
     const early = this.#earlyFailures.get(cid);
     if (early !== undefined) {
       this.#earlyFailures.delete(cid);
       entry.error = early;
     }
+  }
+
+  /** The host stored the message with this client id as message `id`, number `seq`. */
+  acked(cid: string, id: string, seq: number): void {
+    const entry = this.pending.find((p) => p.cid === cid);
+    if (!entry) {
+      if (!this.#settled.has(cid)) this.#earlyAcks.set(cid, { id, seq });
+      return;
+    }
+    if (this.#ids.has(id)) {
+      this.#settled.add(cid);
+      this.#drop(entry.id);
+      return;
+    }
+    entry.stored = { id, seq };
+    entry.error = null;
   }
 
   /** Sending failed, identified by local id (the command rejected) or client id (a problem). */
@@ -149,6 +234,7 @@ export class ChatState {
   /** Opens the private conversation with `peer`, and selects it unless `select` is false. */
   openPrivate(peer: Member, select = true): void {
     if (peer.id === this.me?.id) return;
+    this.#unnamed.delete(peer.id);
     const existing = this.conversations.find((c) => c.key === peer.id);
     if (existing) existing.peer = peer;
     else this.conversations.push({ key: peer.id, peer, unread: 0 });
@@ -161,14 +247,24 @@ export class ChatState {
     return message.from.id === this.me?.id ? message.to.id : message.from.id;
   }
 
+  /**
+   * Whether `seq` is news for `conversation`'s read mark; if so it is taken as reported. The
+   * window calls this before `chat:mark-read`, so each mark is sent once.
+   */
+  takeReadMark(conversation: string, seq: number): boolean {
+    if (seq <= (this.#read.get(conversation) ?? 0)) return false;
+    this.#read.set(conversation, seq);
+    return true;
+  }
+
   #merge(incoming: readonly ChatMessage[], live: boolean): void {
     const fresh = incoming.filter((m) => !this.#ids.has(m.id));
     if (fresh.length === 0) return;
     for (const message of fresh) {
       this.#ids.add(message.id);
-      if (message.cid) this.#settle(message.cid);
       const key = this.conversationOf(message);
       const mine = message.from.id === this.me?.id;
+      if (mine) this.#settle(message);
       if (key !== EVERYONE) {
         const peer = mine ? message.to! : message.from;
         this.openPrivate(peer, false);
@@ -178,16 +274,103 @@ export class ChatState {
         if (conversation) conversation.unread += 1;
       }
     }
-    const last = this.messages.at(-1);
-    const inOrder = fresh.every((m, i) => m.ts >= (i === 0 ? (last?.ts ?? -Infinity) : fresh[i - 1]!.ts));
-    this.messages = inOrder ? [...this.messages, ...fresh] : [...this.messages, ...fresh].sort(byTs);
+    const last = this.messages.at(-1)?.seq ?? 0;
+    const inOrder = fresh.every((m, i) => m.seq > (i === 0 ? last : fresh[i - 1]!.seq));
+    this.messages = inOrder ? [...this.messages, ...fresh] : [...this.messages, ...fresh].sort(bySeq);
   }
 
-  /** The host echoed our message with this client id: it is no longer pending. */
-  #settle(cid: string): void {
-    const entry = this.pending.find((p) => p.cid === cid);
-    if (entry) this.#drop(entry.id);
-    else this.#echoed.add(cid);
+  /** Our message arrived: whatever stood for it in `pending` goes (matched by cid or by id). */
+  #settle(message: ChatMessage): void {
+    if (message.cid) this.#settled.add(message.cid);
+    const entry = this.pending.find(
+      (p) => (message.cid !== undefined && p.cid === message.cid) || p.stored?.id === message.id,
+    );
+    if (!entry) return;
+    if (entry.cid) this.#settled.add(entry.cid);
+    this.#drop(entry.id);
+  }
+
+  /**
+   * The core's outbox, as a session snapshot lists it: posts typed before a restart (or in
+   * this window, before `chat:send` answered) show as sending, each exactly once.
+   */
+  #restorePending(posts: readonly PendingPost[], members: readonly Member[]): void {
+    for (const post of posts) {
+      if (this.#settled.has(post.cid) || this.pending.some((p) => p.cid === post.cid)) continue;
+      const conversation = post.to ?? EVERYONE;
+      // Typed here and still waiting for `chat:send` to answer: that entry is this post.
+      const typedHere = this.pending.find(
+        (p) => p.cid === null && p.conversation === conversation && p.text === post.text,
+      );
+      if (typedHere) {
+        typedHere.cid = post.cid;
+        continue;
+      }
+      let to: Member | null = null;
+      if (post.to) {
+        // Until someone says who it is, the tab shows the start of the id.
+        const known = this.#findMember(post.to, members);
+        to = known ?? { id: post.to, nick: post.to.slice(0, 8) };
+        this.openPrivate(to, false);
+        if (!known) this.#unnamed.add(post.to);
+      }
+      this.pending.push({
+        id: this.#nextLocalId++,
+        cid: post.cid,
+        text: post.text,
+        conversation,
+        to,
+        ts: post.createdAt,
+        error: null,
+        stored: null,
+      });
+      const early = this.#earlyFailures.get(post.cid);
+      if (early !== undefined) {
+        this.#earlyFailures.delete(post.cid);
+        this.pending[this.pending.length - 1]!.error = early;
+      }
+    }
+  }
+
+  /**
+   * Tab badges from the saved counts. A new room takes them as they are; later snapshots
+   * (a reconnect's catch-up arrives in one) only raise them, and never for the tab on screen.
+   */
+  #applyUnread(unread: Record<string, number>, members: readonly Member[], fresh: boolean): void {
+    for (const [key, count] of Object.entries(unread)) {
+      if (count <= 0 || key === this.selected) continue;
+      let conversation = this.conversations.find((c) => c.key === key);
+      if (!conversation && key !== EVERYONE) {
+        const peer = this.#findMember(key, members);
+        if (!peer) continue;
+        this.openPrivate(peer, false);
+        conversation = this.conversations.find((c) => c.key === key);
+      }
+      if (!conversation) continue;
+      conversation.unread = fresh ? count : Math.max(conversation.unread, count);
+    }
+  }
+
+  /** Who a member id is, from the members list, the tabs or the messages. */
+  #findMember(id: string, members: readonly Member[]): Member | null {
+    const member = members.find((m) => m.id === id);
+    if (member) return member;
+    const peer = this.conversations.find((c) => c.key === id)?.peer;
+    if (peer && !this.#unnamed.has(id)) return peer;
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const message = this.messages[i]!;
+      if (message.from.id === id) return message.from;
+      if (message.to?.id === id) return message.to;
+    }
+    return null;
+  }
+
+  /** A member we have a tab (or pending messages) for may have a new nickname. */
+  #refreshPeer(member: Member): void {
+    const conversation = this.conversations.find((c) => c.key === member.id);
+    if (conversation) conversation.peer = member;
+    this.#unnamed.delete(member.id);
+    for (const p of this.pending) if (p.to?.id === member.id) p.to = member;
   }
 
   #drop(id: number): void {
@@ -195,21 +378,47 @@ export class ChatState {
     if (index >= 0) this.pending.splice(index, 1);
   }
 
+  #lastSeqOf(key: string): number {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const message = this.messages[i]!;
+      if (this.conversationOf(message) === key) return message.seq;
+    }
+    return 0;
+  }
+
   #timelineOf(key: string): TimelineEntry[] {
     const meId = this.me?.id;
     const entries: TimelineEntry[] = [];
+    const notices = key === EVERYONE ? this.notices : [];
+    const mine = this.pending.filter((p) => p.conversation === key);
+    // Stored ones whose copy has not arrived yet already have their place in the sequence.
+    const stored = mine.filter((p) => p.stored).sort((a, b) => a.stored!.seq - b.stored!.seq);
+    let n = 0;
+    let s = 0;
     for (const message of this.messages) {
+      // A notice follows the last message known when it happened.
+      while (n < notices.length && notices[n]!.afterSeq < message.seq) {
+        const notice = notices[n++]!;
+        entries.push({ kind: 'notice', key: `n:${notice.id}`, notice });
+      }
       if (this.conversationOf(message) !== key) continue;
+      while (s < stored.length && stored[s]!.stored!.seq < message.seq) {
+        const pending = stored[s++]!;
+        entries.push({ kind: 'pending', key: `p:${pending.id}`, pending });
+      }
       entries.push({ kind: 'message', key: `m:${message.id}`, message, mine: message.from.id === meId });
     }
-    if (key === EVERYONE && this.notices.length > 0) {
-      for (const notice of this.notices) entries.push({ kind: 'notice', key: `n:${notice.id}`, notice });
-      entries.sort((a, b) => tsOf(a) - tsOf(b));
+    for (; n < notices.length; n++) {
+      const notice = notices[n]!;
+      entries.push({ kind: 'notice', key: `n:${notice.id}`, notice });
+    }
+    for (; s < stored.length; s++) {
+      const pending = stored[s]!;
+      entries.push({ kind: 'pending', key: `p:${pending.id}`, pending });
     }
     // What is still on its way goes last, in the order it was typed.
-    for (const pending of this.pending) {
-      if ((pending.to?.id ?? EVERYONE) === key)
-        entries.push({ kind: 'pending', key: `p:${pending.id}`, pending });
+    for (const pending of mine) {
+      if (!pending.stored) entries.push({ kind: 'pending', key: `p:${pending.id}`, pending });
     }
     return entries;
   }
@@ -221,19 +430,13 @@ export class ChatState {
     this.conversations = [{ key: EVERYONE, peer: null, unread: 0 }];
     this.selected = EVERYONE;
     this.me = null;
+    this.earlier = false;
+    this.drafts = {};
     this.#ids.clear();
-    this.#echoed.clear();
+    this.#settled.clear();
+    this.#earlyAcks.clear();
     this.#earlyFailures.clear();
-  }
-}
-
-function tsOf(entry: TimelineEntry): number {
-  switch (entry.kind) {
-    case 'message':
-      return entry.message.ts;
-    case 'notice':
-      return entry.notice.ts;
-    case 'pending':
-      return entry.pending.ts;
+    this.#read.clear();
+    this.#unnamed.clear();
   }
 }

@@ -31,6 +31,13 @@ export const en = {
   'rooms.versionMismatch': 'Needs a different Parley version',
   'rooms.join': 'Join',
   'rooms.joinNamed': 'Join {{name}}',
+  'rooms.unread_one': '{{count}} new',
+  'rooms.unread_other': '{{count}} new',
+  'rooms.knownHeading': 'Rooms you joined before',
+  'rooms.hostOffline': 'Host offline',
+  'rooms.knownHint': 'Their hosts are not on the network now. Open one to read your saved copy.',
+  'rooms.open': 'Open',
+  'rooms.openNamed': 'Open {{name}}',
   'rooms.emptyTitle': 'No rooms found yet',
   'rooms.empty':
     'Rooms hosted on your network appear here by themselves. If one you expect is missing, a firewall or the Wi-Fi’s client isolation may be hiding it: ask the host for the room’s address and use Join by address.',
@@ -76,6 +83,7 @@ export const en = {
   'messages.joined': '{{nick}} joined',
   'messages.left': '{{nick}} left',
   'messages.jumpToLatest': 'Jump to latest',
+  'messages.loadEarlier': 'Load earlier messages',
   'messages.emptyEveryone': 'No messages yet. Say hello!',
   'messages.emptyPrivate':
     'This is the start of your private conversation with {{nick}}. Only the two of you can see it.',
@@ -93,6 +101,7 @@ export const en = {
   'composer.hint': 'Enter to send · Shift+Enter for a new line',
   'composer.counter': '{{count}} / {{max}}',
   'composer.peerGone': '{{nick}} isn’t in the room right now.',
+  'composer.readOnly': "Read-only: this room's host is offline. You are reading your saved copy.",
 } as const;
 
 /** Every key of the reference locale, with plural suffixes. */

@@ -28,6 +28,12 @@ export const zhCN: Translation = {
   'rooms.versionMismatch': '需要其他版本的 Parley',
   'rooms.join': '加入',
   'rooms.joinNamed': '加入 {{name}}',
+  'rooms.unread_other': '{{count}} 条新消息',
+  'rooms.knownHeading': '之前加入的房间',
+  'rooms.hostOffline': '主持人离线',
+  'rooms.knownHint': '这些房间的主持人目前不在网络上。打开房间可以查看你保存的副本。',
+  'rooms.open': '打开',
+  'rooms.openNamed': '打开 {{name}}',
   'rooms.emptyTitle': '还没有发现房间',
   'rooms.empty':
     '局域网内有人主持房间时，它会自动出现在这里。如果没有看到你要找的房间，可能是防火墙或 Wi-Fi 的客户端隔离挡住了它：请向主持人要房间地址，然后使用“按地址加入”。',
@@ -72,6 +78,7 @@ export const zhCN: Translation = {
   'messages.joined': '{{nick}} 加入了房间',
   'messages.left': '{{nick}} 离开了房间',
   'messages.jumpToLatest': '跳到最新消息',
+  'messages.loadEarlier': '加载更早的消息',
   'messages.emptyEveryone': '还没有消息，打个招呼吧！',
   'messages.emptyPrivate': '这是你和 {{nick}} 私聊的开始，只有你们两人能看到。',
 
@@ -88,4 +95,5 @@ export const zhCN: Translation = {
   'composer.hint': 'Enter 发送 · Shift+Enter 换行',
   'composer.counter': '{{count}} / {{max}}',
   'composer.peerGone': '{{nick}} 目前不在房间里。',
+  'composer.readOnly': '只读：此房间的主持人已离线，你正在查看保存的副本。',
 };

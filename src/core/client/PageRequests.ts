@@ -1,0 +1,54 @@
+import type { PageFrame } from '../../shared/protocol';
+
+/** What to do with the answer to one fetch. */
+interface Waiter {
+  onPage(page: PageFrame): void;
+  onFail(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Fetches in flight on one connection, matched to their pages by `ref`. Callbacks rather than
+ * promises, so a page is handled in the same turn it arrives: frames behind it in the same
+ * chunk (live messages) then see the state it left.
+ */
+export class PageRequests {
+  private readonly waiting = new Map<string, Waiter>();
+  private counter = 0;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** A ref not used before in this client's lifetime. */
+  nextRef(): string {
+    return `f${++this.counter}`;
+  }
+
+  /** Waits for the page answering `ref`; fails after the timeout with a sentence for the user. */
+  expect(ref: string, onPage: (page: PageFrame) => void, onFail: (error: Error) => void): void {
+    const timer = setTimeout(() => {
+      this.waiting.delete(ref);
+      onFail(new Error(`The room did not send the requested messages within ${this.timeoutMs / 1000} s.`));
+    }, this.timeoutMs);
+    this.waiting.set(ref, { onPage, onFail, timer });
+  }
+
+  /** Hands a page to whoever asked for it; false for a page nobody is waiting for. */
+  answer(page: PageFrame): boolean {
+    const waiter = page.ref === undefined ? undefined : this.waiting.get(page.ref);
+    if (!waiter) return false;
+    this.waiting.delete(page.ref!);
+    clearTimeout(waiter.timer);
+    waiter.onPage(page);
+    return true;
+  }
+
+  /** Fails every request in flight (the connection they were asked on is gone). */
+  failAll(reason: string): void {
+    const waiters = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const waiter of waiters) {
+      clearTimeout(waiter.timer);
+      waiter.onFail(new Error(reason));
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { join } from 'node:path';
+import type { HistoryStore } from '../../host/history';
+import { openDatabase, type OpenedDatabase } from '../openDatabase';
+import { HOST_DB_FILE, migrateHostDatabase } from './schema';
+import { SqliteHistory, type HistoryDisk } from './SqliteHistory';
+
+export interface HostDatabaseOptions {
+  /** How long after a failed write the unsaved messages are tried again; default 5 s. */
+  retryMs?: number;
+}
+
+/** A hosted room as stored: its stable id, its name and its history. */
+export interface StoredRoom {
+  id: string;
+  name: string;
+  history: HistoryStore;
+}
+
+/**
+ * The history of every room this machine hosts, in `host.db` in the data folder. Hosting the
+ * same name again (after a restart, say) gives back the same room id and history.
+ *
+ * Nothing here throws into the host when the disk misbehaves at run time: a message that cannot
+ * be written is kept in memory (served and acknowledged like the rest), retried, and the trouble
+ * is reported once through `onProblem`, and its end through `onRecovered`.
+ */
+export class HostDatabase {
+  /** Set when the file could not be used as it was (kept aside, or in memory only). */
+  readonly problem: string | null;
+  /** True when nothing will survive a restart (the data folder cannot be written). */
+  readonly inMemory: boolean;
+  /** Told once per spell of trouble when the disk refuses writes; a sentence for the user. */
+  onProblem: ((sentence: string) => void) | null = null;
+  /** Told when the messages kept in memory have all been written after all. */
+  onRecovered: ((sentence: string) => void) | null = null;
+
+  private readonly db: DatabaseSync;
+  private readonly retryMs: number;
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly rooms = new Map<string, StoredRoom & { history: SqliteHistory }>();
+  private failing = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(opened: OpenedDatabase, opts: HostDatabaseOptions) {
+    this.db = opened.db;
+    this.problem = opened.problem;
+    this.inMemory = opened.inMemory;
+    this.retryMs = opts.retryMs ?? 5_000;
+  }
+
+  /** Opens (or creates) host.db in `dataDir`; never throws for a damaged or unwritable file. */
+  static open(dataDir: string, opts: HostDatabaseOptions = {}): HostDatabase {
+    return HostDatabase.over(openDatabase(join(dataDir, HOST_DB_FILE), migrateHostDatabase), opts);
+  }
+
+  /** Over a database already opened with migrateHostDatabase (tests use it to make writes fail). */
+  static over(opened: OpenedDatabase, opts: HostDatabaseOptions = {}): HostDatabase {
+    return new HostDatabase(opened, opts);
+  }
+
+  /**
+   * The room named `name`, creating it (new random UUID) the first time: a restarted host
+   * comes back as the same room with its history.
+   */
+  room(name: string): StoredRoom {
+    const known = this.rooms.get(name);
+    if (known) return known;
+    let row = this.stmt('SELECT id FROM rooms WHERE name = ?').get(name) as { id: string } | undefined;
+    if (!row) {
+      row = { id: randomUUID() };
+      // If even this fails (disk full on the very first hosting), the room cannot be kept; the
+      // error goes to whoever asked to host it.
+      this.stmt('INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)').run(row.id, name, Date.now());
+    }
+    const room = { id: row.id, name, history: new SqliteHistory(this.disk, row.id) };
+    this.rooms.set(name, room);
+    return room;
+  }
+
+  /**
+   * Runs `fn` in one transaction, so the appends in it are committed together (bulk imports,
+   * tests): far faster than one commit per message, and all-or-nothing. Not for live posts,
+   * which must each be committed before they are acknowledged.
+   */
+  batch(fn: () => void): void {
+    this.disk.transaction(fn);
+  }
+
+  /** Writes what it still can, then closes the file. Safe to call more than once. */
+  close(): void {
+    if (this.closed) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.flushAll();
+    this.closed = true;
+    this.statements.clear();
+    this.db.close();
+  }
+
+  /** Tries to write every room's unsaved messages; true when none are left in memory. */
+  flushAll(): boolean {
+    let ok = true;
+    for (const room of this.rooms.values()) ok = room.history.flush() && ok;
+    if (ok) this.flushed();
+    return ok;
+  }
+
+  private readonly disk: HistoryDisk = {
+    stmt: (sql) => this.stmt(sql),
+    transaction: (fn) => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        fn();
+        this.db.exec('COMMIT');
+      } catch (err) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    },
+    trouble: (err) => this.trouble(err),
+    flushed: () => this.flushed(),
+    isClosed: () => this.closed,
+  };
+
+  private stmt(sql: string): StatementSync {
+    if (this.closed) throw new Error('The host database is closed.');
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private trouble(err: unknown): void {
+    if (this.closed) return;
+    if (!this.failing) {
+      this.failing = true;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.onProblem?.(
+        `Parley cannot write the hosted rooms' history right now (${reason}). New messages are kept in memory, still delivered, and saved as soon as the disk allows.`,
+      );
+    }
+    if (!this.retryTimer) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.flushAll();
+      }, this.retryMs);
+      // A pending retry must not keep a stopping host (or a test run) alive.
+      this.retryTimer.unref();
+    }
+  }
+
+  private flushed(): void {
+    if (!this.failing) return;
+    for (const room of this.rooms.values()) if (room.history.unsaved > 0) return;
+    this.failing = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.onRecovered?.("The hosted rooms' history is being saved again; nothing was lost.");
+  }
+}

@@ -1,0 +1,393 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Endpoint } from '../../../shared/api';
+import type { ChatMessage } from '../../../shared/protocol';
+import type { OutboxStore, PendingPost } from '../../client/outbox';
+import { openDatabase, type OpenedDatabase } from '../openDatabase';
+import {
+  messageFromRow,
+  messageParams,
+  postFromRow,
+  roomFromRow,
+  withoutCid,
+  type KnownRoom,
+  type MessageRow,
+  type PostRow,
+  type RoomRow,
+} from './rows';
+import { migrateMemberDatabase } from './schema';
+import { Unsaved } from './Unsaved';
+
+export type { KnownRoom } from './rows';
+
+/** The file in the app's data folder. */
+export const MEMBER_DB_FILE = 'member.db';
+
+export interface MemberDatabaseOptions {
+  /** How long to wait before trying again after the disk refused a write; default 5 s. */
+  retryMs?: number;
+}
+
+/** Messages a page of the saved copy holds unless asked otherwise. */
+const DEFAULT_LIMIT = 50;
+
+/**
+ * Everything a member keeps on its own machine: a device secret (from which each room's member
+ * key is derived), the outbox of unacknowledged posts, its copy of each room's messages, the
+ * rooms it has joined and how far it has read them.
+ *
+ * Nothing here throws into the caller when the disk misbehaves at run time: writes that fail
+ * stay in memory (reads include them), are retried, and the trouble is reported once through
+ * `onProblem`.
+ */
+export class MemberDatabase {
+  /** Set when the file could not be used as it was (kept aside, or in memory only). */
+  readonly problem: string | null;
+  /** True when nothing will survive a restart (the data folder cannot be written). */
+  readonly inMemory: boolean;
+  /** Told (once per spell of trouble) when the disk refuses writes; a sentence for the user. */
+  onProblem: ((sentence: string) => void) | null = null;
+
+  private readonly db: DatabaseSync;
+  private readonly retryMs: number;
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly unsaved = new Unsaved();
+  /** Per room, the outbox as the clients see it: loaded once, then kept here and mirrored to disk. */
+  private readonly outboxes = new Map<string, Map<string, PendingPost>>();
+  private secret: string | null = null;
+  private lastJoined = 0;
+  private failing = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(opened: OpenedDatabase, opts: MemberDatabaseOptions) {
+    this.db = opened.db;
+    this.problem = opened.problem;
+    this.inMemory = opened.inMemory;
+    this.retryMs = opts.retryMs ?? 5_000;
+  }
+
+  /** Opens (or creates) member.db in `dataDir`; never throws for a bad or unwritable file. */
+  static open(dataDir: string, opts: MemberDatabaseOptions = {}): MemberDatabase {
+    return MemberDatabase.over(openDatabase(join(dataDir, MEMBER_DB_FILE), migrateMemberDatabase), opts);
+  }
+
+  /** Over a database opened with migrateMemberDatabase (tests use it to make the disk fail). */
+  static over(opened: OpenedDatabase, opts: MemberDatabaseOptions = {}): MemberDatabase {
+    return new MemberDatabase(opened, opts);
+  }
+
+  /** A random 32-byte secret made on first use and kept; it never leaves this machine. */
+  deviceSecret(): string {
+    if (this.secret !== null) return this.secret;
+    const row = this.read(
+      () => this.stmt("SELECT value FROM meta WHERE key = 'device_secret'").get(),
+      undefined,
+    );
+    const saved = (row as { value?: unknown } | undefined)?.value;
+    if (typeof saved === 'string') {
+      this.secret = saved;
+    } else {
+      this.secret = randomBytes(32).toString('base64url');
+      this.unsaved.secret = this.secret;
+      this.flush();
+    }
+    return this.secret;
+  }
+
+  /**
+   * The key this member presents to one room: HMAC-SHA256(device secret, room id). Each room
+   * gets a different one, so a host cannot use what we sent it to pass as us in another room.
+   */
+  memberKey(roomId: string): string {
+    return createHmac('sha256', this.deviceSecret()).update(roomId).digest('base64url');
+  }
+
+  /** The room's outbox, kept on disk: it survives an app restart. Oldest first. */
+  outbox(roomId: string): OutboxStore {
+    const posts = this.outboxOf(roomId);
+    return {
+      // Map order is insertion order, so equal times keep the order the posts were made in.
+      list: () => [...posts.values()].sort((a, b) => a.createdAt - b.createdAt),
+      add: (post) => {
+        posts.set(post.cid, post);
+        this.unsaved.addPost(roomId, post);
+        this.flush();
+      },
+      remove: (cid) => {
+        if (!posts.delete(cid)) return;
+        this.unsaved.removePost(roomId, cid);
+        this.flush();
+      },
+    };
+  }
+
+  /** Files messages in the room's saved copy, replacing any with the same seq; never the cid. */
+  saveMessages(roomId: string, messages: readonly ChatMessage[]): void {
+    if (messages.length === 0) return;
+    this.unsaved.addMessages(roomId, messages.map(withoutCid));
+    this.flush();
+  }
+
+  /** The `limit` (default 50) latest saved messages before seq `before` (default: all), oldest first. */
+  messages(roomId: string, opts: { before?: number; limit?: number } = {}): ChatMessage[] {
+    const before = opts.before ?? Number.MAX_SAFE_INTEGER;
+    const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_LIMIT));
+    const rows = this.read(
+      () =>
+        this.stmt(
+          'SELECT seq, id, ts, from_id, from_nick, to_id, to_nick, text FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+        ).all(roomId, before, limit) as unknown as MessageRow[],
+      [],
+    );
+    const bySeq = new Map(rows.map((row) => [row.seq, messageFromRow(row)]));
+    for (const [seq, message] of this.unsaved.messages.get(roomId) ?? []) {
+      if (seq < before) bySeq.set(seq, message);
+    }
+    return [...bySeq.values()]
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, limit)
+      .reverse();
+  }
+
+  /** The highest seq in the room's saved copy; undefined when there is none. */
+  lastSeq(roomId: string): number | undefined {
+    const row = this.read(
+      () => this.stmt('SELECT MAX(seq) AS top FROM messages WHERE room = ?').get(roomId),
+      undefined,
+    ) as { top: number | null } | undefined;
+    let top = row?.top ?? undefined;
+    for (const seq of this.unsaved.messages.get(roomId)?.keys() ?? []) top = Math.max(top ?? seq, seq);
+    return top;
+  }
+
+  /** Remembers a room the member joined (or updates it), stamped as the latest joined. */
+  rememberRoom(room: { id: string; name: string; host: string; endpoints: Endpoint[] }): void {
+    // Strictly increasing, so two joins within a millisecond still sort as they happened.
+    this.lastJoined = Math.max(Date.now(), this.lastJoined + 1);
+    const { id, name, host, endpoints } = room;
+    this.unsaved.rooms.set(id, { id, name, host, endpoints: [...endpoints], lastJoined: this.lastJoined });
+    this.flush();
+  }
+
+  /** Rooms the member has joined, the most recently joined first. */
+  knownRooms(): KnownRoom[] {
+    const rows = this.read(
+      () =>
+        this.stmt('SELECT id, name, host, endpoints, last_joined FROM rooms').all() as unknown as RoomRow[],
+      [],
+    );
+    const byId = new Map(rows.map((row) => [row.id, roomFromRow(row)]));
+    for (const room of this.unsaved.rooms.values()) byId.set(room.id, room);
+    return [...byId.values()].sort((a, b) => b.lastJoined - a.lastJoined);
+  }
+
+  /**
+   * The member has seen `conversation` ('' for the whole room, else the other member's id) up
+   * to `seq`. A marker only moves forward: an older window reporting late cannot lower it.
+   */
+  markRead(roomId: string, conversation: string, seq: number): void {
+    this.unsaved.markRead(roomId, conversation, seq);
+    this.flush();
+  }
+
+  /**
+   * Unread messages per conversation: saved messages past the conversation's marker that the
+   * member (`myId`) did not send. Private ones count under the other member's id; conversations
+   * with nothing unread are left out.
+   */
+  unread(roomId: string, myId: string): Record<string, number> {
+    if (this.unsaved.touches(roomId)) return this.unreadMerged(roomId, myId);
+    const rows = this.read(
+      () =>
+        this.stmt(
+          `SELECT CASE WHEN m.to_id IS NULL THEN '' ELSE m.from_id END AS conv, COUNT(*) AS n
+           FROM messages m
+           LEFT JOIN read_markers r
+             ON r.room = m.room AND r.conversation = (CASE WHEN m.to_id IS NULL THEN '' ELSE m.from_id END)
+           WHERE m.room = ? AND m.from_id <> ? AND m.seq > COALESCE(r.seq, 0)
+           GROUP BY conv`,
+        ).all(roomId, myId) as unknown as { conv: string; n: number }[],
+      [],
+    );
+    return Object.fromEntries(rows.map((row) => [row.conv, row.n]));
+  }
+
+  /**
+   * Writes everything waiting, in one transaction; true when nothing is left waiting. After a
+   * failure it is tried again by itself every few seconds; callers may also call it.
+   */
+  flush(): boolean {
+    if (this.unsaved.empty) {
+      this.failing = false;
+      return true;
+    }
+    if (this.closed) return false;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.writeUnsaved();
+        this.db.exec('COMMIT');
+      } catch (err) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } catch (err) {
+      this.trouble(err);
+      return false;
+    }
+    this.unsaved.clear();
+    this.failing = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    return true;
+  }
+
+  /** Writes what it can and closes the file; the object is of no further use. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.closed = true;
+    try {
+      this.db.close();
+    } catch {
+      // already unusable; nothing more to save
+    }
+  }
+
+  private writeUnsaved(): void {
+    const u = this.unsaved;
+    if (u.secret !== null) {
+      this.stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('device_secret', ?)").run(u.secret);
+    }
+    const upsertMessage = this.stmt(
+      `INSERT INTO messages (room, seq, id, ts, from_id, from_nick, to_id, to_nick, text)
+       VALUES (:room, :seq, :id, :ts, :from_id, :from_nick, :to_id, :to_nick, :text)
+       ON CONFLICT (room, seq) DO UPDATE SET id = excluded.id, ts = excluded.ts,
+         from_id = excluded.from_id, from_nick = excluded.from_nick, to_id = excluded.to_id,
+         to_nick = excluded.to_nick, text = excluded.text`,
+    );
+    for (const [room, bySeq] of u.messages) {
+      for (const message of bySeq.values()) upsertMessage.run(messageParams(room, message));
+    }
+    const upsertMarker = this.stmt(
+      `INSERT INTO read_markers (room, conversation, seq) VALUES (?, ?, ?)
+       ON CONFLICT (room, conversation) DO UPDATE SET seq = MAX(seq, excluded.seq)`,
+    );
+    for (const [room, byConversation] of u.markers) {
+      for (const [conversation, seq] of byConversation) upsertMarker.run(room, conversation, seq);
+    }
+    const upsertRoom = this.stmt(
+      `INSERT INTO rooms (id, name, host, endpoints, last_joined) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
+         endpoints = excluded.endpoints, last_joined = excluded.last_joined`,
+    );
+    for (const r of u.rooms.values()) {
+      upsertRoom.run(r.id, r.name, r.host, JSON.stringify(r.endpoints), r.lastJoined);
+    }
+    const addPost = this.stmt(
+      'INSERT OR IGNORE INTO outbox (room, cid, text, recipient, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const removePost = this.stmt('DELETE FROM outbox WHERE room = ? AND cid = ?');
+    for (const change of u.outbox.values()) {
+      if ('add' in change) {
+        const p = change.add;
+        addPost.run(change.room, p.cid, p.text, p.to ?? null, p.createdAt);
+      } else {
+        removePost.run(change.room, change.remove);
+      }
+    }
+  }
+
+  private outboxOf(roomId: string): Map<string, PendingPost> {
+    let posts = this.outboxes.get(roomId);
+    if (!posts) {
+      const rows = this.read(
+        () =>
+          this.stmt(
+            'SELECT cid, text, recipient, created_at FROM outbox WHERE room = ? ORDER BY created_at, ord',
+          ).all(roomId) as unknown as PostRow[],
+        [],
+      );
+      posts = new Map(rows.map((row) => [row.cid, postFromRow(row)]));
+      this.outboxes.set(roomId, posts);
+    }
+    return posts;
+  }
+
+  /** unread() while some of the room's messages or markers are still only in memory. */
+  private unreadMerged(roomId: string, myId: string): Record<string, number> {
+    const markerRows = this.read(
+      () =>
+        this.stmt('SELECT conversation, seq FROM read_markers WHERE room = ?').all(roomId) as unknown as {
+          conversation: string;
+          seq: number;
+        }[],
+      [],
+    );
+    const markers = new Map(markerRows.map((row) => [row.conversation, row.seq]));
+    for (const [conversation, seq] of this.unsaved.markers.get(roomId) ?? []) {
+      markers.set(conversation, Math.max(seq, markers.get(conversation) ?? 0));
+    }
+    const rows = this.read(
+      () =>
+        this.stmt('SELECT seq, from_id, to_id FROM messages WHERE room = ? AND from_id <> ?').all(
+          roomId,
+          myId,
+        ) as unknown as { seq: number; from_id: string; to_id: string | null }[],
+      [],
+    );
+    const senders = new Map(rows.map((row) => [row.seq, { from: row.from_id, to: row.to_id }]));
+    for (const [seq, m] of this.unsaved.messages.get(roomId) ?? []) {
+      senders.set(seq, { from: m.from.id, to: m.to?.id ?? null });
+    }
+    const counts: Record<string, number> = {};
+    for (const [seq, { from, to }] of senders) {
+      if (from === myId) continue;
+      const conversation = to === null ? '' : from;
+      if (seq > (markers.get(conversation) ?? 0)) counts[conversation] = (counts[conversation] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** A read that cannot fail the caller: on trouble, what is in memory is all there is. */
+  private read<T>(query: () => T, fallback: T): T {
+    if (this.closed) return fallback;
+    try {
+      return query();
+    } catch (err) {
+      this.trouble(err);
+      return fallback;
+    }
+  }
+
+  private trouble(err: unknown): void {
+    if (!this.failing) {
+      this.failing = true;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.onProblem?.(
+        `Parley cannot write its history file right now (${reason}). New messages and unsent posts are kept in memory and saved as soon as it can.`,
+      );
+    }
+    if (!this.retryTimer && !this.closed) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.flush();
+      }, this.retryMs);
+      // A pending retry must not keep a quitting app (or a test run) alive.
+      this.retryTimer.unref();
+    }
+  }
+
+  private stmt(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

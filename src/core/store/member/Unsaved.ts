@@ -1,0 +1,67 @@
+import type { ChatMessage } from '../../../shared/protocol';
+import type { PendingPost } from '../../client/outbox';
+import type { KnownRoom } from './rows';
+
+type OutboxChange = { room: string; add: PendingPost } | { room: string; remove: string };
+
+/**
+ * Writes the member database has not stored yet. Every write lands here first and is then
+ * flushed in one transaction; while the disk refuses (full, read-only, gone), it stays here,
+ * and reads merge it in, so nothing the member has is lost or hidden until the disk is back.
+ */
+export class Unsaved {
+  secret: string | null = null;
+  /** room -> seq -> message */
+  readonly messages = new Map<string, Map<number, ChatMessage>>();
+  /** room -> conversation -> seq */
+  readonly markers = new Map<string, Map<string, number>>();
+  readonly rooms = new Map<string, KnownRoom>();
+  /** By room and cid; an add and a remove of the same post cancel out. */
+  readonly outbox = new Map<string, OutboxChange>();
+
+  get empty(): boolean {
+    return (
+      this.secret === null &&
+      this.messages.size === 0 &&
+      this.markers.size === 0 &&
+      this.rooms.size === 0 &&
+      this.outbox.size === 0
+    );
+  }
+
+  /** Whether reads about `room` must merge in something not yet stored. */
+  touches(room: string): boolean {
+    return this.messages.has(room) || this.markers.has(room);
+  }
+
+  addMessages(room: string, messages: readonly ChatMessage[]): void {
+    const byRoom = this.messages.get(room) ?? new Map<number, ChatMessage>();
+    for (const message of messages) byRoom.set(message.seq, message);
+    this.messages.set(room, byRoom);
+  }
+
+  markRead(room: string, conversation: string, seq: number): void {
+    const byRoom = this.markers.get(room) ?? new Map<string, number>();
+    byRoom.set(conversation, Math.max(seq, byRoom.get(conversation) ?? 0));
+    this.markers.set(room, byRoom);
+  }
+
+  addPost(room: string, post: PendingPost): void {
+    this.outbox.set(`${room}\0${post.cid}`, { room, add: post });
+  }
+
+  removePost(room: string, cid: string): void {
+    const key = `${room}\0${cid}`;
+    // Never stored: forgetting the add is the whole removal.
+    if (this.outbox.has(key) && 'add' in this.outbox.get(key)!) this.outbox.delete(key);
+    else this.outbox.set(key, { room, remove: cid });
+  }
+
+  clear(): void {
+    this.secret = null;
+    this.messages.clear();
+    this.markers.clear();
+    this.rooms.clear();
+    this.outbox.clear();
+  }
+}
