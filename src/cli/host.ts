@@ -2,11 +2,12 @@
  * Headless host: runs a room with the same core as the app, without Electron (always-on rooms,
  * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--nick Desk]`
  */
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RoomNameSchema, NickSchema } from '../shared/protocol';
 import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
+import { lanIPv4Addresses } from '../core/lanAddresses';
 
 const USAGE =
   'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--no-advertise]';
@@ -36,10 +37,7 @@ function options() {
 
 /** Addresses people on the LAN can type into "Join by address". */
 function lanAddresses(only?: string): string[] {
-  const found = Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a && a.family === 'IPv4' && !a.internal)
-    .map((a) => a!.address);
+  const found = lanIPv4Addresses();
   return only ? found.filter((a) => a === only) : found;
 }
 
@@ -65,7 +63,14 @@ async function main(): Promise<void> {
   const discovery = opts['no-advertise']
     ? null
     : new Discovery(opts.interface ? { interfaces: [opts.interface] } : {});
-  const room = await HostedRoom.start({ name: name.data, hostNick: nick.data, port, discovery });
+  discovery?.on('error', (err) => console.error(`parley host: discovery: ${err.message}`));
+  let room: HostedRoom;
+  try {
+    room = await HostedRoom.start({ name: name.data, hostNick: nick.data, port, discovery });
+  } catch (err) {
+    await discovery?.stop();
+    return fail(`could not open the room: ${(err as Error).message}`);
+  }
   const addresses = [...lanAddresses(opts.interface), '127.0.0.1'];
   console.log(`Parley room "${room.info.name}" (id ${room.info.id}) is open.`);
   for (const address of addresses) console.log(`  listening on ws://${address}:${room.port}`);

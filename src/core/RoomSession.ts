@@ -1,12 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { Endpoint, EventName, EventPayload, Session } from '../shared/api';
+import type { BridgeEvents, Endpoint, Session } from '../shared/api';
 import type { ChatMessage } from '../shared/protocol';
 import { RoomClient } from './client/RoomClient';
 
 /** Messages kept per session for a window that reloads; history proper lives with the host. */
 const KEPT_MESSAGES = 500;
-
-type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
 
 /**
  * The window's view of one joined room: wraps a RoomClient, keeps what it has received, and
@@ -34,6 +32,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
     this.client = new RoomClient({
       endpoints,
       nickname,
+      roomId: expectedRoomId ?? undefined,
       backoff: { initialMs: 500, maxMs: 10_000, maxAttempts: 30 },
     });
     this.client.on('state', (_state, _attempt, reason) => {

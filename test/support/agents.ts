@@ -47,12 +47,13 @@ export async function startAgent(
   lan: Lan,
   machine: string,
   nick: string,
-  opts: { discovery?: boolean } = {},
+  opts: { discovery?: boolean; probeMs?: number } = {},
 ): Promise<RunningAgent> {
   const dir = mkdtempSync(join(tmpdir(), `parley-${machine}-`));
   const socket = join(dir, 'agent.sock');
   const args = ['--import', 'tsx', AGENT, '--socket', socket, '--data', join(dir, 'data'), '--nick', nick];
   if (opts.discovery === false) args.push('--no-discovery');
+  if (opts.probeMs !== undefined) args.push('--probe-ms', String(opts.probeMs));
   const child = lan.spawn(machine, process.execPath, args);
   await ready(child, 30_000);
   const client = await AgentClient.connect(socket);

@@ -85,7 +85,7 @@ describe('RoomClient', () => {
     expect(reason).toBe('The host closed the room.');
 
     const online = stateOf(client, 'online');
-    const second = await startHost({ port });
+    const second = await startHost({ port, roomId: first.id });
     await online;
     expect(client.me?.nick).toBe('Alice');
     expect(client.attempt).toBe(0);
@@ -186,9 +186,45 @@ describe('RoomClient', () => {
     await first.stop();
     await reconnecting;
     client.post('sent while away');
-    const second = await startHost({ port });
+    const second = await startHost({ port, roomId: first.id });
     const watcher = await RawPeer.join(second.port, 'Watcher');
     expect((await watcher.nextOf('message')).message.text).toBe('sent while away');
+  });
+
+  it('refuses a different room that now answers at the same address, and posts nothing into it', async () => {
+    const first = await startHost();
+    const port = first.port;
+    const client = await joinClient(port, 'Alice');
+    const reconnecting = stateOf(client, 'reconnecting');
+    await first.stop();
+    await reconnecting;
+    client.post('meant for the first room');
+    const offline = stateOf(client, 'offline');
+    const impostor = await startHost({ port, name: 'Another room' });
+    const watcher = await RawPeer.join(impostor.port, 'Watcher');
+    const [, , reason] = await offline;
+    expect(reason).toContain('A different room ("Another room")');
+    // A later message is the first the watcher gets, so the queued post never reached this room.
+    const other = await RawPeer.join(impostor.port, 'Other');
+    other.send({ type: 'post', text: 'later' });
+    expect((await watcher.nextOf('message')).message.text).toBe('later');
+  });
+
+  it('stops retrying for good when suspended by a listener of its reconnecting state', async () => {
+    const host = await startHost();
+    const client = await joinClient(host.port, 'Alice');
+    const states = recordStates(client);
+    client.on('state', (state) => {
+      if (state === 'reconnecting') client.suspend('The room is no longer on the network.');
+    });
+    const offline = stateOf(client, 'offline');
+    await host.stop();
+    await offline;
+    // The bug this guards against left a retry timer behind the suspension, which fired later
+    // and went back to reconnecting forever. Absence is proved by the timer itself, not a wait.
+    expect((client as unknown as { retryTimer: unknown }).retryTimer).toBeNull();
+    expect(states.filter(([s]) => s === 'reconnecting')).toHaveLength(1);
+    expect(client.state).toBe('offline');
   });
 
   it('is offline before start', () => {

@@ -16,6 +16,8 @@ export interface RoomClientOptions {
   backoff?: BackoffOptions;
   /** Per endpoint, covering the TCP connect, the upgrade and the welcome; default 5 s. */
   connectTimeoutMs?: number;
+  /** The room expected at these endpoints; a welcome from any other room is refused. */
+  roomId?: string;
 }
 
 /** Events a RoomClient emits. */
@@ -39,6 +41,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private readonly nickname: string;
   private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
+  private roomId: string | null;
   private _state: ConnectionState = 'offline';
   private _attempt = 0;
   private _reason: string | null = null;
@@ -58,6 +61,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.nickname = opts.nickname;
     this.backoff = opts.backoff ?? {};
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
+    this.roomId = opts.roomId ?? null;
     this._address = opts.endpoints[0] ? formatAddress(opts.endpoints[0]) : '';
   }
 
@@ -191,7 +195,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       this.setState('offline', 0, `Gave up after ${maxAttempts} attempts to reconnect. ${reason}`);
       return;
     }
-    this.setState('reconnecting', attempt, reason);
+    // The timer exists before anyone hears 'reconnecting', so a listener that suspends the
+    // client (the app does, when the room has left the lobby) really stops the retries.
     this.retryTimer = setTimeout(
       () => {
         this.retryTimer = null;
@@ -199,9 +204,16 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       },
       backoffDelay(attempt, this.backoff),
     );
+    this.setState('reconnecting', attempt, reason);
   }
 
   private onWelcome(welcome: WelcomeFrame): void {
+    // Another room at the same address (a restart on a fixed port): never post into it.
+    if (this.roomId !== null && welcome.room.id !== this.roomId) {
+      this.suspend(`A different room ("${welcome.room.name}") now answers at ${this._address}.`);
+      return;
+    }
+    this.roomId = welcome.room.id;
     this.token = welcome.token;
     this.roster.reset(welcome);
     this._state = 'online';

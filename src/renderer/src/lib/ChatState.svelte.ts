@@ -7,6 +7,10 @@ import type { ChatMessage, Member } from '../../../shared/protocol';
  */
 export const EVERYONE = '';
 
+/** Most messages and join/leave notices the window holds; older ones are dropped. */
+const MAX_MESSAGES = 2000;
+const MAX_NOTICES = 200;
+
 /** One tab: the whole room, or a private conversation with `peer`. */
 export interface Conversation {
   key: string;
@@ -99,7 +103,7 @@ export class ChatState {
     if (member.id === this.me?.id) return;
     // The host stamps messages with its clock; never file a notice before what already arrived.
     const ts = Math.max(Date.now(), this.messages.at(-1)?.ts ?? 0);
-    this.notices = [...this.notices, { id: this.#nextLocalId++, kind, member, ts }];
+    this.notices = [...this.notices, { id: this.#nextLocalId++, kind, member, ts }].slice(-MAX_NOTICES);
   }
 
   /** Records a message as typed; call `sent` or `failed` once the bridge answers. */
@@ -180,7 +184,10 @@ export class ChatState {
     }
     const last = this.messages.at(-1);
     const inOrder = fresh.every((m, i) => m.ts >= (i === 0 ? (last?.ts ?? -Infinity) : fresh[i - 1]!.ts));
-    this.messages = inOrder ? [...this.messages, ...fresh] : [...this.messages, ...fresh].sort(byTs);
+    const merged = inOrder ? [...this.messages, ...fresh] : [...this.messages, ...fresh].sort(byTs);
+    // A flood must not grow the window without bound: keep the latest, forget the oldest.
+    for (const old of merged.splice(0, Math.max(0, merged.length - MAX_MESSAGES))) this.#ids.delete(old.id);
+    this.messages = merged;
   }
 
   /** The host echoed our message with this client id: it is no longer pending. */
