@@ -53,7 +53,7 @@ test.describe('two people on a simulated LAN', () => {
       const rooms = bobPage.getByRole('list', { name: 'Rooms on your network' });
       const office = rooms.getByRole('listitem').filter({ hasText: 'Office' });
       await expect(office).toContainText('Alice');
-      await expect(office).toContainText('1');
+      await expect(office).toContainText('1 member');
       await bobPage.screenshot({ path: `${ARTIFACTS}/lobby.png` });
       await office.getByRole('button', { name: 'Join Office' }).click();
       await expect(bobPage.getByRole('heading', { name: 'Office' })).toBeVisible();

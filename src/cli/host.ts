@@ -5,7 +5,7 @@
  * The room's history is kept in DIR/host.db: restarting with the same name and folder brings
  * back the same room (same id) with its history, so members catch up where they left off.
  */
-import { homedir, hostname, networkInterfaces } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RoomNameSchema, NickSchema } from '../shared/protocol';
@@ -13,6 +13,7 @@ import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
 import { HostDatabase } from '../core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../core/store/host/schema';
+import { lanIPv4Addresses } from '../core/lanAddresses';
 
 const USAGE =
   'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]';
@@ -49,10 +50,7 @@ function options() {
 
 /** Addresses people on the LAN can type into "Join by address". */
 function lanAddresses(only?: string): string[] {
-  const found = Object.values(networkInterfaces())
-    .flat()
-    .filter((a) => a && a.family === 'IPv4' && !a.internal)
-    .map((a) => a!.address);
+  const found = lanIPv4Addresses();
   return only ? found.filter((a) => a === only) : found;
 }
 
@@ -78,26 +76,28 @@ async function main(): Promise<void> {
   const discovery = opts['no-advertise']
     ? null
     : new Discovery(opts.interface ? { interfaces: [opts.interface] } : {});
+  discovery?.on('error', (err) => console.error(`parley host: discovery: ${err.message}`));
   const dataDir = opts.data || defaultDataDir();
   const db = HostDatabase.open(dataDir);
   if (db.problem) console.error(`parley host: ${db.problem}`);
   db.onProblem = (sentence) => console.error(`parley host: ${sentence}`);
   db.onRecovered = (sentence) => console.log(`parley host: ${sentence}`);
-  let stored: ReturnType<HostDatabase['room']>;
+  let room: HostedRoom;
   try {
-    stored = db.room(name.data);
+    const stored = db.room(name.data);
+    room = await HostedRoom.start({
+      name: name.data,
+      hostNick: nick.data,
+      port,
+      discovery,
+      roomId: stored.id,
+      history: stored.history,
+    });
   } catch (err) {
-    console.error(`parley host: cannot keep this room's history: ${(err as Error).message}`);
-    process.exit(1);
+    await discovery?.stop();
+    db.close();
+    return fail(`could not open the room: ${(err as Error).message}`);
   }
-  const room = await HostedRoom.start({
-    name: name.data,
-    hostNick: nick.data,
-    port,
-    discovery,
-    roomId: stored.id,
-    history: stored.history,
-  });
   const addresses = [...lanAddresses(opts.interface), '127.0.0.1'];
   console.log(`Parley room "${room.info.name}" (id ${room.info.id}) is open.`);
   console.log(

@@ -5,8 +5,7 @@ import {
   type CommandName,
   type CommandResult,
   type Endpoint,
-  type EventName,
-  type EventPayload,
+  type BridgeEvents,
   type LobbyRoom,
   type ParsedCommand,
   type Settings,
@@ -40,8 +39,6 @@ export interface ChatAppOptions {
   /** How long join-by-address waits for the room to answer. */
   probeTimeoutMs?: number;
 }
-
-type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
 
 /** Forwarded from a session to the window unchanged. */
 const SESSION_EVENTS = ['session', 'message', 'sent', 'presence', 'problem'] as const;
@@ -210,7 +207,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const room = this.lobby.find((r) => r.id === roomId);
     if (!room) throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
     if (room.v !== PROTOCOL_VERSION)
-      throw new BridgeError('VERSION_MISMATCH', versionMismatchMessage(room.v));
+      throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(room.v));
     this.openSession(room.endpoints, room.id);
   }
 
@@ -233,7 +230,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       );
     }
     if (info.v !== PROTOCOL_VERSION)
-      throw new BridgeError('VERSION_MISMATCH', versionMismatchMessage(info.v));
+      throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(info.v));
     this.openSession([endpoint], info.id);
   }
 

@@ -1,4 +1,4 @@
-import { networkInterfaces } from 'node:os';
+import { lanIPv4Addresses } from './lanAddresses';
 import type { Hosting } from '../shared/api';
 import type { RoomInfo } from '../shared/protocol';
 import type { Advertisement, Discovery } from './discovery';
@@ -34,15 +34,20 @@ export class HostedRoom {
     const room = new HostedRoom(host);
     if (opts.discovery) {
       const info = host.info();
-      const ad = opts.discovery.advertise({
-        id: info.id,
-        name: info.name,
-        host: info.host,
-        port,
-        members: info.members,
-      });
-      host.on('count', (count) => ad.update(count));
-      room.advertisement = ad;
+      try {
+        const ad = opts.discovery.advertise({
+          id: info.id,
+          name: info.name,
+          host: info.host,
+          port,
+          members: info.members,
+        });
+        host.on('count', (count) => ad.update(count));
+        room.advertisement = ad;
+      } catch (err) {
+        await host.stop(); // never leave a listening room behind a failed start
+        throw err;
+      }
     }
     return room;
   }
@@ -53,10 +58,7 @@ export class HostedRoom {
 
   /** What the window shows: the room plus `address:port` for each LAN interface, read fresh. */
   get hosting(): Hosting {
-    const addresses = Object.values(networkInterfaces())
-      .flat()
-      .filter((a) => a && a.family === 'IPv4' && !a.internal)
-      .map((a) => `${a!.address}:${this.port}`);
+    const addresses = lanIPv4Addresses().map((address) => `${address}:${this.port}`);
     return { ...this.info, addresses };
   }
 

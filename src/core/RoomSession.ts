@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Endpoint, EventName, EventPayload, Session } from '../shared/api';
+import type { BridgeEvents, Endpoint, Session } from '../shared/api';
 import { LIMITS, PROTOCOL_VERSION, type ChatMessage } from '../shared/protocol';
 import { RoomClient } from './client/RoomClient';
 import { memberIdFromKey } from './memberId';
@@ -7,8 +7,6 @@ import type { MemberDatabase } from './store/member/MemberDatabase';
 
 /** Messages a session snapshot carries; older ones come through chat:load-earlier. */
 const WINDOW = 200;
-
-type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
 
 export interface RoomSessionOptions {
   roomId: string;

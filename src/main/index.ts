@@ -28,10 +28,16 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     chat.start();
-    win = createWindow();
-    win.on('closed', () => (win = null));
+    const open = () => {
+      const created = createWindow();
+      created.on('closed', () => {
+        if (win === created) win = null;
+      });
+      win = created;
+    };
+    open();
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) win = createWindow();
+      if (BrowserWindow.getAllWindows().length === 0) open();
     });
   });
 

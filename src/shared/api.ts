@@ -137,6 +137,9 @@ export const commands = {
   },
 } as const;
 
+/** The bridge events as an EventEmitter map: one payload argument each. */
+export type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
+
 /** Every event the window can subscribe to. */
 export const events = {
   settings: SettingsSchema,
@@ -178,6 +181,9 @@ export const BridgeErrorCode = {
   NoSuchRoom: 'NO_SUCH_ROOM',
   BadAddress: 'BAD_ADDRESS',
   HostFailed: 'HOST_FAILED',
+  VersionMismatch: 'VERSION_MISMATCH',
+  /** The IPC message did not come from the app's own window. */
+  Forbidden: 'FORBIDDEN',
   Internal: 'INTERNAL',
 } as const;
 export type BridgeErrorCode = (typeof BridgeErrorCode)[keyof typeof BridgeErrorCode];

@@ -56,3 +56,6 @@ export const CloseCode = {
   /** The same member resumed its session on a newer connection. */
   Replaced: 4002,
 } as const;
+
+/** Control characters (C0, DEL, C1) never belong in a name; they would break layouts and logs. */
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;

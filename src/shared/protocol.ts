@@ -8,10 +8,7 @@
 import { z } from 'zod';
 
 export { CloseCode, ErrorCode, INFO_PATH, LIMITS, PROTOCOL_VERSION, SERVICE_TYPE } from './constants';
-import { LIMITS } from './constants';
-
-// Control characters (C0, DEL, C1) never belong in a name; they would break layouts and logs.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+import { CONTROL_CHARS, LIMITS } from './constants';
 
 const singleLine = (max: number) =>
   z
@@ -55,7 +52,8 @@ export const SeqSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 export const ChatMessageSchema = z.object({
   id: IdSchema,
   seq: SeqSchema,
-  ts: z.number().int(),
+  /** Milliseconds since the Unix epoch, within what a Date can hold (a bad one must not crash a window). */
+  ts: z.number().int().min(0).max(8.64e15),
   from: MemberSchema,
   to: MemberSchema.optional(),
   text: z.string().max(LIMITS.maxTextChars),

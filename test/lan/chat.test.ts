@@ -15,7 +15,7 @@ const listed = (rooms: LobbyRoom[], name: string) => rooms.find((r) => r.name ==
 describe.skipIf(!canRun)('chatting across simulated machines', () => {
   let lan: Lan;
   const agents: RunningAgent[] = [];
-  const agent = async (machine: string, nick: string, opts?: { discovery?: boolean }) => {
+  const agent = async (machine: string, nick: string, opts?: { discovery?: boolean; probeMs?: number }) => {
     const a = await startAgent(lan, machine, nick, opts);
     agents.push(a);
     return a;
@@ -133,7 +133,8 @@ describe.skipIf(!canRun)('chatting across simulated machines', () => {
   });
 
   it('runs a headless host that the LAN finds and joins, and that says goodbye on SIGTERM', async () => {
-    const bob = await agent('bob', 'Bob');
+    // Probing once a minute: only the goodbye can make the room leave the lobby within the test.
+    const bob = await agent('bob', 'Bob', { probeMs: 60_000 });
     const dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
     try {
       const host = await startHeadlessHost(lan, 'alice', ['--name', 'Lab', '--nick', 'Desk', '--data', dir]);

@@ -194,6 +194,37 @@ describe('RoomClient', () => {
     expect(client.pending()).toEqual([]);
   });
 
+  it('refuses a different room that now answers at the same address, and posts nothing into it', async () => {
+    const first = await FakeRoom.start();
+    const client = await joinClient(first.port, 'Alice');
+    await first.stop();
+    await until(client, 'state', () => client.state === 'reconnecting');
+    client.post('meant for the first room');
+    const offline = stateOf(client, 'offline');
+    const impostor = await FakeRoom.start({ port: first.port, roomId: 'another-room', name: 'Another room' });
+    const [, , reason] = await offline;
+    expect(reason).toContain('A different room ("Another room")');
+    expect(impostor.messages).toEqual([]);
+    expect(client.pending().map((p) => p.text)).toEqual(['meant for the first room']);
+  });
+
+  it('stops retrying for good when suspended by a listener of its reconnecting state', async () => {
+    const room = await FakeRoom.start();
+    const client = await joinClient(room.port, 'Alice');
+    const states = recordStates(client);
+    client.on('state', (state) => {
+      if (state === 'reconnecting') client.suspend('The room is no longer on the network.');
+    });
+    const offline = stateOf(client, 'offline');
+    await room.stop();
+    await offline;
+    // The bug this guards against left a retry timer behind the suspension, which fired later
+    // and went back to reconnecting forever. Absence is proved by the timer itself, not a wait.
+    expect((client as unknown as { retryTimer: unknown }).retryTimer).toBeNull();
+    expect(states.filter(([s]) => s === 'reconnecting')).toHaveLength(1);
+    expect(client.state).toBe('offline');
+  });
+
   it('is offline before start', () => {
     const client = new RoomClient({ endpoints: [{ host: '::1', port: 1 }], nickname: 'A', key: keyFor('A') });
     expect([client.state, client.attempt, client.address, client.me, client.room, client.members]).toEqual([

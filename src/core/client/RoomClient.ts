@@ -43,6 +43,8 @@ export interface RoomClientOptions {
   requestTimeoutMs?: number;
   /** Spacing of resends after STORAGE_FAILED; default 1 s doubling to 30 s. */
   storageRetry?: BackoffOptions;
+  /** The room expected at these endpoints; a welcome from any other room is refused. */
+  roomId?: string;
 }
 
 /** Events a RoomClient emits. */
@@ -83,6 +85,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private readonly key: string;
   private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
+  private roomId: string | null;
   private _state: ConnectionState = 'offline';
   private _attempt = 0;
   private _reason: string | null = null;
@@ -104,6 +107,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.key = opts.key;
     this.backoff = opts.backoff ?? {};
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
+    this.roomId = opts.roomId ?? null;
     this._address = opts.endpoints[0] ? formatAddress(opts.endpoints[0]) : '';
     this.timeline = new Timeline(opts.since ?? (() => undefined));
     this.requests = new PageRequests(opts.requestTimeoutMs ?? 10_000);
@@ -306,7 +310,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       this.setState('offline', 0, `Gave up after ${maxAttempts} attempts to reconnect. ${reason}`);
       return;
     }
-    this.setState('reconnecting', attempt, reason);
+    // The timer exists before anyone hears 'reconnecting', so a listener that suspends the
+    // client (the app does, when the room has left the lobby) really stops the retries.
     this.retryTimer = setTimeout(
       () => {
         this.retryTimer = null;
@@ -314,9 +319,16 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       },
       backoffDelay(attempt, this.backoff),
     );
+    this.setState('reconnecting', attempt, reason);
   }
 
   private onWelcome(link: Link, welcome: WelcomeFrame, since: number | undefined): void {
+    // Another room at the same address (a restart on a fixed port): never post into it.
+    if (this.roomId !== null && welcome.room.id !== this.roomId) {
+      this.suspend(`A different room ("${welcome.room.name}") now answers at ${this._address}.`);
+      return;
+    }
+    this.roomId = welcome.room.id;
     this.roster.reset(welcome);
     this._state = 'online';
     this._attempt = 0;

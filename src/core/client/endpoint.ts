@@ -1,12 +1,9 @@
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import type { Endpoint } from '../../shared/api';
 
-/** `host:port`, with IPv6 addresses in brackets as they are written in URLs. */
-export function formatAddress(endpoint: Endpoint): string {
-  return endpoint.host.includes(':')
-    ? `[${endpoint.host}]:${endpoint.port}`
-    : `${endpoint.host}:${endpoint.port}`;
-}
+import { formatEndpoint as formatAddress } from '../../shared/endpoint';
+
+export { formatAddress };
 
 /** What the ws client needs to reach an endpoint. */
 export interface WsTarget {

@@ -9,8 +9,8 @@
  *  - member-count updates without withdrawing the advertisement (see MdnsInstance.updateTxt).
  * No exception from network input escapes: problems go to the 'error' event, if anyone listens.
  */
+import { lanIPv4Addresses } from '../lanAddresses';
 import { EventEmitter } from 'node:events';
-import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type Bonjour from 'bonjour-service';
 import type { Endpoint } from '../../shared/api';
@@ -23,6 +23,9 @@ import { RoomAdvertisement, type Advertisement } from './RoomAdvertisement';
 import { parseTxt, truncateUtf8 } from './txt';
 
 /** A room in the lobby. */
+/** The most rooms a lobby tracks; a flood of announcements beyond it is ignored. */
+const MAX_ROOMS = 256;
+
 export interface DiscoveredRoom {
   id: string;
   name: string;
@@ -189,7 +192,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
    * started before the network (or whose cable was out) would otherwise never find anything.
    */
   private syncInterfaces(): void {
-    const wanted = new Set(this.interfaces ?? defaultInterfaces());
+    const wanted = new Set(this.interfaces ?? lanIPv4Addresses());
     let changed = false;
     for (const link of [...this.links.values()]) {
       if (wanted.has(link.address)) continue;
@@ -236,7 +239,10 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     const fqdn = service.fqdn.toLowerCase();
     const key = `${link.id}|${fqdn}`;
     const txt = parseTxt(service as { rawTxt?: unknown; txt?: unknown });
-    const endpoints = endpointsFor(service.port, service.referer?.address, service.addresses ?? []);
+    // The SRV port is outside data too: anything but a real port makes the sighting useless.
+    const port =
+      Number.isInteger(service.port) && service.port >= 1 && service.port <= 65535 ? service.port : 0;
+    const endpoints = port ? endpointsFor(port, service.referer?.address, service.addresses ?? []) : [];
     const previous = this.sightingRoom.get(key);
     if (previous !== undefined && (txt === null || previous !== txt.id)) this.removeSighting(key);
     if (txt === null || endpoints.length === 0) {
@@ -246,6 +252,9 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
 
     let entry = this.entries.get(txt.id);
     const isNew = entry === undefined;
+    // Anyone on the LAN can announce rooms; past a sane number the rest are ignored, so nobody
+    // can make every app probe thousands of addresses.
+    if (entry === undefined && this.entries.size >= MAX_ROOMS) return;
     if (entry === undefined) {
       entry = {
         id: txt.id,
@@ -417,16 +426,6 @@ function endpointsOf(entry: Entry): Endpoint[] {
       if (seen.has(k)) continue;
       seen.add(k);
       out.push({ host: e.host, port: e.port });
-    }
-  }
-  return out;
-}
-
-function defaultInterfaces(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const iface of list ?? []) {
-      if (iface.family === 'IPv4' && !iface.internal && !out.includes(iface.address)) out.push(iface.address);
     }
   }
   return out;

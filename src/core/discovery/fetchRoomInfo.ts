@@ -1,3 +1,4 @@
+import { formatEndpoint } from '../../shared/endpoint';
 import http from 'node:http';
 import type { Endpoint } from '../../shared/api';
 import { INFO_PATH, RoomInfoSchema, type RoomInfo } from '../../shared/protocol';
@@ -13,7 +14,7 @@ const MAX_BODY_BYTES = 16 * 1024;
  */
 export function fetchRoomInfo(endpoint: Endpoint, timeoutMs: number): Promise<RoomInfo> {
   const host = endpoint.host.replace(/^\[(.*)\]$/, '$1');
-  const where = host.includes(':') ? `[${host}]:${endpoint.port}` : `${host}:${endpoint.port}`;
+  const where = formatEndpoint({ host, port: endpoint.port });
   return new Promise<RoomInfo>((resolve, reject) => {
     let settled = false;
     const finish = (err: Error | null, info?: RoomInfo) => {

@@ -121,6 +121,9 @@ export interface FakeRoomOptions {
   backlog?: number;
   /** Most messages in a catch-up welcome or page, whatever the member asks for; default 200. */
   pageMax?: number;
+  /** The room's id and name in welcomes; default 'fake-room' / 'Fake'. */
+  roomId?: string;
+  name?: string;
 }
 
 /**
@@ -273,7 +276,13 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
     const welcome = welcomeFor(hello, {
       you,
       members: this.members,
-      room: { v: PROTOCOL_VERSION, id: 'fake-room', name: 'Fake', host: 'Faker', members: this.present.size },
+      room: {
+        v: PROTOCOL_VERSION,
+        id: this.opts.roomId ?? 'fake-room',
+        name: this.opts.name ?? 'Fake',
+        host: 'Faker',
+        members: this.present.size,
+      },
       history: history.map((m) => this.copyFor(m, you.id)),
       more,
       heartbeatMs: this.opts.heartbeatMs ?? 10_000,

@@ -7,6 +7,10 @@ import type { ChatMessage, Member } from '../../../shared/protocol';
  */
 export const EVERYONE = '';
 
+/** Most messages and join/leave notices the window holds; older ones are dropped. */
+const MAX_MESSAGES = 2000;
+const MAX_NOTICES = 200;
+
 /** One tab: the whole room, or a private conversation with `peer`. */
 export interface Conversation {
   key: string;
@@ -150,7 +154,10 @@ export class ChatState {
     if (member.id === this.me?.id) return;
     this.#refreshPeer(member);
     const afterSeq = this.messages.at(-1)?.seq ?? 0;
-    this.notices = [...this.notices, { id: this.#nextLocalId++, kind, member, ts: Date.now(), afterSeq }];
+    this.notices = [
+      ...this.notices,
+      { id: this.#nextLocalId++, kind, member, ts: Date.now(), afterSeq },
+    ].slice(-MAX_NOTICES);
   }
 
   /** Records a message as typed; call `sent` or `failed` once the bridge answers. */
@@ -276,7 +283,10 @@ export class ChatState {
     }
     const last = this.messages.at(-1)?.seq ?? 0;
     const inOrder = fresh.every((m, i) => m.seq > (i === 0 ? last : fresh[i - 1]!.seq));
-    this.messages = inOrder ? [...this.messages, ...fresh] : [...this.messages, ...fresh].sort(bySeq);
+    const merged = inOrder ? [...this.messages, ...fresh] : [...this.messages, ...fresh].sort(bySeq);
+    // A flood must not grow the window without bound: keep the latest, forget the oldest.
+    for (const old of merged.splice(0, Math.max(0, merged.length - MAX_MESSAGES))) this.#ids.delete(old.id);
+    this.messages = merged;
   }
 
   /** Our message arrived: whatever stood for it in `pending` goes (matched by cid or by id). */

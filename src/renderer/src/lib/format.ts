@@ -1,5 +1,3 @@
-import type { Endpoint } from '../../../shared/api';
-
 /** "14:05" or "2:05 PM", as the locale writes a time of day. */
 export function formatTime(ts: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(ts);
@@ -10,10 +8,7 @@ export function formatDateTime(ts: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'medium' }).format(ts);
 }
 
-/** `host:port`, with IPv6 addresses in brackets as URLs write them. */
-export function formatEndpoint({ host, port }: Endpoint): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { formatEndpoint } from '../../../shared/endpoint';
 
 /** The first character a person would recognise a name by (a whole emoji or CJK character). */
 export function initialOf(name: string): string {

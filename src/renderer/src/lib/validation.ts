@@ -1,7 +1,5 @@
-import { LIMITS } from '../../../shared/constants';
+import { CONTROL_CHARS, LIMITS } from '../../../shared/constants';
 import type { MessageKey } from './i18n/I18n.svelte';
-
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** What is wrong with a nickname (already trimmed), as a message key; null when it is fine. */
 export function nicknameProblem(nick: string): { key: MessageKey; max?: number } | null {
