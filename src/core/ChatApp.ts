@@ -162,6 +162,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       if (!this.hostDb) {
         this.hostDb = HostDatabase.open(this.opts.dataDir);
         if (this.hostDb.problem) this.report(this.hostDb.problem);
+        this.hostDb.onProblem = (sentence) => this.report(sentence);
+        this.hostDb.onRecovered = (sentence) => console.warn(`[parley] ${sentence}`);
       }
       // Hosting a name again brings back the same room, with its id and its history.
       const room = this.hostDb.room(name);
@@ -205,7 +207,13 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       return;
     }
     const room = this.lobby.find((r) => r.id === roomId);
-    if (!room) throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
+    if (!room) {
+      // A room joined before whose host is away: open the saved copy, read-only.
+      const known = this.store.knownRooms().find((r) => r.id === roomId);
+      if (!known) throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
+      this.openSession(known.endpoints, known.id, { offline: true });
+      return;
+    }
     if (room.v !== PROTOCOL_VERSION)
       throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(room.v));
     this.openSession(room.endpoints, room.id);

@@ -68,12 +68,16 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
       await m.client.waitFor('session', ({ session }) => session?.state === 'online');
     }
 
-    // Every member types 500 messages without waiting; the host dies partway through.
-    const typed = members.map((m) =>
+    // Every member types 500 messages without waiting for delivery. The host is killed once it has
+    // stored some of the first halves, while they are still arriving; the second halves are
+    // typed while it is dead.
+    const typeRange = (m: RunningAgent, from: number, to: number) =>
       Promise.all(
-        Array.from({ length: 500 }, (_, i) => m.client.send('chat:send', { text: `${m.machine} ${i}` })),
-      ),
-    );
+        Array.from({ length: to - from }, (_, i) =>
+          m.client.send('chat:send', { text: `${m.machine} ${from + i}` }),
+        ),
+      );
+    const firstHalves = members.map((m) => typeRange(m, 0, 250));
     await members[0]!.client.waitUntil(
       () => members[0]!.client.lastSeq >= 300,
       60_000,
@@ -81,7 +85,12 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     );
     h.child.kill('SIGKILL');
     await exited(h.child);
-    const cids = (await Promise.all(typed)).map((results) => results.map((r) => r.cid));
+    const secondHalves = members.map((m) => typeRange(m, 250, 500));
+    const cids = await Promise.all(
+      members.map(async (_, i) =>
+        [...(await firstHalves[i]!), ...(await secondHalves[i]!)].map((r) => r.cid),
+      ),
+    );
     expect(hostHistory(hostDir, h.roomId).length).toBeLessThan(1500);
 
     h = await host();
@@ -171,7 +180,10 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const bob = await agent('bob', 'Bob');
     await bob.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === roomId && r.online));
     await bob.client.send('room:join', { roomId });
-    const { session } = await bob.client.waitFor('session', ({ session }) => session?.state === 'online');
+    const { session } = await bob.client.waitFor(
+      'session',
+      ({ session }) => session?.state === 'online' && session.messages.length > 0,
+    );
     expect(session!.messages.at(-1)!.seq).toBe(5000);
     expect(session!.earlier).toBe(true);
 
@@ -183,5 +195,38 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
       more = page.more;
     }
     expect(seqs).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+  });
+  it('keeps a saved copy to read while the host is offline, with unread counts, and rejoins when it is back', async () => {
+    let h = await host('Notes');
+    const [bob, carol] = await Promise.all([agent('bob', 'Bob'), agent('carol', 'Carol')]);
+    for (const m of [bob, carol]) {
+      await m.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === h.roomId && r.online));
+      await m.client.send('room:join', { roomId: h.roomId });
+      await m.client.waitFor('session', ({ session }) => session?.state === 'online');
+    }
+    for (let i = 0; i < 3; i++) await carol.client.send('chat:send', { text: `note ${i}` });
+    await bob.client.waitUntil(() => bob.client.lastSeq >= 3, 20_000, 'notes arrived');
+    await bob.client.send('room:leave', {});
+
+    h.child.kill('SIGKILL');
+    await exited(h.child);
+    const { rooms } = await bob.client.waitFor(
+      'lobby',
+      ({ rooms }) => rooms.some((r) => r.id === h.roomId && !r.online),
+      20_000,
+      'Notes listed as offline',
+    );
+    expect(rooms.find((r) => r.id === h.roomId)).toMatchObject({ name: 'Notes', online: false, unread: 3 });
+
+    await bob.client.send('room:join', { roomId: h.roomId });
+    const { session } = await bob.client.waitFor('session', ({ session }) => session?.state === 'offline');
+    expect(session!.messages.map((m) => m.text)).toEqual(['note 0', 'note 1', 'note 2']);
+    expect(session!.reason).toContain('saved copy');
+    await bob.client.send('chat:mark-read', { conversation: '', seq: 3 });
+    expect((await bob.client.send('app:snapshot', {})).session!.unread).toEqual({});
+
+    // The host comes back: the read-only copy turns into the live room by itself.
+    h = await host('Notes');
+    await bob.client.waitFor('session', ({ session }) => session?.state === 'online', 30_000, 'back online');
   });
 });

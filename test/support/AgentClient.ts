@@ -60,12 +60,16 @@ export class AgentClient extends EventEmitter {
   }
 
   private record(event: EventName, payload: unknown): void {
+    const seen = (m: ChatMessage) => {
+      this.messages.set(m.id, m);
+      this.lastSeq = Math.max(this.lastSeq, m.seq);
+    };
     if (event === 'message') {
-      const { message } = payload as EventPayload<'message'>;
-      this.messages.set(message.id, message);
+      seen((payload as EventPayload<'message'>).message);
     } else if (event === 'session') {
-      for (const m of (payload as EventPayload<'session'>).session?.messages ?? [])
-        this.messages.set(m.id, m);
+      for (const m of (payload as EventPayload<'session'>).session?.messages ?? []) seen(m);
+    } else if (event === 'sent') {
+      this.acked.add((payload as EventPayload<'sent'>).cid);
     }
   }
 

@@ -136,4 +136,21 @@ describe('ChatApp', () => {
     await hostingEnded;
     expect(alice.snapshot()).toMatchObject({ hosting: null, session: null, lobby: [] });
   });
+  it('keeps a corrupt message database aside, tells the window, and goes on working', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'member.db'), 'this is not a database, just bytes '.repeat(200));
+    const alice = makeApp('Alice', dir);
+    const { problems } = alice.snapshot();
+    expect(problems).toEqual([
+      expect.objectContaining({ code: 'STORAGE', message: expect.stringContaining('member.db') }),
+    ]);
+    expect(readdirSync(dir).some((f) => f.startsWith('member.db.corrupt-'))).toBe(true);
+
+    const online = next(alice, 'session', ({ session }) => session?.state === 'online');
+    await send(alice, 'room:host', { name: 'Office' });
+    await online;
+    const sent = next(alice, 'sent', () => true);
+    await send(alice, 'chat:send', { text: 'still works' });
+    expect((await sent).seq).toBe(1);
+  });
 });

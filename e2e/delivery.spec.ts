@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
+import { startAgent, type RunningAgent } from '../test/support/agents';
+import { openApp, pageErrors } from './support/bindPage';
+
+const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
+
+test.describe('delivery states and history in the window', () => {
+  let lan: Lan;
+  let alice: RunningAgent;
+  let bob: RunningAgent;
+
+  test.beforeAll(async () => {
+    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
+    lan = await createLan(['alice', 'bob']);
+    [alice, bob] = await Promise.all([startAgent(lan, 'alice', 'Alice'), startAgent(lan, 'bob', 'Bob')]);
+  });
+
+  test.afterAll(async () => {
+    if (alice?.child.signalCode === null) alice.child.kill('SIGCONT');
+    await Promise.all([alice?.dispose(), bob?.dispose()]);
+    await lan?.destroy();
+  });
+
+  const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  const mine = (page: Page, text: string) => messages(page).getByRole('listitem').filter({ hasText: text });
+
+  test('shows sending, sent and failed, and loads earlier messages back to the first', async ({
+    browser,
+  }) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Alice's room already has 60 messages when Bob arrives: the welcome carries the latest 50.
+    const room = await alice.client.send('room:host', { name: 'History' });
+    await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
+    for (let i = 1; i <= 60; i++) await alice.client.send('chat:send', { text: `history ${i}` });
+    await alice.client.waitUntil(() => alice.client.lastSeq >= 60, 20_000, '60 messages stored');
+
+    const page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    await openApp(page, bob.client);
+    await page
+      .getByRole('list', { name: 'Rooms on your network' })
+      .getByRole('button', { name: `Join ${room.name}` })
+      .click();
+    await expect(page.getByRole('status')).toContainText('Online');
+
+    await test.step('the latest 50 arrive; "Load earlier messages" brings the rest, to the first', async () => {
+      await expect(messages(page)).toContainText('history 60');
+      await expect(messages(page).getByText('history 11', { exact: true })).toBeVisible();
+      await expect(messages(page).getByText('history 10', { exact: true })).toHaveCount(0);
+      await page.getByRole('button', { name: 'Load earlier messages' }).click();
+      await expect(messages(page).getByText('history 1', { exact: true })).toHaveCount(1);
+      await expect(page.getByRole('button', { name: 'Load earlier messages' })).toHaveCount(0);
+      await expect(messages(page).locator('li[data-seq]')).toHaveCount(60);
+    });
+
+    await test.step('a message shows "Sending…" while the host cannot answer, then sent', async () => {
+      // Freeze the host's process: the message reaches its socket but nobody acknowledges it.
+      alice.child.kill('SIGSTOP');
+      await page.getByRole('textbox', { name: 'Message', exact: true }).fill('while the host is frozen');
+      await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+      const item = mine(page, 'while the host is frozen');
+      await expect(item).toHaveAttribute('data-state', 'sending');
+      await expect(item).toContainText('Sending…');
+      await page.screenshot({ path: `${ARTIFACTS}/sending.png` });
+      alice.child.kill('SIGCONT');
+      await expect(item).toHaveAttribute('data-state', 'sent');
+      await expect(item).not.toContainText('Sending…');
+    });
+
+    await test.step('a private message to someone who has left shows failed, with the reason', async () => {
+      await page.getByRole('button', { name: 'Message Alice privately' }).click();
+      const gone = bob.client.waitFor('presence', (p) => p.kind === 'left' && p.member.nick === 'Alice');
+      await alice.client.send('room:leave', {});
+      await gone;
+      await page.getByRole('textbox', { name: 'Message Alice' }).fill('are you still there?');
+      await page.getByRole('textbox', { name: 'Message Alice' }).press('Enter');
+      const item = mine(page, 'are you still there?');
+      await expect(item).toHaveAttribute('data-state', 'failed');
+      await expect(item).toContainText('Failed');
+      await expect(item.getByRole('button', { name: 'Retry' })).toBeVisible();
+      await page.screenshot({ path: `${ARTIFACTS}/failed.png` });
+    });
+
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
