@@ -56,6 +56,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** Opened the first time this app hosts. */
   private hostDb: HostDatabase | null = null;
   private readonly problems: { code: string; message: string }[] = [];
+  /** The tail of the queue of room changes (see serially). */
+  private changes: Promise<unknown> = Promise.resolve();
   private readonly discovery: Discovery | null;
   private hosted: HostedRoom | null = null;
   private session: RoomSession | null = null;
@@ -86,21 +88,21 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       case 'settings:update':
         return this.updateSettings(cmd.payload);
       case 'room:host':
-        return this.hostRoom(cmd.payload.name);
+        return this.serially(() => this.hostRoom(cmd.payload.name));
       case 'room:stop-hosting':
-        await this.stopHosting();
+        await this.serially(() => this.stopHosting());
         return {};
       case 'room:join':
-        this.joinRoom(cmd.payload.roomId);
+        await this.serially(async () => this.joinRoom(cmd.payload.roomId));
         return {};
       case 'room:join-address':
-        await this.joinAddress(cmd.payload.address);
+        await this.serially(() => this.joinAddress(cmd.payload.address));
         return {};
       case 'room:reconnect':
         this.requireSession().client.reconnectNow();
         return {};
       case 'room:leave':
-        await this.leave();
+        await this.serially(() => this.leave());
         return {};
       case 'chat:send':
         return { cid: this.requireSession().client.post(cmd.payload.text, cmd.payload.to) };
@@ -111,6 +113,19 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         this.emitLobby();
         return {};
     }
+  }
+
+  /**
+   * Runs room changes (host, stop, join, leave) one after another: each awaits network or disk,
+   * and two interleaved ones could leave a second host listening or a session nobody chose.
+   */
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(change, change);
+    this.changes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   snapshot(): Snapshot {

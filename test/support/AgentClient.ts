@@ -80,12 +80,7 @@ export class AgentClient extends EventEmitter {
     what = 'a message',
   ): Promise<ChatMessage> {
     const find = () => [...this.messages.values()].find(test);
-    const found = find();
-    if (found) return found;
-    await Promise.race([
-      this.waitFor('message', ({ message }) => test(message), timeoutMs, what),
-      this.waitFor('session', () => find() !== undefined, timeoutMs, what),
-    ]);
+    await this.waitUntil(() => find() !== undefined, timeoutMs, what);
     return find()!;
   }
 
@@ -108,12 +103,13 @@ export class AgentClient extends EventEmitter {
   }
 
   /** Resolves once the room has `count` members, by the welcome or by a presence change. */
-  async waitForMembers(count: number, timeoutMs = 20_000): Promise<void> {
-    const what = `${count} members`;
-    await Promise.race([
-      this.waitFor('session', ({ session }) => session?.members.length === count, timeoutMs, what),
-      this.waitFor('presence', (p) => p.count === count, timeoutMs, what),
-    ]);
+  waitForMembers(count: number, timeoutMs = 20_000): Promise<void> {
+    const counted = () => {
+      const presence = this.latest.get('presence') as EventPayload<'presence'> | undefined;
+      const session = this.latest.get('session') as EventPayload<'session'> | undefined;
+      return presence?.count === count || session?.session?.members.length === count;
+    };
+    return this.waitUntil(counted, timeoutMs, `${count} members`);
   }
 
   static connect(path: string): Promise<AgentClient> {

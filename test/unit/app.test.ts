@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../src/shared/api';
 import { ChatApp } from '../../src/core/ChatApp';
 import { dispatch } from '../../src/core/dispatch';
+import { fetchRoomInfo } from '../../src/core/discovery';
 
 const apps: ChatApp[] = [];
 const dirs: string[] = [];
@@ -130,12 +131,45 @@ describe('ChatApp', () => {
 
   it('stops hosting: its members are closed and the room leaves the lobby', async () => {
     const alice = makeApp('Alice');
+    const bob = makeApp('Bob');
     await send(alice, 'room:host', { name: 'Office' });
+    const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
+    const bobOnline = next(bob, 'session', ({ session }) => session?.state === 'online');
+    await send(bob, 'room:join-address', { address: `127.0.0.1:${port}` });
+    await bobOnline;
+
+    const bobDropped = next(bob, 'session', ({ session }) => session?.state !== 'online');
     const hostingEnded = next(alice, 'hosting', ({ room }) => room === null);
     await send(alice, 'room:stop-hosting', {});
     await hostingEnded;
-    expect(alice.snapshot()).toMatchObject({ hosting: null, session: null, lobby: [] });
+    expect(alice.snapshot()).toMatchObject({ hosting: null, session: null });
+    expect(alice.snapshot().lobby.filter((r) => r.online)).toEqual([]);
+    expect((await bobDropped).session!.state).toMatch(/reconnecting|offline/);
   });
+
+  it('runs room changes one at a time: two quick "host" commands leave exactly one room', async () => {
+    const alice = makeApp('Alice');
+    const ports = new Set<number>();
+    alice.on('lobby', ({ rooms }) => {
+      for (const r of rooms) if (r.mine) ports.add(r.endpoints[0]!.port);
+    });
+    const [first, second] = await Promise.all([
+      send(alice, 'room:host', { name: 'One' }),
+      send(alice, 'room:host', { name: 'Two' }),
+    ]);
+    expect([(first as { name: string }).name, (second as { name: string }).name]).toEqual(['One', 'Two']);
+    expect(alice.snapshot().hosting).toMatchObject({ name: 'Two' });
+    expect(alice.snapshot().lobby.filter((r) => r.mine)).toHaveLength(1);
+    // Both rooms were listed in turn; only the second still answers.
+    const current = alice.snapshot().lobby.find((r) => r.mine)!.endpoints[0]!.port;
+    const old = [...ports].filter((p) => p !== current);
+    expect(old).toHaveLength(1);
+    await expect(fetchRoomInfo({ host: '127.0.0.1', port: old[0]! }, 2000)).rejects.toThrow();
+    await expect(fetchRoomInfo({ host: '127.0.0.1', port: current }, 2000)).resolves.toMatchObject({
+      name: 'Two',
+    });
+  });
+
   it('keeps a corrupt message database aside, tells the window, and goes on working', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'member.db'), 'this is not a database, just bytes '.repeat(200));
