@@ -39,6 +39,10 @@ export const ErrorCode = {
   NoSuchMember: 'NO_SUCH_MEMBER',
   /** The host could not store the message; it was not accepted. Resend later. */
   StorageFailed: 'STORAGE_FAILED',
+  /** Too many posts too fast; this one was not accepted. Slow down and resend. */
+  RateLimited: 'RATE_LIMITED',
+  /** The room has as many members as its host allows. */
+  RoomFull: 'ROOM_FULL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -55,6 +59,12 @@ export const CloseCode = {
   VersionMismatch: 4001,
   /** The same member resumed its session on a newer connection. */
   Replaced: 4002,
+  /** No hello arrived in time after the connection opened. */
+  HandshakeTimeout: 4003,
+  /** The room is full (see the preceding ROOM_FULL error frame). */
+  RoomFull: 4004,
+  /** The member could not keep up: too much undelivered data waited for it. */
+  TooSlow: 4005,
 } as const;
 
 /** Control characters (C0, DEL, C1) never belong in a name; they would break layouts and logs. */
