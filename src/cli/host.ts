@@ -11,12 +11,13 @@ import { parseArgs } from 'node:util';
 import { RoomNameSchema, NickSchema } from '../shared/protocol';
 import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
+import type { HostLimits } from '../core/host/limits';
 import { HostDatabase } from '../core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N]';
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
 function defaultDataDir(): string {
@@ -39,6 +40,9 @@ function options() {
         nick: { type: 'string', default: hostname().slice(0, 32) || 'Parley' },
         data: { type: 'string' },
         'no-advertise': { type: 'boolean', default: false },
+        'max-members': { type: 'string' },
+        'post-rate': { type: 'string' },
+        'post-burst': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -73,6 +77,20 @@ async function main(): Promise<void> {
     );
   }
 
+  const limits: Partial<HostLimits> = {};
+  for (const [flag, key] of [
+    ['max-members', 'maxMembers'],
+    ['post-rate', 'postsPerSecond'],
+    ['post-burst', 'postBurst'],
+  ] as const) {
+    const raw = opts[flag];
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      fail(`--${flag} must be a whole number of at least 1, not "${raw}".`);
+    limits[key] = value;
+  }
+
   const discovery = opts['no-advertise']
     ? null
     : new Discovery(opts.interface ? { interfaces: [opts.interface] } : {});
@@ -92,6 +110,7 @@ async function main(): Promise<void> {
       discovery,
       roomId: stored.id,
       history: stored.history,
+      limits,
     });
   } catch (err) {
     await discovery?.stop();

@@ -3,6 +3,7 @@ import type { Hosting } from '../shared/api';
 import type { RoomInfo } from '../shared/protocol';
 import type { Advertisement, Discovery } from './discovery';
 import type { HistoryStore } from './host/history';
+import type { HostLimits } from './host/limits';
 import { RoomHost } from './host/RoomHost';
 
 /**
@@ -22,6 +23,8 @@ export class HostedRoom {
     /** The room's stable id and stored history (a restarted host is the same room). */
     roomId?: string;
     history?: HistoryStore;
+    /** Rate limits and room size; defaults in host/limits.ts. */
+    limits?: Partial<HostLimits>;
   }): Promise<HostedRoom> {
     const host = new RoomHost({
       name: opts.name,
@@ -29,6 +32,7 @@ export class HostedRoom {
       port: opts.port ?? 0,
       roomId: opts.roomId,
       history: opts.history,
+      limits: opts.limits,
     });
     const port = await host.start();
     const room = new HostedRoom(host);

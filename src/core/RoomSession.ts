@@ -8,6 +8,9 @@ import type { MemberDatabase } from './store/member/MemberDatabase';
 /** Messages a session snapshot carries; older ones come through chat:load-earlier. */
 const WINDOW = 200;
 
+/** Messages per "load earlier" from the host: a screenful or two, in few round trips. */
+const EARLIER_PAGE = 100;
+
 export interface RoomSessionOptions {
   roomId: string;
   endpoints: Endpoint[];
@@ -119,7 +122,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
    */
   async loadEarlier(before: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
     if (this.client.state === 'online') {
-      const page = await this.client.fetchEarlier(before, LIMITS.backlog);
+      const page = await this.client.fetchEarlier(before, EARLIER_PAGE);
       this.store.saveMessages(this.roomId, page.messages);
       return page;
     }

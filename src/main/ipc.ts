@@ -16,7 +16,7 @@ export function wireBridge(app: ChatApp, getWindow: () => BrowserWindow | null):
     if (!win || event.sender !== win.webContents || event.senderFrame !== win.webContents.mainFrame) {
       return {
         ok: false,
-        error: { code: BridgeErrorCode.UnknownCommand, message: 'Refused: not the app window.' },
+        error: { code: BridgeErrorCode.Forbidden, message: 'Refused: not the app window.' },
       };
     }
     return dispatch(app, command, payload);

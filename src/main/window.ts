@@ -18,7 +18,8 @@ export const webPreferences: WebPreferences = {
   webSecurity: true,
   allowRunningInsecureContent: false,
   webviewTag: false,
-  spellcheck: true,
+  // Electron's spellchecker downloads dictionaries from the internet; a LAN app must not.
+  spellcheck: false,
 };
 
 /** Creates the one app window, locked down: no navigation away, no new windows. */
@@ -36,12 +37,16 @@ export function createWindow(): BrowserWindow {
 
   // Links a message may carry open in the system browser, never inside the app.
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    // Hand over the parsed, normalised URL, never the raw string the page gave us.
+    if (isSafeExternalUrl(url)) void shell.openExternal(new URL(url).href);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  // A chat window needs no camera, location, notifications-by-prompt or devices: refuse all.
   win.webContents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  win.webContents.session.setPermissionCheckHandler(() => false);
+  win.webContents.session.setDevicePermissionHandler(() => false);
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   if (devUrl) void win.loadURL(devUrl);

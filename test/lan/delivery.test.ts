@@ -22,14 +22,10 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     agents.push(a);
     return a;
   };
-  const host = async (name = 'Burst') => {
+  const host = async (name = 'Burst', extra: string[] = []) => {
     const h = await startHeadlessHost(lan, 'alice', [
-      '--name',
-      name,
-      '--data',
-      hostDir,
-      '--port',
-      String(PORT),
+      ...['--name', name, '--data', hostDir, '--port', String(PORT)],
+      ...extra,
     ]);
     hosts.push(h);
     return h;
@@ -41,6 +37,14 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     for (const m of members) expect(memberHistory(m.dataDir, h.roomId)).toEqual(truth);
     return truth;
   };
+  /** Resolves once the room is announced in the agent's lobby. */
+  const listedOnline = (a: RunningAgent, roomId: string) =>
+    a.client.waitFor(
+      'lobby',
+      ({ rooms }) => rooms.some((r) => r.id === roomId && r.online),
+      20_000,
+      'room listed',
+    );
   const drained = (a: RunningAgent, cids: string[], lastSeq: number, what: string) =>
     a.client.waitUntil(
       () => cids.every((c) => a.client.acked.has(c)) && a.client.lastSeq >= lastSeq,
@@ -60,10 +64,12 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
   });
 
   it('loses and repeats nothing when the host is killed mid-burst of 3 x 500 messages and restarted', async () => {
-    let h = await host();
+    // This is about crashes, not rate limits: the room lets each member post 500 at once.
+    const burstLimits = ['--post-rate', '1000', '--post-burst', '500'];
+    let h = await host('Burst', burstLimits);
     const members = await Promise.all([agent('bob', 'Bob'), agent('carol', 'Carol'), agent('dave', 'Dave')]);
     for (const m of members) {
-      await m.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === h.roomId && r.online));
+      await listedOnline(m, h.roomId);
       await m.client.send('room:join', { roomId: h.roomId });
       await m.client.waitFor('session', ({ session }) => session?.state === 'online');
     }
@@ -93,7 +99,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     );
     expect(hostHistory(hostDir, h.roomId).length).toBeLessThan(1500);
 
-    h = await host();
+    h = await host('Burst', burstLimits);
     await Promise.all(members.map((m, i) => drained(m, cids[i]!, 1500, `${m.machine} drained`)));
     const truth = expectSameHistory(h, members);
     expect(truth.map((m) => m.seq)).toEqual(Array.from({ length: 1500 }, (_, i) => i + 1));
@@ -110,7 +116,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const h = await host('Cut');
     const [bob, carol] = await Promise.all([agent('bob', 'Bob'), agent('carol', 'Carol')]);
     for (const m of [bob, carol]) {
-      await m.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === h.roomId && r.online));
+      await listedOnline(m, h.roomId);
       await m.client.send('room:join', { roomId: h.roomId });
       await m.client.waitFor('session', ({ session }) => session?.state === 'online');
     }
@@ -145,7 +151,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const bobDir = mkdtempSync(join(tmpdir(), 'parley-bob-'));
     try {
       let bob = await agent('bob', 'Bob', bobDir);
-      await bob.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === h.roomId && r.online));
+      await listedOnline(bob, h.roomId);
       await bob.client.send('room:join', { roomId: h.roomId });
       await bob.client.waitFor('session', ({ session }) => session?.state === 'online');
 
@@ -162,7 +168,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
       bob = await agent('bob', 'Bob', bobDir);
       const { pending } = (await bob.client.send('app:snapshot', {})).session ?? { pending: [] };
       expect(pending).toEqual([]); // no session open yet: the outbox waits in the database
-      await bob.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === h.roomId && r.online));
+      await listedOnline(bob, h.roomId);
       await bob.client.send('room:join', { roomId: h.roomId });
       await bob.client.waitUntil(() => bob.client.lastSeq >= 5, 30_000, 'queued messages delivered');
       const truth = hostHistory(hostDir, h.roomId);
@@ -178,7 +184,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const h = await host('Archive');
     expect(h.roomId).toBe(roomId);
     const bob = await agent('bob', 'Bob');
-    await bob.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === roomId && r.online));
+    await listedOnline(bob, roomId);
     await bob.client.send('room:join', { roomId });
     const { session } = await bob.client.waitFor(
       'session',
@@ -200,7 +206,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     let h = await host('Notes');
     const [bob, carol] = await Promise.all([agent('bob', 'Bob'), agent('carol', 'Carol')]);
     for (const m of [bob, carol]) {
-      await m.client.waitFor('lobby', ({ rooms }) => rooms.some((r) => r.id === h.roomId && r.online));
+      await listedOnline(m, h.roomId);
       await m.client.send('room:join', { roomId: h.roomId });
       await m.client.waitFor('session', ({ session }) => session?.state === 'online');
     }

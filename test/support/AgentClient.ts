@@ -112,6 +112,22 @@ export class AgentClient extends EventEmitter {
     return this.waitUntil(counted, timeoutMs, `${count} members`);
   }
 
+  /**
+   * Takes in the app's state as a snapshot reports it. Events the agent emitted before this
+   * client connected never reached it, so without this a wait for the lobby could miss a room
+   * that was found in the first milliseconds and never changed since.
+   */
+  async syncFromSnapshot(): Promise<void> {
+    const snapshot = await this.send('app:snapshot', {});
+    // The reply is newer than every event that arrived before it on this socket.
+    this.latest.set('settings', snapshot.settings);
+    this.latest.set('lobby', { rooms: snapshot.lobby });
+    this.latest.set('hosting', { room: snapshot.hosting });
+    this.latest.set('session', { session: snapshot.session });
+    this.record('session', { session: snapshot.session });
+    this.emit('*');
+  }
+
   static connect(path: string): Promise<AgentClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(path, () => resolve(new AgentClient(socket)));

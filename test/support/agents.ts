@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Lan } from '../lan/netns';
 import { AgentClient } from './AgentClient';
+import { keepLog } from './logs';
 
 const AGENT = resolve(import.meta.dirname, 'agent.ts');
 
@@ -59,9 +60,10 @@ export async function startAgent(
   if (opts.discovery === false) args.push('--no-discovery');
   if (opts.probeMs !== undefined) args.push('--probe-ms', String(opts.probeMs));
   const child = lan.spawn(machine, process.execPath, args);
+  keepLog(child, `agent-${machine}`);
   await ready(child, 30_000);
   const client = await AgentClient.connect(socket);
-  await client.send('app:snapshot', {});
+  await client.syncFromSnapshot();
   return {
     client,
     child,

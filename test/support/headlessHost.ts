@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Lan } from '../lan/netns';
+import { keepLog } from './logs';
 
 const CLI = resolve(import.meta.dirname, '../../src/cli/host.ts');
 
@@ -28,6 +29,7 @@ export function startHeadlessHost(lan: Lan, machine: string, args: string[]): Pr
     address,
     ...args,
   ]);
+  keepLog(child, `host-${machine}`);
   const printed: string[] = [];
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/shared/protocol';
 import type { OutboxStore, PendingPost, Problem } from '../../src/core/client/RoomClient';
+import { SEND_WINDOW } from '../../src/core/client/Delivery';
 import { joinClient, makeClient, nextEvent, stateOf, until } from './support/client';
 import { FakeRoom, startFakeHost, welcomeFor, type Post } from './support/fakeHost';
 
@@ -153,6 +154,44 @@ describe('RoomClient delivery', () => {
       { code: ErrorCode.StorageFailed, message: 'Disk full. It will be sent again.' },
     ]);
     expect(client.pending()).toEqual([]);
+  });
+
+  it('holds posts back after RATE_LIMITED and then resends the whole outbox in order', async () => {
+    const room = await FakeRoom.start();
+    let limited = false;
+    // The host takes the first post, refuses the second as too fast, and takes everything after.
+    room.verdict = (post) => {
+      if (post.text === 'two' && !limited) {
+        limited = true;
+        return { code: ErrorCode.RateLimited, message: 'Slow down.' };
+      }
+      return 'store';
+    };
+    const client = await joinClient(room.port, 'Alice');
+    const refused = until(client, 'problem', () => limited);
+    client.post('one');
+    client.post('two');
+    await refused;
+    // Typed while held back: it must wait, or it would overtake "two".
+    client.post('three');
+    await until(client, 'ack', () => client.pending().length === 0);
+    expect(room.messages.map((m) => m.text)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('keeps at most a window of unacknowledged posts on the wire, and drains the rest in order', async () => {
+    const room = await FakeRoom.start();
+    room.verdict = () => 'swallow'; // nothing is acknowledged
+    const client = await joinClient(room.port, 'Alice');
+    for (let i = 0; i < 40; i++) client.post(`post ${i}`);
+    // A fetch is answered after every frame sent before it: a barrier, not a wait.
+    await client.fetchEarlier(1);
+    expect(room.frames.filter((f) => (f as Post).type === 'post')).toHaveLength(SEND_WINDOW);
+
+    room.verdict = () => 'store';
+    const drained = until(client, 'ack', () => client.pending().length === 0);
+    room.drop(); // the next welcome resends the outbox from the start
+    await drained;
+    expect(room.messages.map((m) => m.text)).toEqual(Array.from({ length: 40 }, (_, i) => `post ${i}`));
   });
 
   it('resends a post the host could not store on the next welcome', async () => {

@@ -75,4 +75,17 @@ describe('RoomClient and the real RoomHost', () => {
     await second.close();
     secondRun.close();
   });
+  it('asks again, quietly, for history the host refused as asked too fast', async () => {
+    const host = await startHost({ roomId: ROOM, limits: { fetchBurst: 1, fetchesPerSecond: 2 } });
+    const client = await joinClient(host.port, 'Alice');
+    const problems: string[] = [];
+    client.on('problem', (p) => problems.push(p.code));
+    client.post('one');
+    await nextEvent(client, 'ack');
+    // The first fetch spends the only token; the second is refused, then asked again.
+    const [first, second] = await Promise.all([client.fetchEarlier(2), client.fetchEarlier(2)]);
+    expect(first.messages.map((m) => m.text)).toEqual(['one']);
+    expect(second.messages.map((m) => m.text)).toEqual(['one']);
+    expect(problems).toEqual([]);
+  });
 });

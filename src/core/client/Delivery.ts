@@ -8,24 +8,39 @@ import type { OutboxStore, PendingPost } from './outbox';
 /** Spacing of resends after the host could not store a post; default 1 s doubling to 30 s. */
 export const STORAGE_RETRY_DEFAULTS = { initialMs: 1_000, maxMs: 30_000 } as const;
 
+/** How long to hold posts back after the host said we post too fast; doubling while it repeats. */
+const RATE_HOLD = { initialMs: 1_000, maxMs: 15_000 } as const;
+
+/**
+ * Most posts sent but not yet acknowledged. A window, like TCP's: a long outbox (after a
+ * reconnect, or typed while held back) drains at the pace the host acknowledges, instead of
+ * arriving all at once and tripping the host's rate limit and flood cut.
+ */
+export const SEND_WINDOW = 16;
+
 /** What Delivery needs from its RoomClient. */
 export interface DeliveryHooks {
   /** Sends an encoded frame on the current session; false when there is none (not online). */
   send(frame: string): boolean;
   acked(cid: string, id: string, seq: number): void;
-  /** A post the host refused for good, or a notice that one will be retried. */
+  /** A post the host refused for good, or a notice that posts are held back for a while. */
   problem(problem: Problem): void;
 }
 
 /**
- * At-least-once delivery of a member's posts: every post is written to the outbox before it
- * is sent, and leaves it only when the host acknowledges its cid. Everything still in the
- * outbox is resent after each welcome; the host stores a cid once, so resending is safe and
- * the room sees each post exactly once.
+ * At-least-once delivery of a member's posts, in order: every post is written to the outbox
+ * before it is sent, and leaves it only when the host acknowledges its cid. Posts go out in
+ * outbox order through a small window; after each welcome, and after the host asked us to
+ * wait (too fast, or it could not store), the whole outbox is sent again from the start. The
+ * host stores a cid once, so resending is safe and the room sees each post exactly once.
  */
 export class Delivery {
-  /** Posts the host could not store, by cid: when to try again. */
-  private readonly retries = new Map<string, { attempt: number; timer: NodeJS.Timeout | null }>();
+  /** Cids sent on this session and not yet answered. */
+  private readonly inFlight = new Set<string>();
+  /** Set while posts are held back; when it fires, everything goes again, in order. */
+  private hold: NodeJS.Timeout | null = null;
+  /** Consecutive holds, for the backoff; reset by an acknowledgement. */
+  private holds = 0;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -34,7 +49,7 @@ export class Delivery {
   ) {}
 
   /**
-   * Files a post in the outbox, then sends it if a session is up; returns its cid. A post no
+   * Files a post in the outbox, then sends it if the window allows; returns its cid. A post no
    * host would accept (empty, too long, a malformed recipient) never enters the outbox, where
    * it would be refused again after every welcome: it is reported as refused straight away.
    */
@@ -46,7 +61,7 @@ export class Delivery {
       return post.cid;
     }
     this.outbox.add(post);
-    this.hooks.send(encodePost(post));
+    this.pump();
     return post.cid;
   }
 
@@ -54,75 +69,89 @@ export class Delivery {
     return this.outbox.list();
   }
 
-  /** After a welcome: every waiting post, oldest first, including ones sent but never acked. */
+  /** After a welcome (or a hold): every waiting post, oldest first, including ones sent but never acked. */
   resendAll(): void {
-    this.cancelTimers();
-    for (const post of this.outbox.list()) if (!this.hooks.send(encodePost(post))) return;
+    this.cancelHold();
+    this.inFlight.clear();
+    this.pump();
   }
 
-  /** The session ended: resends wait for the next welcome, which resends everything anyway. */
+  /** The session ended: nothing is in flight any more; the next welcome resends everything. */
   pause(): void {
-    this.cancelTimers();
+    this.cancelHold();
+    this.inFlight.clear();
   }
 
   onAck(ack: AckFrame): void {
+    this.inFlight.delete(ack.cid);
     // A duplicate ack (the answer to a resend of a stored post) finds nothing left to do.
     if (!this.isPending(ack.cid)) return;
-    this.forget(ack.cid);
+    this.holds = 0;
+    this.outbox.remove(ack.cid);
     this.hooks.acked(ack.cid, ack.id, ack.seq);
+    this.pump();
   }
 
   /**
-   * An error frame about one of our posts; true when it was (so the client need not report
-   * it again). Only STORAGE_FAILED is worth retrying; any other refusal (TEXT_TOO_LONG,
+   * An error frame about one of our posts; true when it was (so the client need not report it
+   * again). RATE_LIMITED and STORAGE_FAILED mean "not now": posts are held back and then all
+   * resent in order, so none overtakes another. Any other refusal (TEXT_TOO_LONG,
    * NO_SUCH_MEMBER, BAD_FRAME...) would be refused again, so the post is dropped and reported.
    */
   onError(problem: Problem): boolean {
     const cid = problem.cid;
     if (cid === undefined) return false;
+    this.inFlight.delete(cid);
     if (!this.isPending(cid)) return true; // about a post already settled: a resend's echo
-    if (problem.code === ErrorCode.StorageFailed) {
-      this.scheduleRetry(cid);
-      // No cid on the notice: the post is not lost, it is still pending and will be resent.
-      this.hooks.problem({ code: problem.code, message: `${problem.message} It will be sent again.` });
+    if (problem.code === ErrorCode.RateLimited || problem.code === ErrorCode.StorageFailed) {
+      if (!this.hold) {
+        // No cid on the notice: the post is not lost, so the window must not mark it failed.
+        this.hooks.problem({
+          code: problem.code,
+          message:
+            problem.code === ErrorCode.RateLimited
+              ? 'You are sending faster than this room allows; your messages will follow in a moment.'
+              : `${problem.message} It will be sent again.`,
+        });
+        this.holdBack(problem.code === ErrorCode.RateLimited ? RATE_HOLD : this.retryBackoff);
+      }
     } else {
-      this.forget(cid);
+      this.outbox.remove(cid);
       this.hooks.problem(problem);
+      this.pump();
     }
     return true;
   }
 
-  private scheduleRetry(cid: string): void {
-    const entry = this.retries.get(cid) ?? { attempt: 0, timer: null };
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.attempt++;
-    entry.timer = setTimeout(
+  /** Sends waiting posts in outbox order while the window has room. */
+  private pump(): void {
+    if (this.hold) return;
+    for (const post of this.outbox.list()) {
+      if (this.inFlight.size >= SEND_WINDOW) return;
+      if (this.inFlight.has(post.cid)) continue;
+      if (!this.hooks.send(encodePost(post))) return;
+      this.inFlight.add(post.cid);
+    }
+  }
+
+  private holdBack(backoff: BackoffOptions): void {
+    this.holds++;
+    this.hold = setTimeout(
       () => {
-        entry.timer = null;
-        const post = this.outbox.list().find((p) => p.cid === cid);
-        if (post) this.hooks.send(encodePost(post));
+        this.hold = null;
+        this.resendAll();
       },
-      backoffDelay(entry.attempt, this.retryBackoff),
+      backoffDelay(this.holds, backoff),
     );
-    this.retries.set(cid, entry);
   }
 
   private isPending(cid: string): boolean {
     return this.outbox.list().some((p) => p.cid === cid);
   }
 
-  private forget(cid: string): void {
-    this.outbox.remove(cid);
-    const entry = this.retries.get(cid);
-    if (entry?.timer) clearTimeout(entry.timer);
-    this.retries.delete(cid);
-  }
-
-  private cancelTimers(): void {
-    for (const entry of this.retries.values()) {
-      if (entry.timer) clearTimeout(entry.timer);
-      entry.timer = null;
-    }
+  private cancelHold(): void {
+    if (this.hold) clearTimeout(this.hold);
+    this.hold = null;
   }
 }
 

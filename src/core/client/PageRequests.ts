@@ -2,6 +2,8 @@ import type { PageFrame } from '../../shared/protocol';
 
 /** What to do with the answer to one fetch. */
 interface Waiter {
+  /** The fetch frame as sent, to send again if the host asks us to slow down. */
+  frame: string;
   onPage(page: PageFrame): void;
   onFail(error: Error): void;
   timer: NodeJS.Timeout;
@@ -24,12 +26,33 @@ export class PageRequests {
   }
 
   /** Waits for the page answering `ref`; fails after the timeout with a sentence for the user. */
-  expect(ref: string, onPage: (page: PageFrame) => void, onFail: (error: Error) => void): void {
-    const timer = setTimeout(() => {
+  expect(
+    ref: string,
+    frame: string,
+    onPage: (page: PageFrame) => void,
+    onFail: (error: Error) => void,
+  ): void {
+    this.waiting.set(ref, { frame, onPage, onFail, timer: this.deadline(ref, onFail) });
+  }
+
+  /**
+   * Sends every unanswered fetch again, with fresh deadlines. Used after the host refused a
+   * fetch as too fast: its error names no ref, so all of them go again; a page for a ref that
+   * was answered meanwhile is simply not waited for.
+   */
+  resendAll(send: (frame: string) => void): void {
+    for (const [ref, waiter] of this.waiting) {
+      clearTimeout(waiter.timer);
+      waiter.timer = this.deadline(ref, waiter.onFail);
+      send(waiter.frame);
+    }
+  }
+
+  private deadline(ref: string, onFail: (error: Error) => void): NodeJS.Timeout {
+    return setTimeout(() => {
       this.waiting.delete(ref);
       onFail(new Error(`The room did not send the requested messages within ${this.timeoutMs / 1000} s.`));
     }, this.timeoutMs);
-    this.waiting.set(ref, { onPage, onFail, timer });
   }
 
   /** Hands a page to whoever asked for it; false for a page nobody is waiting for. */

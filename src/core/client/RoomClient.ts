@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ConnectionState, Endpoint } from '../../shared/api';
 import { encodeFrame } from '../../shared/codec';
 import {
+  ErrorCode,
   LIMITS,
   type ChatMessage,
   type HostFrame,
@@ -12,6 +13,9 @@ import {
 } from '../../shared/protocol';
 import { BACKOFF_DEFAULTS, backoffDelay, type BackoffOptions } from './backoff';
 import { Delivery, STORAGE_RETRY_DEFAULTS } from './Delivery';
+
+/** How long to wait before asking again for history the host refused as asked too fast. */
+const FETCH_RETRY_MS = 500;
 import { formatAddress } from './endpoint';
 import { Link, type LinkEnd, type Problem } from './Link';
 import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
@@ -182,8 +186,14 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       }
       const ref = this.requests.nextRef();
       const size = Math.max(1, Math.min(Math.floor(limit), LIMITS.pageMax));
-      this.requests.expect(ref, (page) => resolve({ messages: page.messages, more: page.more }), reject);
-      link.send(encodeFrame({ type: 'fetch', before: beforeSeq, limit: size, ref }));
+      const frame = encodeFrame({ type: 'fetch', before: beforeSeq, limit: size, ref });
+      this.requests.expect(
+        ref,
+        frame,
+        (page) => resolve({ messages: page.messages, more: page.more }),
+        reject,
+      );
+      link.send(frame);
     });
   }
 
@@ -249,7 +259,13 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     // A link we have let go of (halt) may still report; only the current one counts.
     link.on('welcome', (welcome) => link === this.link && this.onWelcome(link, welcome, since));
     link.on('problem', (problem) => {
-      if (link === this.link && !this.delivery.onError(problem)) this.emit('problem', problem);
+      if (link !== this.link) return;
+      // A fetch refused as too fast (fetches carry no cid): ask again shortly, quietly.
+      if (problem.code === ErrorCode.RateLimited && problem.cid === undefined) {
+        this.retryFetchesSoon(link);
+        return;
+      }
+      if (!this.delivery.onError(problem)) this.emit('problem', problem);
     });
     link.on('frame', (frame) => link === this.link && this.onFrame(frame));
     link.on('end', (end) => {
@@ -298,6 +314,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private sessionOver(reason: string): void {
     // Held live messages are not emitted: the next hello asks for them again by seq.
     this.catchUp = null;
+    if (this.fetchRetry) clearTimeout(this.fetchRetry);
+    this.fetchRetry = null;
     this.requests.failAll(reason);
     this.delivery.pause();
   }
@@ -346,16 +364,33 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.emitState(null);
   }
 
+  private fetchRetry: NodeJS.Timeout | null = null;
+
+  private retryFetchesSoon(link: Link): void {
+    if (this.fetchRetry) return;
+    this.fetchRetry = setTimeout(() => {
+      this.fetchRetry = null;
+      if (link === this.link) this.requests.resendAll((frame) => link.send(frame));
+    }, FETCH_RETRY_MS);
+  }
+
   /** Asks for the page after the highest seq we have; calls itself until caught up. */
   private fetchNextPage(link: Link): void {
     const ref = this.requests.nextRef();
+    const frame = encodeFrame({
+      type: 'fetch',
+      after: this.timeline.since() ?? 0,
+      limit: LIMITS.pageMax,
+      ref,
+    });
     this.requests.expect(
       ref,
+      frame,
       (page) => link === this.link && this.onCatchUpPage(link, page),
       // The gap would stay open: drop the link, and the next hello asks for it again.
       (error) => link === this.link && link.abort(error.message),
     );
-    link.send(encodeFrame({ type: 'fetch', after: this.timeline.since() ?? 0, limit: LIMITS.pageMax, ref }));
+    link.send(frame);
   }
 
   private onCatchUpPage(link: Link, page: PageFrame): void {

@@ -146,6 +146,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
 
   /** Asks the network again for every room (e.g. when the user opens the lobby). */
   requery(): void {
+    debug(`requery on ${[...this.links.keys()].join(', ') || 'no interface'}`);
     for (const link of this.links.values()) this.guard(() => link.browser?.update());
   }
 
@@ -207,6 +208,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     }
     for (const address of wanted) {
       if (this.links.has(address)) continue;
+      debug(`interface ${address} up`);
       const link: Link = {
         id: ++this.linkSeq,
         address,
@@ -235,6 +237,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
   // ---- browsing ------------------------------------------------------------------------------
 
   private onSeen(link: Link, service: Service): void {
+    debug(`seen ${service.fqdn} on ${link.address} from ${service.referer?.address ?? '?'}`);
     if (this.links.get(link.address) !== link) return;
     const fqdn = service.fqdn.toLowerCase();
     const key = `${link.id}|${fqdn}`;
@@ -328,6 +331,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
 
   private afterProbe(entry: Entry, generation: number, info: RoomInfo | null): void {
     entry.probing = false;
+    debug(`probe ${entry.id}: ${info ? 'answered' : `no answer (miss ${entry.misses + 1})`}`);
     if (generation !== this.generation || this.entries.get(entry.id) !== entry) return;
     if (info !== null) {
       entry.misses = 0;
@@ -349,6 +353,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
    * back with an unchanged record (they only report new services and changed records).
    */
   private dropUnanswered(entry: Entry): void {
+    debug(`drop ${entry.id}: stopped answering`);
     this.entries.delete(entry.id);
     this.failed.add(entry.id);
     if (this.failed.size > MAX_FAILED_IDS) this.failed.delete(this.failed.values().next().value!);
@@ -429,4 +434,10 @@ function endpointsOf(entry: Entry): Endpoint[] {
     }
   }
   return out;
+}
+
+/** PARLEY_DEBUG=discovery prints what discovery sees and does, for diagnosing a LAN. */
+const DEBUG = (process.env.PARLEY_DEBUG ?? '').split(',').includes('discovery');
+function debug(line: string): void {
+  if (DEBUG) console.error(`[discovery ${new Date().toISOString()}] ${line}`);
 }

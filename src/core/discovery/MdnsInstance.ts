@@ -72,6 +72,13 @@ export class MdnsInstance {
       if (!this.destroyed) this.server.mdns.query(...args);
     };
     this.server.mdns.on('response', (packet: unknown, rinfo: unknown) => {
+      if (process.env.PARLEY_DEBUG?.includes('mdns')) {
+        const p = packet as { answers?: { type: string; name: string }[] };
+        const r = rinfo as { address?: string };
+        console.error(
+          `[mdns ${new Date().toISOString()}] response from ${r.address}: ${(p.answers ?? []).map((a) => `${a.type} ${a.name}`).join('; ')}`,
+        );
+      }
       try {
         relay.emit('response', packet, rinfo);
       } catch (err) {

@@ -1,4 +1,4 @@
-import type { RawData, WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { decodeClientFrame } from '../../shared/codec';
 import {
   CloseCode,
@@ -7,6 +7,7 @@ import {
   PROTOCOL_VERSION,
   type ChatMessage,
   type ClientFrame,
+  type HostFrame,
   type Member,
   type RoomInfo,
 } from '../../shared/protocol';
@@ -14,8 +15,10 @@ import type { HistoryPage, HistoryStore } from './history';
 import { memberIdFromKey } from '../memberId';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
+import type { HostLimits } from './limits';
 import { Members } from './Members';
-import { prepare, safeClose, sendFrame, sendPrepared } from './outbound';
+import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
+import { TokenBucket } from './TokenBucket';
 
 /** One member connection as the room sees it. */
 export interface Conn {
@@ -26,6 +29,13 @@ export interface Conn {
   replaced: boolean;
   /** Whether anything (a pong or a frame) arrived since the last heartbeat ping. */
   alive: boolean;
+  /** Posts and fetches this connection may still send now (see HostLimits). */
+  readonly posts: TokenBucket;
+  readonly fetches: TokenBucket;
+  /** Frames of its that may still be rejected before it counts as flooding. */
+  readonly strikes: TokenBucket;
+  /** Closes the connection if no hello is accepted in time; cleared by the welcome. */
+  handshakeTimer: NodeJS.Timeout | undefined;
 }
 
 /** What the room needs from its host. */
@@ -34,6 +44,9 @@ export interface RoomDeps {
   history: HistoryStore;
   heartbeatMs: number;
   onCount(count: number): void;
+  limits: HostLimits;
+  /** Milliseconds, for the rate limits: performance.now, or a test's own clock. */
+  now(): number;
 }
 
 /**
@@ -62,8 +75,23 @@ export class Room {
   constructor(private readonly deps: RoomDeps) {}
 
   attach(ws: WebSocket): void {
-    const conn: Conn = { ws, member: null, replaced: false, alive: true };
+    const { limits, now } = this.deps;
+    const conn: Conn = {
+      ws,
+      member: null,
+      replaced: false,
+      alive: true,
+      posts: new TokenBucket(limits.postBurst, limits.postsPerSecond, now),
+      fetches: new TokenBucket(limits.fetchBurst, limits.fetchesPerSecond, now),
+      strikes: new TokenBucket(limits.floodStrikes, (limits.floodStrikes * 1000) / limits.floodWindowMs, now),
+      handshakeTimer: undefined,
+    };
     this.conns.add(conn);
+    // A socket that never says hello would otherwise hold a connection slot for good.
+    conn.handshakeTimer = setTimeout(
+      () => guard(() => this.evict(conn, CloseCode.HandshakeTimeout, 'no hello in time')),
+      limits.handshakeTimeoutMs,
+    );
     // Errors are always followed by 'close', which does the cleanup; unheard they would crash us.
     ws.on('error', () => {});
     ws.on('pong', () => (conn.alive = true));
@@ -95,37 +123,53 @@ export class Room {
   }
 
   private onMessage(conn: Conn, data: RawData, isBinary: boolean): void {
+    // ws still delivers what arrives while a close is under way (a replaced, refused or evicted
+    // connection): none of it is served, or an evicted flooder could even say hello again.
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
     if (isBinary) {
-      this.sendError(conn, ErrorCode.BinaryFrame, 'Frames must be JSON text, not binary.');
+      this.reject(conn, ErrorCode.BinaryFrame, 'Frames must be JSON text, not binary.');
       return;
     }
     const raw = data.toString();
     const decoded = decodeClientFrame(raw);
     if (!decoded.ok) {
-      this.sendError(conn, decoded.code, decoded.message, correlationId(raw));
       if (decoded.code === ErrorCode.VersionMismatch) {
+        this.sendError(conn, decoded.code, decoded.message);
         safeClose(conn.ws, CloseCode.VersionMismatch, 'protocol version mismatch');
+      } else {
+        this.reject(conn, decoded.code, decoded.message, correlationId(raw));
       }
       return;
     }
     const frame = decoded.frame;
     if (frame.type === 'hello') {
       if (conn.member || conn.replaced)
-        this.sendError(conn, ErrorCode.AlreadyJoined, 'You have already joined.');
+        this.reject(conn, ErrorCode.AlreadyJoined, 'You have already joined.');
       else this.onHello(conn, frame);
     } else if (!conn.member) {
       const cid = frame.type === 'post' ? frame.cid : undefined;
-      this.sendError(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', cid);
+      this.reject(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', cid);
     } else if (frame.type === 'post') {
-      this.onPost(conn, conn.member, frame);
-    } else {
+      // Refused before anything is looked up or stored: over the limit, a post costs one answer.
+      if (conn.posts.take()) this.onPost(conn, conn.member, frame);
+      else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, frame.cid);
+    } else if (conn.fetches.take()) {
       this.onFetch(conn, conn.member, frame);
+    } else {
+      this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH);
     }
   }
 
   private onHello(conn: Conn, hello: HelloFrame): void {
     const id = memberIdFromKey(hello.key);
     const previous = this.online.get(id);
+    const { maxMembers } = this.deps.limits;
+    // A member taking its own seat back does not make the room any fuller.
+    if (!previous && this.members.count >= maxMembers) {
+      this.sendError(conn, ErrorCode.RoomFull, `This room is full (${maxMembers} members).`);
+      this.evict(conn, CloseCode.RoomFull, 'room full');
+      return;
+    }
     if (previous) {
       // The member came back while its old socket still looks open (a half-open link the
       // heartbeat has not caught yet, or the same key on a second device). To everyone else
@@ -140,11 +184,12 @@ export class Room {
     const member = this.members.join(id, hello.nick);
     this.welcome(conn, member, hello.since);
     const joined = prepare({ type: 'joined', member, count: this.members.count });
-    for (const other of this.online.values()) if (other !== conn) sendPrepared(other.ws, joined);
+    for (const other of this.online.values()) if (other !== conn) this.deliver(other, joined);
     this.deps.onCount(this.members.count);
   }
 
   private welcome(conn: Conn, member: Member, since: number | undefined): void {
+    clearTimeout(conn.handshakeTimer);
     conn.member = member;
     this.online.set(member.id, conn);
     // Without `since`, the latest messages; with it, exactly the gap (or its first page).
@@ -159,7 +204,7 @@ export class Room {
       console.error('[parley host] could not read the history for a welcome:', err);
       page = { messages: [], more: since !== undefined };
     }
-    sendFrame(conn.ws, {
+    this.send(conn, {
       type: 'welcome',
       v: PROTOCOL_VERSION,
       you: member,
@@ -182,14 +227,14 @@ export class Room {
       return;
     }
     if (earlier) {
-      sendFrame(conn.ws, { type: 'ack', cid: post.cid, id: earlier.id, seq: earlier.seq });
+      this.send(conn, { type: 'ack', cid: post.cid, id: earlier.id, seq: earlier.seq });
       return;
     }
     let to: Member | undefined;
     if (post.to !== undefined) {
       to = this.members.get(post.to);
       if (!to) {
-        this.sendError(conn, ErrorCode.NoSuchMember, 'That member is not in the room.', post.cid);
+        this.reject(conn, ErrorCode.NoSuchMember, 'That member is not in the room.', post.cid);
         return;
       }
     }
@@ -203,18 +248,18 @@ export class Room {
       return;
     }
     const { message } = stored;
-    sendFrame(conn.ws, { type: 'ack', cid: post.cid, id: message.id, seq: message.seq });
+    this.send(conn, { type: 'ack', cid: post.cid, id: message.id, seq: message.seq });
     if (stored.duplicate) return;
 
     // Only the sender learns the cid, so it alone can match the echo to what it typed.
-    sendFrame(conn.ws, { type: 'message', message: { ...message, cid: post.cid } });
+    this.send(conn, { type: 'message', message: { ...message, cid: post.cid } });
     const forOthers = prepare({ type: 'message', message });
     if (to) {
       const recipient = this.online.get(to.id);
-      if (recipient && recipient !== conn) sendPrepared(recipient.ws, forOthers);
+      if (recipient && recipient !== conn) this.deliver(recipient, forOthers);
       return;
     }
-    for (const other of this.online.values()) if (other !== conn) sendPrepared(other.ws, forOthers);
+    for (const other of this.online.values()) if (other !== conn) this.deliver(other, forOthers);
   }
 
   private onFetch(conn: Conn, member: Member, fetch: FetchFrame): void {
@@ -231,7 +276,7 @@ export class Room {
       return;
     }
     const ref = fetch.ref === undefined ? {} : { ref: fetch.ref };
-    sendFrame(conn.ws, { type: 'page', ...ref, messages: page.messages, more: page.more });
+    this.send(conn, { type: 'page', ...ref, messages: page.messages, more: page.more });
   }
 
   private storageFailed(conn: Conn, cid: string, err: unknown): void {
@@ -245,25 +290,69 @@ export class Room {
   }
 
   private onClose(conn: Conn, code: number): void {
+    clearTimeout(conn.handshakeTimer);
     this.conns.delete(conn);
     if (this.conns.size === 0) for (const resolve of this.drained.splice(0)) resolve();
+    this.release(conn, QUIT_CODES.has(code) ? 'quit' : 'dropped');
+  }
+
+  /** Gives up the connection's seat, if it still holds one, and tells everyone else. */
+  private release(conn: Conn, reason: 'quit' | 'dropped'): void {
     const member = conn.member;
     if (!member || conn.replaced) return;
+    conn.member = null;
     this.online.delete(member.id);
     this.members.leave(member.id);
-    const reason = QUIT_CODES.has(code) ? 'quit' : 'dropped';
     const left = prepare({ type: 'left', member, count: this.members.count, reason });
-    for (const other of this.online.values()) sendPrepared(other.ws, left);
+    for (const other of this.online.values()) this.deliver(other, left);
     this.deps.onCount(this.members.count);
   }
 
+  /**
+   * The host ends a connection that broke a limit. Its member leaves now, as dropped (whatever
+   * code its closing handshake ends with, and without waiting for it); the close itself is cut
+   * short by ws's closeTimeout if the peer never answers it (a stalled reader never will).
+   */
+  private evict(conn: Conn, code: number, reason: string): void {
+    this.release(conn, 'dropped');
+    safeClose(conn.ws, code, reason);
+  }
+
+  /** Sends prepared bytes, unless too much already waits for this member (see maxBufferedBytes). */
+  private deliver(conn: Conn, data: Prepared): void {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    if (conn.ws.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+      this.evict(conn, CloseCode.TooSlow, 'too slow to keep up');
+      return;
+    }
+    sendPrepared(conn.ws, data);
+  }
+
+  private send(conn: Conn, frame: HostFrame): void {
+    this.deliver(conn, prepare(frame));
+  }
+
   private sendError(conn: Conn, code: string, message: string, cid?: string): void {
-    sendFrame(
-      conn.ws,
+    this.send(
+      conn,
       cid === undefined ? { type: 'error', code, message } : { type: 'error', code, message, cid },
     );
   }
+
+  /**
+   * Answers a frame the member should not have sent, and counts it: one too many within the
+   * flood window closes the connection with 1008. Garbage and posts over the rate limit count
+   * alike, so neither a firehose of junk nor one of posts can keep the host busy for long.
+   */
+  private reject(conn: Conn, code: ErrorCode, message: string, cid?: string): void {
+    this.sendError(conn, code, message, cid);
+    if (!conn.strikes.take()) this.evict(conn, CloseCode.PolicyViolation, 'too many rejected frames');
+  }
 }
+
+const RATE_LIMITED_POST =
+  'You are sending messages too fast; this one was not accepted. Send it again shortly.';
+const RATE_LIMITED_FETCH = 'You are asking for history too fast; ask again shortly.';
 
 /** Runs a handler so that a bug in it is logged instead of taking the whole host down. */
 function guard(fn: () => void): void {

@@ -13,8 +13,9 @@ import {
 import { startHeartbeat } from './heartbeat';
 import { MemoryHistory, type HistoryStore } from './history';
 import { infoRoute } from './infoRoute';
+import { RAW_SOCKET_MARGIN, resolveLimits, type HostLimits } from './limits';
 import { Room } from './Room';
-import { refuseWebPages } from './upgradeGuard';
+import { refuseBusy, refuseWebPages } from './upgradeGuard';
 
 /** How a room is set up. */
 export interface RoomHostOptions {
@@ -32,6 +33,10 @@ export interface RoomHostOptions {
   history?: HistoryStore;
   /** How often members are pinged; default 10 s. A silent member is dropped within twice this. */
   heartbeatMs?: number;
+  /** Rate limits, room size and other bounds; each one not given takes its HOST_LIMIT_DEFAULTS value. */
+  limits?: Partial<HostLimits>;
+  /** The milliseconds clock the rate limits run on; default performance.now. For tests. */
+  clock?: () => number;
 }
 
 /** Events a RoomHost emits. */
@@ -55,6 +60,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
   private readonly wss: WebSocketServer;
   private readonly room: Room;
   private readonly heartbeatMs: number;
+  private readonly limits: HostLimits;
   private stopHeartbeat: (() => void) | null = null;
   private starting: Promise<number> | null = null;
   private stopping: Promise<void> | null = null;
@@ -66,11 +72,14 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.hostNick = NickSchema.parse(opts.hostNick);
     this.id = opts.roomId ?? randomUUID();
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+    this.limits = resolveLimits(opts.limits);
     this.room = new Room({
       info: () => this.info(),
       history: opts.history ?? new MemoryHistory(10_000),
       heartbeatMs: this.heartbeatMs,
       onCount: (count) => this.emit('count', count),
+      limits: this.limits,
+      now: opts.clock ?? (() => performance.now()),
     });
     const wsOptions: ServerOptions & { closeTimeout: number } = {
       noServer: true,
@@ -82,11 +91,27 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
       closeTimeout: 5_000,
     };
     this.wss = new WebSocketServer(wsOptions);
-    this.server = createServer(infoRoute(() => this.info()));
+    // A socket that dribbles its request headers (slowloris) holds a slot like an idle
+    // WebSocket does, so it gets no longer than the handshake timeout, and no one gets more
+    // than a bounded number of sockets at all.
+    const headersTimeout = Math.min(Math.max(this.limits.handshakeTimeoutMs, 1_000), 60_000);
+    this.server = createServer(
+      {
+        headersTimeout,
+        requestTimeout: headersTimeout,
+        connectionsCheckingInterval: Math.min(headersTimeout, 30_000),
+      },
+      infoRoute(() => this.info()),
+    );
+    this.server.maxConnections = this.limits.maxConnections + RAW_SOCKET_MARGIN;
     this.server.on('upgrade', (req, socket, head) => {
       if (refuseWebPages(req, socket)) return;
       if (this.stopping) {
         socket.destroy();
+        return;
+      }
+      if (this.room.conns.size >= this.limits.maxConnections) {
+        refuseBusy(socket);
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws));

@@ -2,13 +2,6 @@ import { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec';
 import type { HostFrame } from '../../shared/protocol';
 
-/**
- * A member that stops reading lets its unsent frames pile up in the host's memory. Past this
- * much we cut it off rather than let one stalled laptop grow the host without bound; the
- * largest legitimate burst (a welcome with a full backlog) stays far below it.
- */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
 /** A frame serialised once, to be sent as-is to any number of members. */
 export type Prepared = Buffer;
 
@@ -20,24 +13,18 @@ export function prepare(frame: HostFrame): Prepared {
   return Buffer.from(encodeFrame(frame));
 }
 
-/** Sends a prepared text frame if the socket can take it; never throws. */
+/**
+ * Sends a prepared text frame if the socket is open; never throws. How much may wait for a
+ * member that is not reading is the Room's call (HostLimits.maxBufferedBytes), not this one's.
+ */
 export function sendPrepared(ws: WebSocket, data: Prepared): void {
   if (ws.readyState !== WebSocket.OPEN) return;
-  if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-    ws.terminate();
-    return;
-  }
   try {
     // The callback swallows write errors; the socket's 'close' event does the cleanup.
     ws.send(data, { binary: false }, () => {});
   } catch {
     // A socket can fail between the readyState check and the write; its close event follows.
   }
-}
-
-/** Encodes and sends one frame to one member. */
-export function sendFrame(ws: WebSocket, frame: HostFrame): void {
-  sendPrepared(ws, prepare(frame));
 }
 
 /** Closes a socket, ignoring sockets that are already closing and errors from dead ones. */

@@ -15,14 +15,29 @@ export function refuseWebPages(req: IncomingMessage, socket: Duplex): boolean {
   const headers = req.headers;
   // Sec-WebSocket-Origin is what pre-standard (hybi-07/08) browsers sent instead.
   if (headers.origin === undefined && headers['sec-websocket-origin'] === undefined) return false;
+  refuse(socket, '403 Forbidden', BODY);
+  return true;
+}
+
+/**
+ * Refuses a handshake because the host already holds as many connections as it allows
+ * (HostLimits.maxConnections): 503 with a Retry-After, so a client backs off and tries again.
+ */
+export function refuseBusy(socket: Duplex): void {
+  refuse(socket, '503 Service Unavailable', BUSY_BODY, 'Retry-After: 5\r\n');
+}
+
+const BUSY_BODY = 'This room has too many open connections right now. Try again shortly.\n';
+
+function refuse(socket: Duplex, status: string, body: string, extraHeaders = ''): void {
   socket.on('error', () => socket.destroy());
   socket.once('finish', () => socket.destroy());
   socket.end(
-    'HTTP/1.1 403 Forbidden\r\n' +
+    `HTTP/1.1 ${status}\r\n` +
       'Content-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(BODY)}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      extraHeaders +
       'Connection: close\r\n\r\n' +
-      BODY,
+      body,
   );
-  return true;
 }

@@ -18,6 +18,12 @@ export async function startHost(opts: Partial<RoomHostOptions> = {}): Promise<Ro
   return host;
 }
 
+/** A clock for the host's rate limits that moves only when the test says so. */
+export function manualClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
+  let time = start;
+  return { now: () => time, advance: (ms) => void (time += ms) };
+}
+
 /** A fresh empty folder, removed with everything in it when the test ends. */
 export function tempDir(prefix = 'parley-host-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,0 +1,187 @@
+/**
+ * A stand-in for the `electron` module that records what the shell asks of it, so a test can
+ * load the BUILT main and preload bundles under plain Node (the Electron binary cannot be
+ * downloaded on the build machines) and read the window's effective security settings.
+ *
+ * It implements only what src/main and src/preload use. A bundle that imports anything else
+ * fails to link: the fake must grow with the shell, and the new API gets a look in review.
+ *
+ * Written for Node's own type stripping (probeBuiltMain.ts loads it without a TS toolchain):
+ * erasable syntax only, and only node: imports.
+ */
+import { EventEmitter } from 'node:events';
+
+type Handler = (...args: never[]) => unknown;
+
+/** A frame identity: the shell compares `event.senderFrame` with `webContents.mainFrame`. */
+export interface FakeFrame {
+  name: string;
+}
+
+/** Everything the shell did through the fake, in one place. */
+export interface Recording {
+  appCalls: { method: string; args: unknown[] }[];
+  windows: FakeBrowserWindow[];
+  ipcHandlers: Map<string, Handler>;
+  ipcListeners: Map<string, Handler[]>;
+  openedExternally: string[];
+  exposedInMainWorld: { key: string; api: unknown }[];
+  invoked: { channel: string; args: unknown[] }[];
+  /** What `ipcRenderer.invoke` answers with next. */
+  invokeReply: unknown;
+  rendererListeners: Map<string, Handler[]>;
+}
+
+export const recording: Recording = {
+  appCalls: [],
+  windows: [],
+  ipcHandlers: new Map(),
+  ipcListeners: new Map(),
+  openedExternally: [],
+  exposedInMainWorld: [],
+  invoked: [],
+  invokeReply: { ok: true, result: null },
+  rendererListeners: new Map(),
+};
+
+class FakeSession {
+  permissionRequestHandler: Handler | null = null;
+  permissionCheckHandler: Handler | null = null;
+  devicePermissionHandler: Handler | null = null;
+  setDevicePermissionHandler(handler: Handler | null): void {
+    this.devicePermissionHandler = handler;
+  }
+  setPermissionRequestHandler(handler: Handler | null): void {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: Handler | null): void {
+    this.permissionCheckHandler = handler;
+  }
+}
+
+class FakeWebContents extends EventEmitter {
+  readonly mainFrame: FakeFrame = { name: 'main frame' };
+  readonly session = new FakeSession();
+  windowOpenHandler: Handler | null = null;
+  readonly sent: { channel: string; args: unknown[] }[] = [];
+  setWindowOpenHandler(handler: Handler): void {
+    this.windowOpenHandler = handler;
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args });
+  }
+  isDestroyed(): boolean {
+    return false;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static getAllWindows(): FakeBrowserWindow[] {
+    return recording.windows.filter((w) => !w.destroyed);
+  }
+
+  readonly options: Record<string, unknown>;
+  readonly webContents = new FakeWebContents();
+  loaded: { file?: string; url?: string } = {};
+  destroyed = false;
+
+  constructor(options: Record<string, unknown> = {}) {
+    super();
+    this.options = options;
+    recording.windows.push(this);
+  }
+  loadFile(file: string): Promise<void> {
+    this.loaded = { file };
+    return Promise.resolve();
+  }
+  loadURL(url: string): Promise<void> {
+    this.loaded = { url };
+    return Promise.resolve();
+  }
+  show(): void {}
+  focus(): void {}
+  restore(): void {}
+  isMinimized(): boolean {
+    return false;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** Closes the window as Electron would: destroyed, then 'closed'. */
+  close(): void {
+    this.destroyed = true;
+    this.emit('closed');
+  }
+}
+
+class FakeApp extends EventEmitter {
+  private readonly paths = new Map<string, string>();
+  private call(method: string, args: unknown[]): void {
+    recording.appCalls.push({ method, args });
+  }
+  setPath(name: string, path: string): void {
+    this.call('setPath', [name, path]);
+    this.paths.set(name, path);
+  }
+  getPath(name: string): string {
+    this.call('getPath', [name]);
+    const path = this.paths.get(name);
+    if (!path) throw new Error(`fake electron: no path for ${name} (set PARLEY_USER_DATA)`);
+    return path;
+  }
+  requestSingleInstanceLock(): boolean {
+    this.call('requestSingleInstanceLock', []);
+    return true;
+  }
+  whenReady(): Promise<void> {
+    this.call('whenReady', []);
+    return Promise.resolve();
+  }
+  quit(): void {
+    this.call('quit', []);
+  }
+}
+
+export const app = new FakeApp();
+export const BrowserWindow = FakeBrowserWindow;
+
+export const ipcMain = {
+  handle(channel: string, handler: Handler): void {
+    if (recording.ipcHandlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    recording.ipcHandlers.set(channel, handler);
+  },
+  on(channel: string, listener: Handler): void {
+    recording.ipcListeners.set(channel, [...(recording.ipcListeners.get(channel) ?? []), listener]);
+  },
+};
+
+export const shell = {
+  openExternal(url: string): Promise<void> {
+    recording.openedExternally.push(url);
+    return Promise.resolve();
+  },
+};
+
+export const contextBridge = {
+  exposeInMainWorld(key: string, api: unknown): void {
+    recording.exposedInMainWorld.push({ key, api });
+  },
+};
+
+export const ipcRenderer = {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    recording.invoked.push({ channel, args });
+    return Promise.resolve(recording.invokeReply);
+  },
+  on(channel: string, listener: Handler): void {
+    recording.rendererListeners.set(channel, [...(recording.rendererListeners.get(channel) ?? []), listener]);
+  },
+  removeListener(channel: string, listener: Handler): void {
+    recording.rendererListeners.set(
+      channel,
+      (recording.rendererListeners.get(channel) ?? []).filter((l) => l !== listener),
+    );
+  },
+};
+
+export default { app, BrowserWindow, ipcMain, shell, contextBridge, ipcRenderer };

@@ -1,0 +1,149 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { openDatabase } from '../../src/core/store/openDatabase';
+import { migrateTrustDatabase } from '../../src/core/trust/schema';
+import { TRUST_DB_FILE, TrustStore } from '../../src/core/trust/TrustStore';
+import { tempDataDir } from './support/dataDir';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+/** A's fingerprint as Node's getPeerCertificate().fingerprint256 spells it. */
+const A_NODE_STYLE = A.toUpperCase().match(/../g)!.join(':');
+
+function open(dir: string): TrustStore {
+  const store = TrustStore.open(dir);
+  onTestFinished(() => store.close());
+  return store;
+}
+
+describe('TrustStore', () => {
+  it('calls a room it has never seen new, and trusts it once pinned', () => {
+    const store = open(tempDataDir());
+    expect(store.problem).toBeNull();
+    expect(store.check('room-1', A)).toEqual({ kind: 'new' });
+    expect(store.pinned('room-1')).toBeNull();
+
+    store.pin('room-1', A);
+
+    expect(store.check('room-1', A)).toEqual({ kind: 'trusted' });
+    expect(store.pinned('room-1')).toBe(A);
+  });
+
+  it('reports a mismatch, with both fingerprints, when the room presents another certificate', () => {
+    const store = open(tempDataDir());
+    store.pin('room-1', A);
+    expect(store.check('room-1', B)).toEqual({ kind: 'mismatch', pinned: A, presented: B });
+    // The pin is untouched until the user accepts the new certificate.
+    expect(store.pinned('room-1')).toBe(A);
+  });
+
+  it('keeps pins per room', () => {
+    const store = open(tempDataDir());
+    store.pin('room-1', A);
+    expect(store.check('room-2', A)).toEqual({ kind: 'new' });
+  });
+
+  it('trusts the new certificate once the user accepts it', () => {
+    const store = open(tempDataDir());
+    store.pin('room-1', A);
+    store.pin('room-1', B);
+    expect(store.check('room-1', B)).toEqual({ kind: 'trusted' });
+    expect(store.check('room-1', A)).toEqual({ kind: 'mismatch', pinned: B, presented: A });
+  });
+
+  it("accepts Node's colon-separated upper-case spelling and stores Parley's", () => {
+    const store = open(tempDataDir());
+    store.pin('room-1', A_NODE_STYLE);
+    expect(store.pinned('room-1')).toBe(A);
+    expect(store.check('room-1', A_NODE_STYLE)).toEqual({ kind: 'trusted' });
+  });
+
+  it('refuses something that is not a fingerprint', () => {
+    const store = open(tempDataDir());
+    expect(() => store.pin('room-1', 'abc')).toThrow(/fingerprint/);
+    expect(() => store.check('room-1', '')).toThrow(/fingerprint/);
+  });
+
+  it('forgets a room, so its next certificate is first contact again', () => {
+    const store = open(tempDataDir());
+    store.pin('room-1', A);
+    store.forget('room-1');
+    store.forget('never-pinned');
+    expect(store.check('room-1', B)).toEqual({ kind: 'new' });
+  });
+
+  it('keeps pins across restarts, in trust.db', () => {
+    const dir = tempDataDir();
+    const first = TrustStore.open(dir);
+    first.pin('room-1', A);
+    first.pin('room-2', B);
+    first.pin('room-3', A);
+    first.forget('room-3');
+    first.close();
+
+    expect(existsSync(join(dir, TRUST_DB_FILE))).toBe(true);
+    const again = open(dir);
+    expect(again.pinned('room-1')).toBe(A);
+    expect(again.pinned('room-2')).toBe(B);
+    expect(again.pinned('room-3')).toBeNull();
+  });
+
+  it('records when a pin was first and last seen', () => {
+    const store = open(tempDataDir());
+    const before = Date.now();
+    store.pin('room-1', A);
+    const [pinned] = store.list();
+    expect(pinned).toMatchObject({ roomId: 'room-1', fingerprint: A });
+    expect(pinned!.firstSeen).toBeGreaterThanOrEqual(before);
+    store.check('room-1', A);
+    store.pin('room-1', A);
+    const [seen] = store.list();
+    expect(seen!.firstSeen).toBe(pinned!.firstSeen);
+    expect(seen!.lastSeen).toBeGreaterThanOrEqual(pinned!.lastSeen);
+  });
+
+  it('starts afresh from a damaged file, keeps it aside, and warns that rooms are first contact again', () => {
+    const dir = tempDataDir();
+    writeFileSync(join(dir, TRUST_DB_FILE), 'this is not a database, just some text that is long enough');
+    const store = open(dir);
+    expect(store.problem).toMatch(/trusted room certificates .* damaged/);
+    expect(store.problem).toMatch(/trusted anew on first contact/);
+    expect(readdirSync(dir).some((name) => name.startsWith(`${TRUST_DB_FILE}.corrupt-`))).toBe(true);
+    store.pin('room-1', A);
+    expect(store.check('room-1', A)).toEqual({ kind: 'trusted' });
+  });
+
+  it('works in memory when the data folder cannot be written', () => {
+    const file = join(tempDataDir(), 'a-file');
+    writeFileSync(file, '');
+    const store = open(join(file, 'parley'));
+    expect(store.inMemory).toBe(true);
+    expect(store.problem).toMatch(/kept in memory/);
+    store.pin('room-1', A);
+    expect(store.check('room-1', A)).toEqual({ kind: 'trusted' });
+  });
+
+  it('keeps pins in memory while the disk refuses them, reports once, and saves them later', () => {
+    const dir = tempDataDir();
+    const opened = openDatabase(join(dir, TRUST_DB_FILE), migrateTrustDatabase);
+    const store = TrustStore.over(opened);
+    const problems: string[] = [];
+    store.onProblem = (sentence) => problems.push(sentence);
+
+    opened.db.exec('PRAGMA query_only = ON');
+    expect(() => {
+      store.pin('room-1', A);
+      store.pin('room-2', B);
+    }).not.toThrow();
+    expect(store.pinned('room-1')).toBe(A);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/cannot save which room certificates it trusts/);
+
+    opened.db.exec('PRAGMA query_only = OFF');
+    store.close();
+    const again = open(dir);
+    expect(again.pinned('room-1')).toBe(A);
+    expect(again.pinned('room-2')).toBe(B);
+  });
+});
