@@ -2,42 +2,20 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { ChatMessage } from '../../src/shared/protocol';
+import { MESSAGE_COLUMNS, messageFromRow, type MessageRow } from '../../src/core/store/messageRow';
 import { HostDatabase } from '../../src/core/store/host/HostDatabase';
-
-interface Row {
-  seq: number;
-  id: string;
-  ts: number;
-  from_id: string;
-  from_nick: string;
-  to_id: string | null;
-  to_nick: string | null;
-  text: string;
-}
-
-function toMessage(row: Row): ChatMessage {
-  const message: ChatMessage = {
-    id: row.id,
-    seq: row.seq,
-    ts: row.ts,
-    from: { id: row.from_id, nick: row.from_nick },
-    text: row.text,
-  };
-  if (row.to_id !== null) message.to = { id: row.to_id, nick: row.to_nick ?? '' };
-  return message;
-}
 
 function read(path: string, sql: string, roomId: string): ChatMessage[] {
   if (!existsSync(path)) throw new Error(`no database at ${path}`);
   const db = new DatabaseSync(path, { readOnly: true });
   try {
-    return (db.prepare(sql).all(roomId) as unknown as Row[]).map(toMessage);
+    return (db.prepare(sql).all(roomId) as unknown as MessageRow[]).map(messageFromRow);
   } finally {
     db.close();
   }
 }
 
-const COLUMNS = 'seq, id, ts, from_id, from_nick, to_id, to_nick, text';
+const COLUMNS = MESSAGE_COLUMNS;
 
 /** The room's history as the host stored it, read straight from its database file. */
 export function hostHistory(hostDir: string, roomId: string): ChatMessage[] {

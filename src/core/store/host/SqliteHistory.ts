@@ -1,5 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { ChatMessage } from '../../../shared/protocol';
+import { MESSAGE_COLUMNS, messageFromRow, type MessageRow } from '../messageRow';
 import {
   MemoryHistory,
   stamp,
@@ -28,18 +29,7 @@ export interface HistoryDisk {
  */
 export const OVERFLOW_MAX = 100_000;
 
-interface Row {
-  seq: number;
-  id: string;
-  ts: number;
-  from_id: string;
-  from_nick: string;
-  to_id: string | null;
-  to_nick: string | null;
-  text: string;
-}
-
-const COLUMNS = 'seq, id, ts, from_id, from_nick, to_id, to_nick, text';
+const COLUMNS = MESSAGE_COLUMNS;
 /** Group messages, and private ones the member sent or received. */
 const VISIBLE = 'room_id = ? AND (to_id IS NULL OR from_id = ? OR to_id = ?)';
 
@@ -192,13 +182,13 @@ export class SqliteHistory implements HistoryStore {
   }
 
   private fromDisk(fromId: string, cid: string): ChatMessage | undefined {
-    const row = this.disk.stmt(SQL.byCid).get(this.roomId, fromId, cid) as Row | undefined;
-    return row && toMessage(row);
+    const row = this.disk.stmt(SQL.byCid).get(this.roomId, fromId, cid) as MessageRow | undefined;
+    return row && messageFromRow(row);
   }
 
   private rows(sql: string, memberId: string, ...rest: number[]): ChatMessage[] {
-    const rows = this.disk.stmt(sql).all(this.roomId, memberId, memberId, ...rest) as unknown as Row[];
-    return rows.map(toMessage);
+    const rows = this.disk.stmt(sql).all(this.roomId, memberId, memberId, ...rest) as unknown as MessageRow[];
+    return rows.map(messageFromRow);
   }
 
   private readOr<T>(read: () => T, fallback: T): T {
@@ -208,16 +198,4 @@ export class SqliteHistory implements HistoryStore {
       return fallback;
     }
   }
-}
-
-function toMessage(row: Row): ChatMessage {
-  const message: ChatMessage = {
-    id: row.id,
-    seq: row.seq,
-    ts: row.ts,
-    from: { id: row.from_id, nick: row.from_nick },
-    text: row.text,
-  };
-  if (row.to_id !== null) message.to = { id: row.to_id, nick: row.to_nick ?? '' };
-  return message;
 }

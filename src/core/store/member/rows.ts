@@ -12,28 +12,7 @@ export interface KnownRoom {
   lastJoined: number;
 }
 
-export interface MessageRow {
-  seq: number;
-  id: string;
-  ts: number;
-  from_id: string;
-  from_nick: string;
-  to_id: string | null;
-  to_nick: string | null;
-  text: string;
-}
-
-export function messageFromRow(row: MessageRow): ChatMessage {
-  const message: ChatMessage = {
-    id: row.id,
-    seq: row.seq,
-    ts: row.ts,
-    from: { id: row.from_id, nick: row.from_nick },
-    text: row.text,
-  };
-  if (row.to_id !== null) message.to = { id: row.to_id, nick: row.to_nick ?? '' };
-  return message;
-}
+export { messageFromRow, type MessageRow } from '../messageRow';
 
 /** Named parameters for an upsert; the cid is never stored (it is only the sender's echo). */
 export function messageParams(room: string, m: ChatMessage) {
