@@ -4,6 +4,8 @@
  *
  * The room's history is kept in DIR/host.db: restarting with the same name and folder brings
  * back the same room (same id) with its history, so members catch up where they left off.
+ * The host's TLS identity (key and self-signed certificate) lives in DIR/identity: members pin
+ * its fingerprint, so keep the folder to stay the same host in their eyes.
  */
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { RoomNameSchema, NickSchema } from '../shared/protocol';
 import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
+import { loadOrCreateIdentity } from '../core/identity';
 import type { HostLimits } from '../core/host/limits';
 import { HostDatabase } from '../core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../core/store/host/schema';
@@ -103,7 +106,10 @@ async function main(): Promise<void> {
   let room: HostedRoom;
   try {
     const stored = db.room(name.data);
+    const { identity, problem } = await loadOrCreateIdentity(dataDir);
+    if (problem) console.error(`parley host: ${problem}`);
     room = await HostedRoom.start({
+      identity,
       name: name.data,
       hostNick: nick.data,
       port,
@@ -122,7 +128,9 @@ async function main(): Promise<void> {
   console.log(
     db.inMemory ? '  history is kept in memory only' : `  history is kept in ${join(dataDir, HOST_DB_FILE)}`,
   );
-  for (const address of addresses) console.log(`  listening on ws://${address}:${room.port}`);
+  for (const address of addresses) console.log(`  listening on wss://${address}:${room.port}`);
+  console.log(`  certificate fingerprint (SHA-256) ${room.fingerprint}`);
+  console.log(`  verification code ${room.code} (members compare it with the one their app shows)`);
   console.log(
     discovery ? 'Advertised on the LAN over mDNS. Ctrl+C stops it.' : 'Not advertised (join by address).',
   );

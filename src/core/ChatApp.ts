@@ -21,6 +21,14 @@ import {
   type DiscoveryOptions,
 } from './discovery';
 import { HostedRoom } from './HostedRoom';
+import {
+  fetchInfoTls,
+  loadOrCreateIdentity,
+  verificationCode,
+  type HostIdentity,
+  type TlsRoomInfo,
+} from './identity';
+import { TrustStore } from './trust';
 import { RoomSession } from './RoomSession';
 import { memberIdFromKey } from './memberId';
 import { HostDatabase } from './store/host/HostDatabase';
@@ -63,6 +71,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private session: RoomSession | null = null;
   /** Rooms the session's room was last seen in; used to suspend it when it vanishes. */
   private lobby: DiscoveredRoom[] = [];
+  /** Which certificate each joined room's host presented (trust on first use). */
+  private readonly trust: TrustStore;
+  /** Loaded (or made) the first time this app hosts. */
+  private identity: Promise<HostIdentity> | null = null;
 
   constructor(private readonly opts: ChatAppOptions) {
     super();
@@ -71,6 +83,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.store = MemberDatabase.open(opts.dataDir);
     if (this.store.problem) this.report(this.store.problem);
     this.store.onProblem = (sentence) => this.report(sentence);
+    this.trust = TrustStore.open(opts.dataDir);
+    if (this.trust.problem) this.report(this.trust.problem);
+    this.trust.onProblem = (sentence) => this.report(sentence);
     this.discovery = opts.discovery === false ? null : new Discovery(opts.discovery ?? {});
     this.discovery?.on('rooms', (rooms) => this.onRooms(rooms));
     this.discovery?.on('error', (err) => console.warn(`[parley] discovery: ${err.message}`));
@@ -97,6 +112,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         return {};
       case 'room:join-address':
         await this.serially(() => this.joinAddress(cmd.payload.address));
+        return {};
+      case 'room:trust':
+        this.trustRoom(cmd.payload.roomId, cmd.payload.fingerprint);
         return {};
       case 'room:reconnect':
         this.requireSession().client.reconnectNow();
@@ -144,6 +162,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     await this.stopHosting();
     await this.discovery?.stop();
     this.hostDb?.close();
+    this.trust.close();
     this.store.close();
   }
 
@@ -182,7 +201,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       }
       // Hosting a name again brings back the same room, with its id and its history.
       const room = this.hostDb.room(name);
+      const identity = await this.hostIdentity();
       this.hosted = await HostedRoom.start({
+        identity,
         name,
         hostNick: this.settings.get().nickname,
         port: this.opts.hostPort,
@@ -202,8 +223,32 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const info = hosted.info;
     this.emit('hosting', { room: hosted.hosting });
     this.emitLobby();
-    this.openSession([{ host: '127.0.0.1', port: hosted.port }], info.id);
+    this.openSession([{ host: '127.0.0.1', port: hosted.port }], info.id, {
+      fingerprint: hosted.fingerprint,
+    });
     return info;
+  }
+
+  /** The host identity, loaded (or made and saved) once, the first time it is needed. */
+  private hostIdentity(): Promise<HostIdentity> {
+    this.identity ??= loadOrCreateIdentity(this.opts.dataDir).then(({ identity, problem }) => {
+      if (problem) this.report(problem);
+      return identity;
+    });
+    // A failure is not cached: the next attempt to host tries again.
+    this.identity.catch(() => (this.identity = null));
+    return this.identity;
+  }
+
+  /** The user compared codes with the host and accepts its certificate for the room. */
+  private trustRoom(roomId: string, fingerprint: string): void {
+    this.trust.pin(roomId, fingerprint);
+    const session = this.session;
+    if (session?.roomId === roomId) {
+      session.client.setFingerprint(fingerprint);
+      session.connect();
+    }
+    this.emitLobby();
   }
 
   private async stopHosting(): Promise<void> {
@@ -218,20 +263,26 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   private joinRoom(roomId: string): void {
     if (this.hosted?.info.id === roomId) {
-      this.openSession([{ host: '127.0.0.1', port: this.hosted.port }], roomId);
+      this.openSession([{ host: '127.0.0.1', port: this.hosted.port }], roomId, {
+        fingerprint: this.hosted.fingerprint,
+      });
       return;
     }
+    const pinned = this.trust.pinned(roomId);
     const room = this.lobby.find((r) => r.id === roomId);
     if (!room) {
       // A room joined before whose host is away: open the saved copy, read-only.
       const known = this.store.knownRooms().find((r) => r.id === roomId);
       if (!known) throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
-      this.openSession(known.endpoints, known.id, { offline: true });
+      this.openSession(known.endpoints, known.id, { offline: true, fingerprint: pinned });
       return;
     }
     if (room.v !== PROTOCOL_VERSION)
       throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(room.v));
-    this.openSession(room.endpoints, room.id);
+    if (pinned !== null && room.fingerprint !== null && room.fingerprint !== pinned)
+      throw certChanged(pinned, room.fingerprint);
+    // Pinned: only that certificate. First contact: the announced one (pinned at the welcome).
+    this.openSession(room.endpoints, room.id, { fingerprint: pinned ?? room.fingerprint });
   }
 
   /** Asks the address for its room first, so a typo gets a clear error instead of endless retries. */
@@ -243,27 +294,52 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         `"${address}" is not an address like 192.168.1.20:4000.`,
       );
     }
-    let info;
+    const timeoutMs = this.opts.probeTimeoutMs ?? 3000;
+    let answer: TlsRoomInfo;
     try {
-      info = await fetchRoomInfo(endpoint, this.opts.probeTimeoutMs ?? 3000);
+      // First contact at this address: any certificate; the room id it names is then checked
+      // against the pin before anything else is believed.
+      answer = await fetchInfoTls(endpoint, null, timeoutMs);
     } catch (err) {
+      // A host of an older protocol version speaks plain HTTP: say so rather than "no room".
+      const old = await fetchRoomInfo(endpoint, timeoutMs).catch(() => null);
+      if (old && old.v !== PROTOCOL_VERSION)
+        throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(old.v));
       throw new BridgeError(
         BridgeErrorCode.NoSuchRoom,
         `No Parley room answers at ${address}: ${(err as Error).message}`,
       );
     }
+    const { info, fingerprint } = answer;
     if (info.v !== PROTOCOL_VERSION)
       throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(info.v));
-    this.openSession([endpoint], info.id);
+    const verdict = this.trust.check(info.id, fingerprint);
+    if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
+    // Connect pinned to the certificate just seen: the session cannot be handed to another.
+    this.openSession([endpoint], info.id, { fingerprint });
   }
 
-  private openSession(endpoints: Endpoint[], roomId: string, opts: { offline?: boolean } = {}): void {
+  private openSession(
+    endpoints: Endpoint[],
+    roomId: string,
+    opts: { offline?: boolean; fingerprint?: string | null } = {},
+  ): void {
     void this.session?.close();
     const session = new RoomSession({
       roomId,
       endpoints,
       nickname: this.settings.get().nickname,
       store: this.store,
+      fingerprint: opts.fingerprint ?? null,
+      // Trust on first use: the certificate of the first welcome is pinned for the room (a
+      // pinned one can only be presented again, which refreshes its last-seen time).
+      onWelcome: (id, fingerprint) => {
+        if (this.session !== session || !fingerprint) return;
+        if (this.trust.pinned(id) === null) this.trust.pin(id, fingerprint);
+        else this.trust.check(id, fingerprint);
+        session.client.setFingerprint(this.trust.pinned(id));
+        this.emitLobby();
+      },
     });
     for (const name of SESSION_EVENTS) {
       // Each name is forwarded with its own payload type; TypeScript cannot pair them in a loop.
@@ -339,6 +415,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       mine: r.id === mine?.id,
       online: true,
       unread: unread(r.id),
+      ...this.trustOf(r.id, r.id === mine?.id ? this.hosted!.fingerprint : r.fingerprint),
     }));
     // Our own room is listed even where multicast does not loop back to us.
     if (mine && !rooms.some((r) => r.mine)) {
@@ -352,6 +429,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         mine: true,
         online: true,
         unread: unread(mine.id),
+        ...this.trustOf(mine.id, this.hosted!.fingerprint),
       });
     }
     // Rooms joined before whose host is away: readable from the saved copy.
@@ -367,12 +445,41 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         mine: false,
         online: false,
         unread: unread(known.id),
+        ...this.trustOf(known.id, null),
       });
     }
     return rooms;
   }
 
+  /** How a room's announced certificate (null: none announced) stands against its pin. */
+  private trustOf(
+    roomId: string,
+    announced: string | null,
+  ): Pick<LobbyRoom, 'fingerprint' | 'code' | 'trust'> {
+    const pinned = this.trust.pinned(roomId);
+    const own = this.hosted?.info.id === roomId;
+    const trust = own
+      ? 'trusted'
+      : pinned === null
+        ? 'new'
+        : announced === null || announced === pinned
+          ? 'trusted'
+          : 'changed';
+    const fingerprint = announced ?? pinned;
+    return { fingerprint, code: fingerprint === null ? null : verificationCode(fingerprint), trust };
+  }
+
   private emitLobby(): void {
     this.emit('lobby', { rooms: this.lobbyRooms() });
   }
+}
+
+/** The refusal to join a room whose host now shows another certificate than the pinned one. */
+function certChanged(pinned: string, presented: string): BridgeError {
+  return new BridgeError(
+    BridgeErrorCode.CertChanged,
+    `This room's certificate has changed since you last joined: you trusted verification code ` +
+      `${verificationCode(pinned)}, and the host now shows ${verificationCode(presented)}. ` +
+      'Compare verification codes with the host before trusting it.',
+  );
 }

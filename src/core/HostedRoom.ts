@@ -3,6 +3,8 @@ import type { Hosting } from '../shared/api';
 import type { RoomInfo } from '../shared/protocol';
 import type { Advertisement, Discovery } from './discovery';
 import type { HistoryStore } from './host/history';
+import type { HostIdentity } from './identity';
+import { verificationCode } from './identity/fingerprint';
 import type { HostLimits } from './host/limits';
 import { RoomHost } from './host/RoomHost';
 
@@ -18,6 +20,8 @@ export class HostedRoom {
   static async start(opts: {
     name: string;
     hostNick: string;
+    /** The host's TLS identity; its fingerprint is advertised as TXT `fp`. */
+    identity: Pick<HostIdentity, 'key' | 'cert'>;
     port?: number;
     discovery: Discovery | null;
     /** The room's stable id and stored history (a restarted host is the same room). */
@@ -27,6 +31,7 @@ export class HostedRoom {
     limits?: Partial<HostLimits>;
   }): Promise<HostedRoom> {
     const host = new RoomHost({
+      identity: opts.identity,
       name: opts.name,
       hostNick: opts.hostNick,
       port: opts.port ?? 0,
@@ -45,6 +50,7 @@ export class HostedRoom {
           host: info.host,
           port,
           members: info.members,
+          fingerprint: host.fingerprint,
         });
         host.on('count', (count) => ad.update(count));
         room.advertisement = ad;
@@ -63,7 +69,17 @@ export class HostedRoom {
   /** What the window shows: the room plus `address:port` for each LAN interface, read fresh. */
   get hosting(): Hosting {
     const addresses = lanIPv4Addresses().map((address) => `${address}:${this.port}`);
-    return { ...this.info, addresses };
+    return { ...this.info, addresses, code: this.code };
+  }
+
+  /** SHA-256 fingerprint of the certificate the room presents. */
+  get fingerprint(): string {
+    return this.host.fingerprint;
+  }
+
+  /** The verification code members compare with the host (see identity/fingerprint.ts). */
+  get code(): string {
+    return verificationCode(this.host.fingerprint);
   }
 
   get port(): number {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { BridgeEvents, Endpoint, Session } from '../shared/api';
 import { LIMITS, PROTOCOL_VERSION, type ChatMessage } from '../shared/protocol';
 import { RoomClient } from './client/RoomClient';
+import { verificationCode } from './identity/fingerprint';
 import { memberIdFromKey } from './memberId';
 import type { MemberDatabase } from './store/member/MemberDatabase';
 
@@ -16,6 +17,10 @@ export interface RoomSessionOptions {
   endpoints: Endpoint[];
   nickname: string;
   store: MemberDatabase;
+  /** The fingerprint the host's certificate must have; null: first contact (any, reported at welcome). */
+  fingerprint?: string | null;
+  /** Told at every welcome which certificate the host presented (the app pins it). */
+  onWelcome?: (roomId: string, fingerprint: string) => void;
 }
 
 /**
@@ -33,6 +38,8 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   /** The latest messages, by seq (the window's working set). */
   private readonly recent = new Map<number, ChatMessage>();
   private started = false;
+  /** The room's certificate fingerprint: as expected at first, then as presented at each welcome. */
+  private fingerprint: string | null;
   private reason: string | null = null;
   /** Suspended because discovery lost the room; rejoin when it is announced again. */
   goneFromLan = false;
@@ -42,6 +49,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   constructor(opts: RoomSessionOptions) {
     super();
     this.roomId = opts.roomId;
+    this.fingerprint = opts.fingerprint ?? null;
     this.store = opts.store;
     this.nickname = opts.nickname;
     const key = opts.store.memberKey(opts.roomId);
@@ -49,6 +57,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
     for (const m of opts.store.messages(opts.roomId, { limit: WINDOW })) this.recent.set(m.seq, m);
 
     this.client = new RoomClient({
+      fingerprint: opts.fingerprint ?? null,
       endpoints: opts.endpoints,
       nickname: opts.nickname,
       key,
@@ -60,8 +69,10 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       this.reason = reason;
       this.publish();
     });
-    this.client.on('welcome', (welcome) => {
+    this.client.on('welcome', (welcome, fingerprint) => {
       opts.store.rememberRoom({ ...welcome.room, endpoints: opts.endpoints });
+      this.fingerprint = fingerprint;
+      opts.onWelcome?.(welcome.room.id, fingerprint);
       this.publish();
     });
     this.client.on('backlog', (messages) => {
@@ -113,6 +124,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       earlier: (messages[0]?.seq ?? 1) > 1,
       pending: this.client.pending(),
       unread: this.store.unread(this.roomId, this.myId),
+      code: this.fingerprint ? verificationCode(this.fingerprint) : null,
     };
   }
 

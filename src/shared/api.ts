@@ -48,6 +48,15 @@ export const LobbyRoomSchema = z.object({
   online: z.boolean(),
   /** Messages in this room's saved copy that the user has not seen yet. */
   unread: z.number().int().min(0),
+  /** SHA-256 fingerprint of the host's certificate as announced (or pinned); null if unknown. */
+  fingerprint: z.string().nullable(),
+  /** The verification code of `fingerprint`, to compare with the host aloud; null if unknown. */
+  code: z.string().nullable(),
+  /**
+   * 'new': never joined (its certificate will be trusted on first join); 'trusted': it shows
+   * the certificate pinned when it was first joined; 'changed': it shows another one.
+   */
+  trust: z.enum(['new', 'trusted', 'changed']),
 });
 export type LobbyRoom = z.infer<typeof LobbyRoomSchema>;
 
@@ -84,11 +93,17 @@ export const SessionSchema = z.object({
   pending: z.array(PendingPostSchema),
   /** Unread count per conversation: '' is everyone, otherwise the other member's id. */
   unread: z.record(z.string(), z.number().int().min(0)),
+  /** The room's verification code (of its host's certificate); null until known. */
+  code: z.string().nullable(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
 /** The room this app hosts, with the addresses people can type into "Join by address". */
-export const HostingSchema = RoomInfoSchema.extend({ addresses: z.array(z.string()) });
+export const HostingSchema = RoomInfoSchema.extend({
+  addresses: z.array(z.string()),
+  /** The verification code of this host's certificate, for members to compare. */
+  code: z.string(),
+});
 export type Hosting = z.infer<typeof HostingSchema>;
 
 export const SnapshotSchema = z.object({
@@ -117,6 +132,14 @@ export const commands = {
   'room:join': { payload: z.object({ roomId: IdSchema }).strict(), result: Empty },
   'room:join-address': {
     payload: z.object({ address: z.string().trim().min(1).max(300) }).strict(),
+    result: Empty,
+  },
+  /**
+   * Trust `fingerprint` for the room from now on (the user compared verification codes with
+   * the host after its certificate changed), and reconnect if in that room.
+   */
+  'room:trust': {
+    payload: z.object({ roomId: IdSchema, fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
     result: Empty,
   },
   'room:reconnect': { payload: Empty, result: Empty },
@@ -182,6 +205,8 @@ export const BridgeErrorCode = {
   BadAddress: 'BAD_ADDRESS',
   HostFailed: 'HOST_FAILED',
   VersionMismatch: 'VERSION_MISMATCH',
+  /** The room's host presents another certificate than the one trusted for it. */
+  CertChanged: 'CERT_CHANGED',
   /** The IPC message did not come from the app's own window. */
   Forbidden: 'FORBIDDEN',
   Internal: 'INTERNAL',

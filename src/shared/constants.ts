@@ -4,7 +4,7 @@
  */
 
 /** Bumped on any incompatible change. Carried by every hello, welcome and advertisement. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** DNS-SD service type rooms are advertised under (`_parley._tcp.local`). */
 export const SERVICE_TYPE = 'parley';

@@ -175,5 +175,13 @@ export const TxtSchema = z.object({
   name: RoomNameSchema,
   host: NickSchema,
   n: z.coerce.number().int().min(0),
+  /**
+   * SHA-256 fingerprint of the host's TLS certificate (64 lowercase hex). Optional in the schema
+   * so that a room of an older protocol version (which has none) is still listed, as incompatible.
+   */
+  fp: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type Txt = z.infer<typeof TxtSchema>;

@@ -5,7 +5,7 @@
  * and kept serving the members. FUZZ_FRAMES sets how many frames (default 20,000; `npm run
  * fuzz` sends 100,000); FUZZ_SEED replays another corpus.
  */
-import { get } from 'node:http';
+import { get } from 'node:https';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -80,7 +80,10 @@ const ANSWERS = new Set<HostFrame['type']>(['error', 'ack', 'welcome', 'page']);
 function attackOnce(port: number, supply: Supply, tally: Tally): Promise<boolean> {
   return new Promise((resolve) => {
     tally.connections++;
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/`, {
+      perMessageDeflate: false,
+      rejectUnauthorized: false,
+    });
     const pending: BadFrame[] = [];
     let done = false;
     let stall: NodeJS.Timeout | undefined;
@@ -147,7 +150,10 @@ class Member {
   private ackWaiter: ((cid: string) => void) | null = null;
 
   constructor(port: number, nick: string) {
-    this.ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+    this.ws = new WebSocket(`wss://127.0.0.1:${port}/`, {
+      perMessageDeflate: false,
+      rejectUnauthorized: false,
+    });
     this.ws.on('error', () => {});
     this.ws.on('open', () =>
       this.ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick, key: newKey() })),
@@ -189,7 +195,7 @@ class Member {
 
 function fetchInfo(port: number): Promise<{ status: number; info: RoomInfo }> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: INFO_PATH }, (res) => {
+    get({ host: '127.0.0.1', port, path: INFO_PATH, rejectUnauthorized: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

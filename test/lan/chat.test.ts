@@ -138,7 +138,7 @@ describe.skipIf(!canRun)('chatting across simulated machines', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
     try {
       const host = await startHeadlessHost(lan, 'alice', ['--name', 'Lab', '--nick', 'Desk', '--data', dir]);
-      expect(host.printed.join('\n')).toContain(`ws://${lan.machines.alice!.address}:${host.port}`);
+      expect(host.printed.join('\n')).toContain(`wss://${lan.machines.alice!.address}:${host.port}`);
 
       const { rooms } = await bob.client.waitFor(
         'lobby',

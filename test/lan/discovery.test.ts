@@ -36,13 +36,13 @@ describe.skipIf(!canRun)('LAN discovery between simulated machines', () => {
     const child = fixture(machine, 'advertise.ts', [
       ...['--id', room.id, '--name', room.name, '--host', room.host, '--members', String(room.members)],
     ]);
-    const { port } = await waitForLine<Line & { port: number }>(
+    const { port, fingerprint } = await waitForLine<Line & { port: number; fingerprint: string }>(
       child,
       (l) => l.event === 'listening',
       20_000,
       'listening',
     );
-    return { child, port };
+    return { child, port, fingerprint };
   }
 
   async function browse(machine: string, opts: { probeIntervalMs?: number } = {}) {
@@ -60,7 +60,7 @@ describe.skipIf(!canRun)('LAN discovery between simulated machines', () => {
   it("lists a room advertised on one machine in another machine's lobby, with its name, host, member count and the host's LAN address first", async () => {
     const browser = await browse('bob');
     const t0 = performance.now();
-    const { port } = await advertise('alice', {
+    const { port, fingerprint } = await advertise('alice', {
       id: 'room-garden',
       name: 'Garden',
       host: 'Alice',
@@ -75,8 +75,10 @@ describe.skipIf(!canRun)('LAN discovery between simulated machines', () => {
       host: 'Alice',
       members: 2,
       v: PROTOCOL_VERSION,
+      fingerprint,
       endpoints: [{ host: lan.machines.alice!.address, port }],
     });
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('lists a room that was already up before the browser started, by re-querying when the first queries are lost', async () => {

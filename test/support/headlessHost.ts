@@ -39,7 +39,7 @@ export function startHeadlessHost(lan: Lan, machine: string, args: string[]): Pr
       printed.push(line);
       const id = /\(id ([^)]+)\)/.exec(line);
       if (id) roomId = id[1]!;
-      const m = /listening on ws:\/\/([\d.]+):(\d+)/.exec(line);
+      const m = /listening on wss:\/\/([\d.]+):(\d+)/.exec(line);
       if (m && m[1] === address) resolveHost({ child, roomId, port: Number(m[2]), printed });
     });
     child.once('exit', (code) => reject(new Error(`host exited ${code}:\n${printed.join('\n')}\n${stderr}`)));

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../src/shared/api';
 import { ChatApp } from '../../src/core/ChatApp';
 import { dispatch } from '../../src/core/dispatch';
-import { fetchRoomInfo } from '../../src/core/discovery';
+import type { DiscoveredRoom } from '../../src/core/discovery';
+import { fetchInfoTls } from '../../src/core/identity';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 
 const apps: ChatApp[] = [];
 const dirs: string[] = [];
@@ -164,9 +166,9 @@ describe('ChatApp', () => {
     const current = alice.snapshot().lobby.find((r) => r.mine)!.endpoints[0]!.port;
     const old = [...ports].filter((p) => p !== current);
     expect(old).toHaveLength(1);
-    await expect(fetchRoomInfo({ host: '127.0.0.1', port: old[0]! }, 2000)).rejects.toThrow();
-    await expect(fetchRoomInfo({ host: '127.0.0.1', port: current }, 2000)).resolves.toMatchObject({
-      name: 'Two',
+    await expect(fetchInfoTls({ host: '127.0.0.1', port: old[0]! }, null, 2000)).rejects.toThrow();
+    await expect(fetchInfoTls({ host: '127.0.0.1', port: current }, null, 2000)).resolves.toMatchObject({
+      info: { name: 'Two' },
     });
   });
 
@@ -186,5 +188,92 @@ describe('ChatApp', () => {
     const sent = next(alice, 'sent', () => true);
     await send(alice, 'chat:send', { text: 'still works' });
     expect((await sent).seq).toBe(1);
+  });
+});
+
+describe('ChatApp certificate trust', () => {
+  /** Alice hosts "Office" from `dir`; resolves with her room's id, port and certificate. */
+  async function hostOffice(dir: string) {
+    const alice = makeApp('Alice', dir);
+    await send(alice, 'room:host', { name: 'Office' });
+    const own = alice.snapshot().lobby.find((r) => r.mine)!;
+    return {
+      alice,
+      id: own.id,
+      port: own.endpoints[0]!.port,
+      fingerprint: own.fingerprint!,
+      code: own.code!,
+    };
+  }
+
+  async function joinByAddress(app: ChatApp, port: number) {
+    const online = next(app, 'session', ({ session }) => session?.state === 'online');
+    await send(app, 'room:join-address', { address: `127.0.0.1:${port}` });
+    return (await online).session!;
+  }
+
+  it('reports the verification code of a room joined by address, and trusts it from then on', async () => {
+    const office = await hostOffice(tempDir());
+    expect(office.alice.snapshot().hosting!.code).toBe(office.code);
+    expect(office.code).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+    const bob = makeApp('Bob');
+    const session = await joinByAddress(bob, office.port);
+    expect(session.code).toBe(office.code);
+    expect(bob.snapshot().lobby.find((r) => r.id === office.id)).toMatchObject({
+      fingerprint: office.fingerprint,
+      code: office.code,
+      trust: 'trusted',
+    });
+  });
+
+  it('refuses a room whose certificate changed since the first join with CERT_CHANGED until the user trusts it', async () => {
+    const dir = tempDir();
+    const first = await hostOffice(dir);
+    const bob = makeApp('Bob');
+    await joinByAddress(bob, first.port);
+    await send(bob, 'room:leave', {});
+    // The host loses its identity: the same room (id, history) comes back with a new certificate.
+    apps.splice(apps.indexOf(first.alice), 1);
+    await first.alice.stop();
+    rmSync(join(dir, 'identity'), { recursive: true, force: true });
+    const second = await hostOffice(dir);
+    expect(second.id).toBe(first.id);
+    expect(second.fingerprint).not.toBe(first.fingerprint);
+
+    const refused = send(bob, 'room:join-address', { address: `127.0.0.1:${second.port}` });
+    await expect(refused).rejects.toMatchObject({ code: 'CERT_CHANGED' });
+    const message = await refused.catch((err: Error) => err.message);
+    expect(message).toContain(first.code);
+    expect(message).toContain(second.code);
+    expect(message).toMatch(/Compare verification codes with the host before trusting it\./);
+    expect(bob.snapshot().session).toBeNull();
+
+    // Announced on the LAN with the new certificate, it is flagged and refused from the lobby too.
+    const announced = { ...second, name: 'Office', host: 'Alice', members: 1, v: PROTOCOL_VERSION };
+    (bob as unknown as { onRooms(rooms: DiscoveredRoom[]): void }).onRooms([
+      {
+        id: announced.id,
+        name: announced.name,
+        host: announced.host,
+        members: announced.members,
+        v: announced.v,
+        fingerprint: second.fingerprint,
+        endpoints: [{ host: '127.0.0.1', port: second.port }],
+      },
+    ]);
+    expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({
+      trust: 'changed',
+      code: second.code,
+    });
+    await expect(send(bob, 'room:join', { roomId: second.id })).rejects.toMatchObject({
+      code: 'CERT_CHANGED',
+    });
+
+    // The user compared codes with Alice and accepts the new certificate.
+    await send(bob, 'room:trust', { roomId: second.id, fingerprint: second.fingerprint });
+    expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({ trust: 'trusted' });
+    const online = next(bob, 'session', ({ session }) => session?.state === 'online');
+    await send(bob, 'room:join', { roomId: second.id });
+    expect((await online).session!.code).toBe(second.code);
   });
 });

@@ -45,11 +45,12 @@ describe('parseAddress', () => {
 });
 
 describe('TXT records', () => {
-  const room = { id: 'room-1', name: 'Garden', host: 'Alice', members: 3 };
+  const fp = 'ab'.repeat(32);
+  const room = { id: 'room-1', name: 'Garden', host: 'Alice', members: 3, fingerprint: fp };
 
   it('reads back what it writes, from raw Buffers, from strings and from bonjour-decoded values', () => {
     const txt = encodeTxt(room);
-    const expected = { v: PROTOCOL_VERSION, id: 'room-1', name: 'Garden', host: 'Alice', n: 3 };
+    const expected = { v: PROTOCOL_VERSION, id: 'room-1', name: 'Garden', host: 'Alice', n: 3, fp };
     const raw = Object.entries(txt).map(([k, v]) => Buffer.from(`${k}=${v}`));
     expect(parseTxt({ rawTxt: raw })).toEqual(expected);
     expect(parseTxt({ rawTxt: raw.map((b) => b.toString()) })).toEqual(expected);
@@ -70,8 +71,15 @@ describe('TXT records', () => {
     ['a non-numeric version', { v: 'one', id: 'x', name: 'N', host: 'H', n: '0' }],
     ['a negative count', { v: '1', id: 'x', name: 'N', host: 'H', n: '-1' }],
     ['a control character', { v: '1', id: 'x', name: 'N\u0000', host: 'H', n: '0' }],
+    ['a fingerprint in upper case', { v: '2', id: 'x', name: 'N', host: 'H', n: '0', fp: 'AB'.repeat(32) }],
+    ['a short fingerprint', { v: '2', id: 'x', name: 'N', host: 'H', n: '0', fp: 'ab'.repeat(31) }],
   ])('rejects a record with %s', (_, txt) => {
     expect(parseTxt({ txt })).toBeNull();
+  });
+
+  it('reads a record of protocol version 1, which has no fingerprint, so the lobby can call it incompatible', () => {
+    const raw = ['v=1', 'id=old', 'name=Old', 'host=H', 'n=0'].map((t) => Buffer.from(t));
+    expect(parseTxt({ rawTxt: raw })).toEqual({ v: 1, id: 'old', name: 'Old', host: 'H', n: 0 });
   });
 
   it('rejects records that are not records at all', () => {

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { startHost } from './support/host';
@@ -145,6 +145,7 @@ describe('RoomHost facing bad input', () => {
       const req = request({
         host: '127.0.0.1',
         port: host.port,
+        rejectUnauthorized: false,
         path: '/',
         headers: {
           Connection: 'Upgrade',

@@ -4,6 +4,8 @@ import { RoomHost } from '../../src/core/host/RoomHost';
 import { memberIdFromKey } from '../../src/core/memberId';
 import { CloseCode, INFO_PATH, PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { startHost } from './support/host';
+import { httpsGet } from './support/https';
+import { testIdentity } from './support/identity';
 import { RawPeer } from './support/RawPeer';
 
 describe('RoomHost presence', () => {
@@ -90,11 +92,11 @@ describe('RoomHost presence', () => {
     const host = await startHost({ roomId: 'room-1' });
     await RawPeer.join(host.port, 'Alice');
     await RawPeer.join(host.port, 'Bob');
-    const res = await fetch(`http://127.0.0.1:${host.port}${INFO_PATH}`);
+    const res = await httpsGet(host.port, INFO_PATH);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/json');
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toEqual({
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(res.body)).toEqual({
       v: PROTOCOL_VERSION,
       id: 'room-1',
       name: 'Test room',
@@ -105,8 +107,8 @@ describe('RoomHost presence', () => {
 
   it('answers any other HTTP path with 404', async () => {
     const host = await startHost();
-    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(404);
-    expect((await fetch(`http://127.0.0.1:${host.port}${INFO_PATH}/x`)).status).toBe(404);
+    expect((await httpsGet(host.port, '/')).status).toBe(404);
+    expect((await httpsGet(host.port, `${INFO_PATH}/x`)).status).toBe(404);
   });
 
   it('closes every member with 1001 when it stops, and stopping twice is harmless', async () => {
@@ -116,7 +118,7 @@ describe('RoomHost presence', () => {
     await Promise.all([host.stop(), host.stop()]);
     expect(await alice.closed).toEqual({ code: CloseCode.GoingAway, reason: 'host stopping' });
     expect((await bob.closed).code).toBe(CloseCode.GoingAway);
-    await expect(fetch(`http://127.0.0.1:${host.port}${INFO_PATH}`)).rejects.toThrow();
+    await expect(httpsGet(host.port, INFO_PATH)).rejects.toThrow();
   });
 
   it('stops even when a member never finishes its closing handshake', async () => {
@@ -132,6 +134,7 @@ describe('RoomHost presence', () => {
   it('rejects start() when its port is already taken', async () => {
     const first = await startHost();
     const second = new RoomHost({
+      identity: await testIdentity(),
       name: 'Clash',
       hostNick: 'Hana',
       bindAddress: '127.0.0.1',
@@ -141,7 +144,8 @@ describe('RoomHost presence', () => {
     await second.stop();
   });
 
-  it('refuses a room name that no member would accept', () => {
-    expect(() => new RoomHost({ name: ' ', hostNick: 'Hana' })).toThrow();
+  it('refuses a room name that no member would accept', async () => {
+    const identity = await testIdentity();
+    expect(() => new RoomHost({ identity, name: ' ', hostNick: 'Hana' })).toThrow();
   });
 });

@@ -9,7 +9,8 @@ import {
   type HostFrame,
   type WelcomeFrame,
 } from '../../shared/protocol';
-import { formatAddress, wsTarget } from './endpoint';
+import { FingerprintMismatchError, pinnedWsTarget } from '../identity/tlsClient';
+import { formatAddress } from './endpoint';
 
 /**
  * Largest frame accepted from a host. A welcome or a page carries up to LIMITS.pageMax (200)
@@ -45,6 +46,8 @@ export interface LinkEnd {
   fatal: boolean;
   /** A sentence for the user. */
   reason: string;
+  /** The host presented a certificate other than the expected one; nothing was sent to it. */
+  mismatch?: FingerprintMismatchError;
 }
 
 /** Events of a Link; `end` comes exactly once and is the last. */
@@ -62,6 +65,9 @@ export type LinkEvents = {
  */
 export class Link extends EventEmitter<LinkEvents> {
   readonly address: string;
+  /** SHA-256 fingerprint of the certificate the host presented; null until the TLS handshake. */
+  presented: string | null = null;
+  private mismatch: FingerprintMismatchError | null = null;
   private readonly ws: WebSocket;
   private welcomed = false;
   private ended = false;
@@ -71,21 +77,33 @@ export class Link extends EventEmitter<LinkEvents> {
   private deadline: NodeJS.Timeout;
   private watchdog: NodeJS.Timeout | null = null;
 
-  constructor(endpoint: Endpoint, hello: Hello, connectTimeoutMs: number) {
+  /**
+   * `expected` is the SHA-256 fingerprint the host's certificate must have (null: first
+   * contact, any certificate; `presented` then tells which one was shown).
+   */
+  constructor(endpoint: Endpoint, hello: Hello, connectTimeoutMs: number, expected: string | null = null) {
     super();
     this.address = formatAddress(endpoint);
-    const target = wsTarget(endpoint);
+    // The pin is checked inside createConnection, before the upgrade request (and so the
+    // hello) can be written: a wrong certificate never sees a byte of ours. No `agent`.
+    const target = pinnedWsTarget(endpoint, expected, {
+      onPresented: (fingerprint) => (this.presented = fingerprint),
+      handshakeTimeoutMs: connectTimeoutMs,
+    });
     // No `origin` option: the host refuses any handshake that carries one (see upgradeGuard).
     this.ws = new WebSocket(target.url, {
       perMessageDeflate: false,
       maxPayload: MAX_HOST_FRAME_BYTES,
-      ...(target.createConnection && { createConnection: target.createConnection }),
+      ...target.options,
     });
     this.deadline = setTimeout(
       () => this.cut(`The room at ${this.address} did not answer within ${connectTimeoutMs / 1000} s.`),
       connectTimeoutMs,
     );
-    this.ws.on('error', (err) => (this.lastError = err.message));
+    this.ws.on('error', (err) => {
+      this.lastError = err.message;
+      if (err instanceof FingerprintMismatchError) this.mismatch = err;
+    });
     this.ws.on('open', () => {
       const frame = { type: 'hello', v: PROTOCOL_VERSION, nick: hello.nick, key: hello.key } as const;
       this.send(encodeFrame(hello.since === undefined ? frame : { ...frame, since: hello.since }));
@@ -174,6 +192,8 @@ export class Link extends EventEmitter<LinkEvents> {
         fatal: true,
         reason: 'This session was taken over by another connection.',
       });
+    } else if (this.mismatch && !this.welcomed) {
+      this.finish({ welcomed: false, fatal: false, reason: this.mismatch.message, mismatch: this.mismatch });
     } else {
       this.finish({ welcomed: this.welcomed, fatal: false, reason: this.describe(code, reason) });
     }

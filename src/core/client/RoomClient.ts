@@ -17,6 +17,8 @@ import { Delivery, STORAGE_RETRY_DEFAULTS } from './Delivery';
 /** How long to wait before asking again for history the host refused as asked too fast. */
 const FETCH_RETRY_MS = 500;
 import { formatAddress } from './endpoint';
+import { verificationCode } from '../identity/fingerprint';
+import type { FingerprintMismatchError } from '../identity/tlsClient';
 import { Link, type LinkEnd, type Problem } from './Link';
 import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
 import { PageRequests } from './PageRequests';
@@ -49,13 +51,19 @@ export interface RoomClientOptions {
   storageRetry?: BackoffOptions;
   /** The room expected at these endpoints; a welcome from any other room is refused. */
   roomId?: string;
+  /**
+   * SHA-256 fingerprint the host's certificate must have (pinned or advertised); null or
+   * absent: first contact, any certificate is accepted and `fingerprint` reports which.
+   */
+  fingerprint?: string | null;
 }
 
 /** Events a RoomClient emits. */
 export interface ClientEvents {
   /** Every change of state or attempt number; `reason` says why (null when online). */
   state: [state: ConnectionState, attempt: number, reason: string | null];
-  welcome: [welcome: WelcomeFrame];
+  /** `fingerprint`: the SHA-256 fingerprint of the certificate the welcoming host presented. */
+  welcome: [welcome: WelcomeFrame, fingerprint: string];
   /**
    * Messages from before this session: the welcome's history, then each catch-up page, oldest
    * first. Live messages that arrive during a catch-up wait and come after it as `message`.
@@ -90,6 +98,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
   private roomId: string | null;
+  private expected: string | null;
+  private presented: string | null = null;
   private _state: ConnectionState = 'offline';
   private _attempt = 0;
   private _reason: string | null = null;
@@ -112,6 +122,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.backoff = opts.backoff ?? {};
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
     this.roomId = opts.roomId ?? null;
+    this.expected = opts.fingerprint ?? null;
     this._address = opts.endpoints[0] ? formatAddress(opts.endpoints[0]) : '';
     this.timeline = new Timeline(opts.since ?? (() => undefined));
     this.requests = new PageRequests(opts.requestTimeoutMs ?? 10_000);
@@ -147,6 +158,18 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   /** Members in join order, as of the last welcome plus the joins and leaves since. */
   get members(): Member[] {
     return this.roster.list();
+  }
+  /** The fingerprint of the certificate presented by the host that last welcomed us; null before. */
+  get fingerprint(): string | null {
+    return this.presented;
+  }
+
+  /**
+   * The fingerprint the host must present from the next attempt on (after the user pinned or
+   * re-trusted it); null accepts any (first contact).
+   */
+  setFingerprint(fingerprint: string | null): void {
+    this.expected = fingerprint;
   }
 
   /** Begins connecting; only the first call counts (afterwards, see reconnectNow). */
@@ -245,16 +268,31 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     return this._state === 'online' && this.link !== null && this.link.send(frame);
   }
 
-  private tryEndpoint(index: number, lastReason: string | null): void {
+  /**
+   * `mismatches` counts the endpoints of this round that showed the wrong certificate, and
+   * `mismatch` is the last such refusal.
+   */
+  private tryEndpoint(
+    index: number,
+    lastReason: string | null,
+    mismatches = 0,
+    mismatch: FingerprintMismatchError | null = null,
+  ): void {
     const endpoint = this.endpoints[index];
     if (!endpoint) {
+      // Every address answered with the wrong certificate: retrying cannot make it right, and
+      // the user must hear it loudly rather than as one more failed attempt.
+      if (mismatch !== null && mismatches === index) {
+        this.setState('offline', 0, certChangedReason(mismatch));
+        return;
+      }
       this.retry(lastReason ?? 'There is no address to connect to.');
       return;
     }
     this._address = formatAddress(endpoint);
     const since = this.timeline.since();
     const hello = { nick: this.nickname, key: this.key, ...(since !== undefined && { since }) };
-    const link = new Link(endpoint, hello, this.connectTimeoutMs);
+    const link = new Link(endpoint, hello, this.connectTimeoutMs, this.expected);
     this.link = link;
     // A link we have let go of (halt) may still report; only the current one counts.
     link.on('welcome', (welcome) => link === this.link && this.onWelcome(link, welcome, since));
@@ -271,7 +309,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     link.on('end', (end) => {
       if (link !== this.link) return;
       this.link = null;
-      this.onEnd(end, index);
+      this.onEnd(end, index, mismatches, mismatch);
     });
   }
 
@@ -299,10 +337,16 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  private onEnd(end: LinkEnd, index: number): void {
+  private onEnd(
+    end: LinkEnd,
+    index: number,
+    mismatches: number,
+    mismatch: FingerprintMismatchError | null,
+  ): void {
     if (end.welcomed) this.sessionOver('The connection to the room was lost before the messages arrived.');
     if (end.fatal) this.setState('offline', 0, end.reason);
-    else if (!end.welcomed) this.tryEndpoint(index + 1, end.reason);
+    else if (!end.welcomed)
+      this.tryEndpoint(index + 1, end.reason, mismatches + (end.mismatch ? 1 : 0), end.mismatch ?? mismatch);
     else {
       // A session that had been up starts a fresh series of attempts.
       this._attempt = 0;
@@ -347,6 +391,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       return;
     }
     this.roomId = welcome.room.id;
+    this.presented = link.presented;
     this.roster.reset(welcome);
     this._state = 'online';
     this._attempt = 0;
@@ -359,7 +404,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       this.catchUp = { link, held: [] };
       this.fetchNextPage(link);
     }
-    this.emit('welcome', welcome);
+    this.emit('welcome', welcome, this.presented ?? '');
     if (backlog.length > 0) this.emit('backlog', backlog);
     this.emitState(null);
   }
@@ -421,4 +466,14 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this._reason = reason;
     this.emit('state', this._state, this._attempt, reason);
   }
+}
+
+/** The loud sentence for a room whose every address showed a certificate other than the pinned one. */
+function certChangedReason(mismatch: FingerprintMismatchError): string {
+  return (
+    `This room's certificate has changed since you last joined: you trusted verification code ` +
+    `${verificationCode(mismatch.pinned)}, and the host now shows ${verificationCode(mismatch.presented)}. ` +
+    'Someone may be impersonating it, or its owner reset its identity. ' +
+    'Compare verification codes with the host before trusting it.'
+  );
 }

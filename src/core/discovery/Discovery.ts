@@ -5,7 +5,7 @@
  *  - one bonjour instance per IPv4 interface (bonjour-service serves one interface per instance);
  *  - one lobby entry per room id, however many interfaces, addresses or services announce it;
  *  - re-queries, because a browser can miss services that were up before it started;
- *  - liveness probes over HTTP, because bonjour never drops a host that died without a goodbye;
+ *  - liveness probes over HTTPS, pinned to the advertised certificate fingerprint, because bonjour never drops a host that died without a goodbye;
  *  - member-count updates without withdrawing the advertisement (see MdnsInstance.updateTxt).
  * No exception from network input escapes: problems go to the 'error' event, if anyone listens.
  */
@@ -14,7 +14,8 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type Bonjour from 'bonjour-service';
 import type { Endpoint } from '../../shared/api';
-import { SERVICE_TYPE, type RoomInfo } from '../../shared/protocol';
+import { PROTOCOL_VERSION, SERVICE_TYPE, type RoomInfo } from '../../shared/protocol';
+import { fetchInfoTls } from '../identity/fetchInfoTls';
 import { endpointsFor } from './endpoints';
 import { fetchRoomInfo } from './fetchRoomInfo';
 import { MdnsInstance, asError } from './MdnsInstance';
@@ -33,6 +34,11 @@ export interface DiscoveredRoom {
   members: number;
   /** Protocol version the room advertises. */
   v: number;
+  /**
+   * SHA-256 fingerprint of the host's certificate as advertised (TXT `fp`); null when the
+   * advertisement carried none (a room of an older protocol version).
+   */
+  fingerprint: string | null;
   /** Best first: the address the mDNS answer came from, then the room's other addresses. */
   endpoints: Endpoint[];
 }
@@ -86,6 +92,7 @@ interface Entry {
   host: string;
   members: number;
   v: number;
+  fingerprint: string | null;
   sightings: Map<string, Sighting>;
   misses: number;
   /** False while a room that was dropped for not answering shows up again, until it answers. */
@@ -151,7 +158,15 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
   }
 
   /** Advertises a room on every interface until the returned Advertisement is stopped. */
-  advertise(ad: { id: string; name: string; host: string; port: number; members: number }): Advertisement {
+  advertise(ad: {
+    id: string;
+    name: string;
+    host: string;
+    port: number;
+    members: number;
+    /** SHA-256 fingerprint of the host's certificate, advertised as TXT `fp`. */
+    fingerprint: string;
+  }): Advertisement {
     assertMdnsAllowed();
     this.ensureLinks();
     const advertisement = new RoomAdvertisement(this.hostName, ad, (a) => this.ads.delete(a));
@@ -265,6 +280,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
         host: txt.host,
         members: txt.n,
         v: txt.v,
+        fingerprint: txt.fp ?? null,
         sightings: new Map(),
         misses: 0,
         listed: !this.failed.has(txt.id),
@@ -277,6 +293,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       if (truncateUtf8(entry.host, TXT_VALUE_BYTES) !== txt.host) entry.host = txt.host;
       entry.members = txt.n;
       entry.v = txt.v;
+      entry.fingerprint = txt.fp ?? null;
     }
     entry.sightings.set(key, { link, fqdn, endpoints, seq: ++this.seq });
     this.sightingRoom.set(key, txt.id);
@@ -317,7 +334,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
   private probe(entry: Entry, generation: number): void {
     entry.probing = true;
     const attempts = endpointsOf(entry).map((endpoint) =>
-      fetchRoomInfo(endpoint, this.probeTimeoutMs).then((info) => {
+      this.fetchInfo(entry, endpoint).then((info) => {
         if (info.id !== entry.id)
           throw new Error(`${endpoint.host}:${endpoint.port} is now a different room.`);
         return info;
@@ -327,6 +344,17 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       (info) => this.guard(() => this.afterProbe(entry, generation, info)),
       () => this.guard(() => this.afterProbe(entry, generation, null)),
     );
+  }
+
+  /**
+   * A room of this protocol version is asked over TLS, pinned to the advertised fingerprint:
+   * a host showing another certificate does not answer as this room (a miss). A room of an
+   * older version speaks plain HTTP, and is still asked that way, so the lobby can show it as
+   * incompatible rather than not at all.
+   */
+  private async fetchInfo(entry: Entry, endpoint: Endpoint): Promise<RoomInfo> {
+    if (entry.v < PROTOCOL_VERSION) return fetchRoomInfo(endpoint, this.probeTimeoutMs);
+    return (await fetchInfoTls(endpoint, entry.fingerprint, this.probeTimeoutMs)).info;
   }
 
   private afterProbe(entry: Entry, generation: number, info: RoomInfo | null): void {
@@ -371,8 +399,8 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     const rooms: DiscoveredRoom[] = [];
     for (const entry of this.entries.values()) {
       if (!entry.listed) continue;
-      const { id, name, host, members, v } = entry;
-      rooms.push({ id, name, host, members, v, endpoints: endpointsOf(entry) });
+      const { id, name, host, members, v, fingerprint } = entry;
+      rooms.push({ id, name, host, members, v, fingerprint, endpoints: endpointsOf(entry) });
     }
     return rooms.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }

@@ -14,9 +14,11 @@ export interface AdvertisedRoom {
   name: string;
   host: string;
   members: number;
+  /** SHA-256 fingerprint of the host's certificate (TXT `fp`). */
+  fingerprint: string;
 }
 
-/** TXT key/value pairs for a room (keys: v, id, name, host, n), every entry within 255 bytes. */
+/** TXT key/value pairs for a room (keys: v, id, name, host, n, fp), every entry within 255 bytes. */
 export function encodeTxt(room: AdvertisedRoom): Record<string, string> {
   if (Buffer.byteLength(`id=${room.id}`) > MAX_TXT_ENTRY_BYTES) {
     throw new Error(`Room id is too long to advertise (${Buffer.byteLength(room.id)} bytes).`);
@@ -31,6 +33,7 @@ export function encodeTxt(room: AdvertisedRoom): Record<string, string> {
     name: truncateUtf8(room.name, MAX_TXT_ENTRY_BYTES - 'name='.length),
     host: truncateUtf8(room.host, MAX_TXT_ENTRY_BYTES - 'host='.length),
     n: String(room.members),
+    fp: room.fingerprint,
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import { WebSocketServer, type ServerOptions } from 'ws';
 import {
   CloseCode,
@@ -10,6 +10,8 @@ import {
   RoomNameSchema,
   type RoomInfo,
 } from '../../shared/protocol';
+import type { HostIdentity } from '../identity';
+import { fingerprintOf } from '../identity/fingerprint';
 import { startHeartbeat } from './heartbeat';
 import { MemoryHistory, type HistoryStore } from './history';
 import { infoRoute } from './infoRoute';
@@ -21,6 +23,8 @@ import { refuseBusy, refuseWebPages } from './upgradeGuard';
 export interface RoomHostOptions {
   /** The room's name, as the lobby shows it. */
   name: string;
+  /** The host's TLS identity (PEM key and self-signed certificate): the room serves HTTPS/WSS only. */
+  identity: Pick<HostIdentity, 'key' | 'cert'>;
   /** The hosting person's nickname (RoomInfo.host). */
   hostNick: string;
   /** Default: a random UUID. */
@@ -49,11 +53,13 @@ export type RoomHostEvents = {
 const STOP_GRACE_MS = 2_000;
 
 /**
- * Hosts one chat room: an HTTP server whose WebSocket upgrades become members. Single-use:
+ * Hosts one chat room: an HTTPS server (TLS with the host's self-signed certificate) whose WebSocket upgrades become members. Single-use:
  * once stopped, make a new one (on the same port, to let members reconnect).
  */
 export class RoomHost extends EventEmitter<RoomHostEvents> {
   readonly id: string;
+  /** SHA-256 fingerprint (64 lowercase hex) of the certificate the room presents. */
+  readonly fingerprint: string;
   private readonly name: string;
   private readonly hostNick: string;
   private readonly server: Server;
@@ -71,6 +77,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.name = RoomNameSchema.parse(opts.name);
     this.hostNick = NickSchema.parse(opts.hostNick);
     this.id = opts.roomId ?? randomUUID();
+    this.fingerprint = fingerprintOf(opts.identity.cert);
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
     this.limits = resolveLimits(opts.limits);
     this.room = new Room({
@@ -97,6 +104,9 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     const headersTimeout = Math.min(Math.max(this.limits.handshakeTimeoutMs, 1_000), 60_000);
     this.server = createServer(
       {
+        key: opts.identity.key,
+        cert: opts.identity.cert,
+        minVersion: 'TLSv1.2',
         headersTimeout,
         requestTimeout: headersTimeout,
         connectionsCheckingInterval: Math.min(headersTimeout, 30_000),

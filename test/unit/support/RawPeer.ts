@@ -40,9 +40,16 @@ export class RawPeer {
     );
   }
 
-  /** Opens a socket to the host on 127.0.0.1:port; it is torn down when the test ends. */
+  /**
+   * Opens a socket to the host on wss://127.0.0.1:port (any certificate: raw peers test the
+   * protocol, not the pin); it is torn down when the test ends.
+   */
   static async connect(port: number, opts: ClientOptions = {}): Promise<RawPeer> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false, ...opts });
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/`, {
+      perMessageDeflate: false,
+      rejectUnauthorized: false,
+      ...opts,
+    });
     const peer = new RawPeer(ws);
     onTestFinished(() => {
       ws.terminate();

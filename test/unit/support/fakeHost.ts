@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:https';
 import { onTestFinished } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { memberIdFromKey } from '../../../src/core/memberId';
+import { testIdentity } from './identity';
 import { decodeClientFrame, encodeFrame } from '../../../src/shared/codec';
 import {
   ErrorCode,
@@ -43,23 +45,32 @@ async function listen(
   port: number,
   onConnection: (ws: WebSocket) => void,
 ): Promise<{ wss: WebSocketServer; port: number }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port, perMessageDeflate: false });
+  // TLS with the shared test identity: the real client speaks wss only.
+  const identity = await testIdentity();
+  const server: Server = createServer({ key: identity.key, cert: identity.cert });
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on('connection', (ws) => {
     ws.on('error', () => {});
     onConnection(ws);
   });
   await new Promise<void>((resolve, reject) => {
-    wss.once('listening', () => resolve());
-    wss.once('error', reject);
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port }, () => resolve());
   });
-  const address = wss.address();
+  const address = server.address();
   return { wss, port: typeof address === 'object' && address !== null ? address.port : 0 };
 }
 
 function shut(wss: WebSocketServer): Promise<void> {
   return new Promise((resolve) => {
     for (const ws of wss.clients) ws.terminate();
-    wss.close(() => resolve());
+    // Closing the WebSocketServer does not close a server it was given.
+    const server = wss.options.server as Server | undefined;
+    wss.close(() => {
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   });
 }
 

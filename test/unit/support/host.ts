@@ -3,11 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { RoomHost, type RoomHostOptions } from '../../../src/core/host/RoomHost';
+import { testIdentity } from './identity';
 import { HostDatabase, type HostDatabaseOptions } from '../../../src/core/store/host/HostDatabase';
 
-/** A started RoomHost on 127.0.0.1 and a free port, stopped when the test ends. */
+/**
+ * A started RoomHost on 127.0.0.1 and a free port (TLS with this test file's identity unless
+ * given one), stopped when the test ends.
+ */
 export async function startHost(opts: Partial<RoomHostOptions> = {}): Promise<RoomHost> {
   const host = new RoomHost({
+    identity: await testIdentity(),
     name: 'Test room',
     hostNick: 'Hosting Hana',
     bindAddress: '127.0.0.1',

@@ -29,6 +29,8 @@ export const en = {
   'rooms.members_other': '{{count}} members',
   'rooms.yours': 'Yours',
   'rooms.versionMismatch': 'Needs a different Parley version',
+  'rooms.code': 'Code {{code}}',
+  'rooms.certChanged': 'Certificate changed: compare codes with the host',
   'rooms.join': 'Join',
   'rooms.joinNamed': 'Join {{name}}',
   'rooms.unread_one': '{{count}} new',
@@ -62,6 +64,7 @@ export const en = {
   'hosting.stop': 'Stop hosting',
 
   'room.hostedBy': 'Hosted by {{host}}',
+  'room.code': 'Verification code {{code}}',
   'room.leave': 'Leave room',
 
   'connection.connecting': 'Connecting…',

@@ -26,6 +26,8 @@ export const zhCN: Translation = {
   'rooms.members_other': '{{count}} 名成员',
   'rooms.yours': '我的',
   'rooms.versionMismatch': '需要其他版本的 Parley',
+  'rooms.code': '验证码 {{code}}',
+  'rooms.certChanged': '证书已变更：请与主持人核对验证码',
   'rooms.join': '加入',
   'rooms.joinNamed': '加入 {{name}}',
   'rooms.unread_other': '{{count}} 条新消息',
@@ -58,6 +60,7 @@ export const zhCN: Translation = {
   'hosting.stop': '停止主持',
 
   'room.hostedBy': '由 {{host}} 主持',
+  'room.code': '验证码 {{code}}',
   'room.leave': '离开房间',
 
   'connection.connecting': '正在连接…',
