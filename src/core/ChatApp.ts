@@ -110,8 +110,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       case 'room:join':
         await this.serially(async () => this.joinRoom(cmd.payload.roomId));
         return {};
+      case 'room:check-address':
+        return this.checkAddress(cmd.payload.address);
       case 'room:join-address':
-        await this.serially(() => this.joinAddress(cmd.payload.address));
+        await this.serially(() => this.joinAddress(cmd.payload.address, cmd.payload.fingerprint));
         return {};
       case 'room:trust':
         this.trustRoom(cmd.payload.roomId, cmd.payload.fingerprint);
@@ -285,8 +287,39 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.openSession(room.endpoints, room.id, { fingerprint: pinned ?? room.fingerprint });
   }
 
+  /**
+   * Asks an address for its room and certificate (any certificate: this is first contact), and
+   * says how that certificate stands against the one pinned for the room. Joins nothing.
+   */
+  private async checkAddress(address: string): Promise<CommandResult<'room:check-address'>> {
+    const { answer } = await this.probeAddress(address);
+    const { info, fingerprint } = answer;
+    const verdict = this.trust.check(info.id, fingerprint);
+    return {
+      room: info,
+      fingerprint,
+      code: verificationCode(fingerprint),
+      trust: verdict.kind === 'mismatch' ? 'changed' : verdict.kind,
+      pinnedCode: verdict.kind === 'mismatch' ? verificationCode(verdict.pinned) : null,
+    };
+  }
+
+  /**
+   * Joins the room at `address` pinned to exactly `fingerprint`, the certificate the user saw
+   * and confirmed: if the address now presents another, or the room's pin is another (a changed
+   * certificate not yet trusted with room:trust), it is refused with CERT_CHANGED.
+   */
+  private async joinAddress(address: string, fingerprint: string): Promise<void> {
+    const { endpoint, answer } = await this.probeAddress(address);
+    if (answer.fingerprint !== fingerprint) throw certChanged(fingerprint, answer.fingerprint);
+    const verdict = this.trust.check(answer.info.id, fingerprint);
+    if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
+    // Connect pinned to the confirmed certificate: the session cannot be handed to another.
+    this.openSession([endpoint], answer.info.id, { fingerprint });
+  }
+
   /** Asks the address for its room first, so a typo gets a clear error instead of endless retries. */
-  private async joinAddress(address: string): Promise<void> {
+  private async probeAddress(address: string): Promise<{ endpoint: Endpoint; answer: TlsRoomInfo }> {
     const endpoint = parseAddress(address);
     if (!endpoint) {
       throw new BridgeError(
@@ -310,13 +343,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         `No Parley room answers at ${address}: ${(err as Error).message}`,
       );
     }
-    const { info, fingerprint } = answer;
-    if (info.v !== PROTOCOL_VERSION)
-      throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(info.v));
-    const verdict = this.trust.check(info.id, fingerprint);
-    if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
-    // Connect pinned to the certificate just seen: the session cannot be handed to another.
-    this.openSession([endpoint], info.id, { fingerprint });
+    if (answer.info.v !== PROTOCOL_VERSION)
+      throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(answer.info.v));
+    return { endpoint, answer };
   }
 
   private openSession(
@@ -455,7 +484,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private trustOf(
     roomId: string,
     announced: string | null,
-  ): Pick<LobbyRoom, 'fingerprint' | 'code' | 'trust'> {
+  ): Pick<LobbyRoom, 'fingerprint' | 'code' | 'trust' | 'pinnedCode'> {
     const pinned = this.trust.pinned(roomId);
     const own = this.hosted?.info.id === roomId;
     const trust = own
@@ -466,7 +495,12 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
           ? 'trusted'
           : 'changed';
     const fingerprint = announced ?? pinned;
-    return { fingerprint, code: fingerprint === null ? null : verificationCode(fingerprint), trust };
+    return {
+      fingerprint,
+      code: fingerprint === null ? null : verificationCode(fingerprint),
+      trust,
+      pinnedCode: trust === 'changed' && pinned !== null ? verificationCode(pinned) : null,
+    };
   }
 
   private emitLobby(): void {

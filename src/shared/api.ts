@@ -57,6 +57,8 @@ export const LobbyRoomSchema = z.object({
    * the certificate pinned when it was first joined; 'changed': it shows another one.
    */
   trust: z.enum(['new', 'trusted', 'changed']),
+  /** When `trust` is 'changed': the verification code of the certificate pinned before; else null. */
+  pinnedCode: z.string().nullable(),
 });
 export type LobbyRoom = z.infer<typeof LobbyRoomSchema>;
 
@@ -118,6 +120,9 @@ export type Snapshot = z.infer<typeof SnapshotSchema>;
 
 const Empty = z.object({}).strict();
 
+/** A certificate's SHA-256 fingerprint: 64 lowercase hex digits. */
+const FingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
 /** Every command: `send(name, payload)` resolves with `result` or rejects with a BridgeError. */
 export const commands = {
   'app:snapshot': { payload: Empty, result: SnapshotSchema },
@@ -130,8 +135,29 @@ export const commands = {
   'room:host': { payload: z.object({ name: RoomNameSchema }).strict(), result: RoomInfoSchema },
   'room:stop-hosting': { payload: Empty, result: Empty },
   'room:join': { payload: z.object({ roomId: IdSchema }).strict(), result: Empty },
-  'room:join-address': {
+  /**
+   * Asks an address for its room and certificate without joining, so the window can show the
+   * verification code (and how it stands against the pin) before the user decides to join.
+   */
+  'room:check-address': {
     payload: z.object({ address: z.string().trim().min(1).max(300) }).strict(),
+    result: z.object({
+      room: RoomInfoSchema,
+      fingerprint: FingerprintSchema,
+      code: z.string(),
+      trust: z.enum(['new', 'trusted', 'changed']),
+      /** The code of the certificate pinned before, when `trust` is 'changed'; null otherwise. */
+      pinnedCode: z.string().nullable(),
+    }),
+  },
+  /**
+   * Joins the room at `address`, pinned to exactly `fingerprint` (the certificate the user
+   * confirmed after room:check-address): another one is refused with CERT_CHANGED.
+   */
+  'room:join-address': {
+    payload: z
+      .object({ address: z.string().trim().min(1).max(300), fingerprint: FingerprintSchema })
+      .strict(),
     result: Empty,
   },
   /**
@@ -139,7 +165,7 @@ export const commands = {
    * the host after its certificate changed), and reconnect if in that room.
    */
   'room:trust': {
-    payload: z.object({ roomId: IdSchema, fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    payload: z.object({ roomId: IdSchema, fingerprint: FingerprintSchema }).strict(),
     result: Empty,
   },
   'room:reconnect': { payload: Empty, result: Empty },

@@ -117,15 +117,22 @@ describe.skipIf(!canRun)('chatting across simulated machines', () => {
     const port = rooms.find((r) => r.mine)!.endpoints[0]!.port;
 
     await expect(
-      bob.client.send('room:join-address', { address: `${alice.address}:1` }),
+      bob.client.send('room:check-address', { address: `${alice.address}:1` }),
     ).rejects.toMatchObject({
       code: 'NO_SUCH_ROOM',
     });
-    await expect(bob.client.send('room:join-address', { address: 'not an address' })).rejects.toMatchObject({
+    await expect(bob.client.send('room:check-address', { address: 'not an address' })).rejects.toMatchObject({
       code: 'BAD_ADDRESS',
     });
 
-    await bob.client.send('room:join-address', { address: `${alice.address}:${port}` });
+    // Bob sees the room and its verification code first, then joins pinned to that certificate.
+    const seen = await bob.client.send('room:check-address', { address: `${alice.address}:${port}` });
+    expect(seen).toMatchObject({ room: { name: 'Quiet', host: 'Alice' }, trust: 'new', pinnedCode: null });
+    expect(seen.code).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+    await bob.client.send('room:join-address', {
+      address: `${alice.address}:${port}`,
+      fingerprint: seen.fingerprint,
+    });
     const { session } = await bob.client.waitFor('session', ({ session }) => session?.state === 'online');
     expect(session!.room).toMatchObject({ name: 'Quiet', host: 'Alice' });
     await bob.client.send('chat:send', { text: 'knock knock' });

@@ -43,6 +43,22 @@ async function send(app: ChatApp, command: string, payload: unknown) {
   return reply.result as never;
 }
 
+type AddressCheck = {
+  room: { id: string; name: string };
+  fingerprint: string;
+  code: string;
+  trust: string;
+  pinnedCode: string | null;
+};
+
+/** Join by address as the window does: see the room and its code first, then join pinned to it. */
+async function joinAddress(app: ChatApp, port: number): Promise<AddressCheck> {
+  const address = `127.0.0.1:${port}`;
+  const seen: AddressCheck = await send(app, 'room:check-address', { address });
+  await send(app, 'room:join-address', { address, fingerprint: seen.fingerprint });
+  return seen;
+}
+
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.stop()));
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -66,7 +82,7 @@ describe('ChatApp', () => {
     const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
 
     const joined = next(alice, 'presence', (p) => p.kind === 'joined' && p.member.nick === 'Bob');
-    await send(bob, 'room:join-address', { address: `127.0.0.1:${port}` });
+    await joinAddress(bob, port);
     expect((await joined).count).toBe(2);
 
     const received = next(alice, 'message', ({ message }) => message.text === 'hi');
@@ -125,9 +141,17 @@ describe('ChatApp', () => {
       ok: false,
       error: { code: 'NO_SUCH_ROOM' },
     });
-    expect(await dispatch(app, 'room:join-address', { address: 'nowhere' })).toMatchObject({
+    expect(await dispatch(app, 'room:check-address', { address: 'nowhere' })).toMatchObject({
       ok: false,
       error: { code: 'BAD_ADDRESS' },
+    });
+    expect(
+      await dispatch(app, 'room:join-address', { address: 'nowhere', fingerprint: 'a'.repeat(64) }),
+    ).toMatchObject({ ok: false, error: { code: 'BAD_ADDRESS' } });
+    // Joining by address names the certificate the user confirmed: without it, nothing is joined.
+    expect(await dispatch(app, 'room:join-address', { address: '127.0.0.1:4000' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_PAYLOAD' },
     });
   });
 
@@ -137,7 +161,7 @@ describe('ChatApp', () => {
     await send(alice, 'room:host', { name: 'Office' });
     const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
     const bobOnline = next(bob, 'session', ({ session }) => session?.state === 'online');
-    await send(bob, 'room:join-address', { address: `127.0.0.1:${port}` });
+    await joinAddress(bob, port);
     await bobOnline;
 
     const bobDropped = next(bob, 'session', ({ session }) => session?.state !== 'online');
@@ -208,7 +232,7 @@ describe('ChatApp certificate trust', () => {
 
   async function joinByAddress(app: ChatApp, port: number) {
     const online = next(app, 'session', ({ session }) => session?.state === 'online');
-    await send(app, 'room:join-address', { address: `127.0.0.1:${port}` });
+    await joinAddress(app, port);
     return (await online).session!;
   }
 
@@ -226,6 +250,46 @@ describe('ChatApp certificate trust', () => {
     });
   });
 
+  it('shows the room and its verification code before joining by address, and joins nothing', async () => {
+    const office = await hostOffice(tempDir());
+    const bob = makeApp('Bob');
+    const seen: AddressCheck = await send(bob, 'room:check-address', { address: `127.0.0.1:${office.port}` });
+    expect(seen).toEqual({
+      room: expect.objectContaining({ id: office.id, name: 'Office', host: 'Alice' }),
+      fingerprint: office.fingerprint,
+      code: office.code,
+      trust: 'new',
+      pinnedCode: null,
+    });
+    expect(bob.snapshot().session).toBeNull();
+    expect(bob.snapshot().lobby).toEqual([]);
+  });
+
+  it('joins by address pinned to exactly the confirmed certificate, and refuses another', async () => {
+    const office = await hostOffice(tempDir());
+    const bob = makeApp('Bob');
+    const address = `127.0.0.1:${office.port}`;
+    // The address presents another certificate than the one the user confirmed: refused, unpinned.
+    const other = 'ab'.repeat(32);
+    const refused = send(bob, 'room:join-address', { address, fingerprint: other });
+    await expect(refused).rejects.toMatchObject({ code: 'CERT_CHANGED' });
+    expect(bob.snapshot().session).toBeNull();
+    expect(await send(bob, 'room:check-address', { address })).toMatchObject({ trust: 'new' });
+
+    const session = await joinByAddress(bob, office.port);
+    expect(session.code).toBe(office.code);
+    expect(bob.snapshot().lobby.find((r) => r.id === office.id)).toMatchObject({
+      fingerprint: office.fingerprint,
+      trust: 'trusted',
+    });
+    await send(bob, 'room:leave', {});
+    expect(await send(bob, 'room:check-address', { address })).toMatchObject({
+      code: office.code,
+      trust: 'trusted',
+      pinnedCode: null,
+    });
+  });
+
   it('refuses a room whose certificate changed since the first join with CERT_CHANGED until the user trusts it', async () => {
     const dir = tempDir();
     const first = await hostOffice(dir);
@@ -240,13 +304,27 @@ describe('ChatApp certificate trust', () => {
     expect(second.id).toBe(first.id);
     expect(second.fingerprint).not.toBe(first.fingerprint);
 
-    const refused = send(bob, 'room:join-address', { address: `127.0.0.1:${second.port}` });
+    const refused = send(bob, 'room:join-address', {
+      address: `127.0.0.1:${second.port}`,
+      fingerprint: second.fingerprint,
+    });
     await expect(refused).rejects.toMatchObject({ code: 'CERT_CHANGED' });
     const message = await refused.catch((err: Error) => err.message);
     expect(message).toContain(first.code);
     expect(message).toContain(second.code);
     expect(message).toMatch(/Compare verification codes with the host before trusting it\./);
     expect(bob.snapshot().session).toBeNull();
+
+    // Checking the address shows both codes, so the user can compare the new one with the host.
+    const seen: AddressCheck = await send(bob, 'room:check-address', {
+      address: `127.0.0.1:${second.port}`,
+    });
+    expect(seen).toMatchObject({
+      fingerprint: second.fingerprint,
+      code: second.code,
+      trust: 'changed',
+      pinnedCode: first.code,
+    });
 
     // Announced on the LAN with the new certificate, it is flagged and refused from the lobby too.
     const announced = { ...second, name: 'Office', host: 'Alice', members: 1, v: PROTOCOL_VERSION };
@@ -274,6 +352,32 @@ describe('ChatApp certificate trust', () => {
     expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({ trust: 'trusted' });
     const online = next(bob, 'session', ({ session }) => session?.state === 'online');
     await send(bob, 'room:join', { roomId: second.id });
+    expect((await online).session!.code).toBe(second.code);
+  });
+
+  it('joins a changed room by address only after room:trust', async () => {
+    const dir = tempDir();
+    const first = await hostOffice(dir);
+    const bob = makeApp('Bob');
+    await joinByAddress(bob, first.port);
+    await send(bob, 'room:leave', {});
+    apps.splice(apps.indexOf(first.alice), 1);
+    await first.alice.stop();
+    rmSync(join(dir, 'identity'), { recursive: true, force: true });
+    const second = await hostOffice(dir);
+    const address = `127.0.0.1:${second.port}`;
+
+    const seen: AddressCheck = await send(bob, 'room:check-address', { address });
+    expect(seen).toMatchObject({ trust: 'changed', code: second.code, pinnedCode: first.code });
+    await expect(
+      send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint }),
+    ).rejects.toMatchObject({ code: 'CERT_CHANGED' });
+    expect(bob.snapshot().session).toBeNull();
+
+    await send(bob, 'room:trust', { roomId: seen.room.id, fingerprint: seen.fingerprint });
+    expect(await send(bob, 'room:check-address', { address })).toMatchObject({ trust: 'trusted' });
+    const online = next(bob, 'session', ({ session }) => session?.state === 'online');
+    await send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint });
     expect((await online).session!.code).toBe(second.code);
   });
 });

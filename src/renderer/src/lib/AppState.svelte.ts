@@ -15,6 +15,9 @@ import type { Member } from '../../../shared/protocol';
 import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
 import { errorMessage } from './errors';
 
+/** What room:check-address answered: shown for confirmation before joining. */
+export type AddressCheck = CommandResult<'room:check-address'>;
+
 /**
  * Everything the window knows about the app, kept in step with it through the bridge: a
  * snapshot on start, then every event. Components read the fields and call the methods; none
@@ -132,8 +135,19 @@ export class AppState {
     return !!(await this.#run('room:join', { roomId }));
   }
 
-  async joinAddress(address: string): Promise<boolean> {
-    return !!(await this.#run('room:join-address', { address }));
+  /** What an address answers (room, verification code, trust), before the user joins it. */
+  async checkAddress(address: string): Promise<AddressCheck | null> {
+    return (await this.#run('room:check-address', { address })) ?? null;
+  }
+
+  /** Joins the room at `address` pinned to exactly the certificate the user confirmed. */
+  async joinAddress(address: string, fingerprint: string): Promise<boolean> {
+    return !!(await this.#run('room:join-address', { address, fingerprint }));
+  }
+
+  /** Trusts a room's new certificate (the user compared codes with the host). */
+  async trustRoom(roomId: string, fingerprint: string): Promise<boolean> {
+    return !!(await this.#run('room:trust', { roomId, fingerprint }));
   }
 
   async reconnect(): Promise<boolean> {

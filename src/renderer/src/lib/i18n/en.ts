@@ -64,7 +64,18 @@ export const en = {
   'hosting.stop': 'Stop hosting',
 
   'room.hostedBy': 'Hosted by {{host}}',
-  'room.code': 'Verification code {{code}}',
+  'room.code': 'Verification code: {{code}}',
+
+  'verify.heading': 'Check the room before joining',
+  'verify.room': '{{name}}, hosted by {{host}}',
+  'verify.compare': 'Compare this code with the host (in person or by phone) before joining.',
+  'verify.trusted': 'You have joined this room before; the code matches.',
+  'verify.join': 'Join',
+  'verify.cancel': 'Cancel',
+  'verify.changedHeading': 'Certificate changed',
+  'verify.changed':
+    "This room's certificate has changed since you last joined. Last time the code was {{pinned}}; now it is {{code}}. If the host did not reinstall Parley, someone may be impersonating this room.",
+  'verify.trustNew': 'Trust the new certificate',
   'room.leave': 'Leave room',
 
   'connection.connecting': 'Connecting…',

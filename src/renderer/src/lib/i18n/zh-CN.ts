@@ -60,7 +60,18 @@ export const zhCN: Translation = {
   'hosting.stop': '停止主持',
 
   'room.hostedBy': '由 {{host}} 主持',
-  'room.code': '验证码 {{code}}',
+  'room.code': '验证码：{{code}}',
+
+  'verify.heading': '加入前核对房间',
+  'verify.room': '{{name}}，主持人 {{host}}',
+  'verify.compare': '加入前请当面或通过电话与主持人核对此验证码。',
+  'verify.trusted': '你以前加入过此房间，验证码一致。',
+  'verify.join': '加入',
+  'verify.cancel': '取消',
+  'verify.changedHeading': '证书已变更',
+  'verify.changed':
+    '自你上次加入以来，此房间的证书已变更。上次的验证码是 {{pinned}}；现在是 {{code}}。如果主持人没有重新安装 Parley，可能有人在冒充此房间。',
+  'verify.trustNew': '信任新证书',
   'room.leave': '离开房间',
 
   'connection.connecting': '正在连接…',

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
+import { startAgent, type RunningAgent } from '../test/support/agents';
+import { openApp, pageErrors } from './support/bindPage';
+
+const CODE = /\d{4} \d{4} \d{4} \d{4}/;
+
+test.describe('verify before trusting, on a simulated LAN', () => {
+  let lan: Lan;
+  let alice: RunningAgent;
+  let bob: RunningAgent;
+  /** Alice's data outlives her agent: the second test restarts her on it with a new certificate. */
+  let aliceData: string;
+  let alicePage: Page;
+  let bobPage: Page;
+  let firstCode = '';
+
+  test.beforeAll(async () => {
+    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
+    lan = await createLan(['alice', 'bob']);
+    aliceData = mkdtempSync(join(tmpdir(), 'parley-alice-data-'));
+    [alice, bob] = await Promise.all([
+      startAgent(lan, 'alice', 'Alice', { dataDir: aliceData }),
+      // Where multicast does not reach: Bob can only join by address.
+      startAgent(lan, 'bob', 'Bob', { discovery: false }),
+    ]);
+  });
+
+  test.afterAll(async () => {
+    await Promise.all([alice?.dispose(), bob?.dispose()]);
+    await lan?.destroy();
+    if (aliceData) rmSync(aliceData, { recursive: true, force: true });
+  });
+
+  /** Alice hosts "Office" in her page; resolves with her header's code and her join address. */
+  async function hostOffice(page: Page): Promise<{ code: string; address: string }> {
+    await page.getByLabel('Room name').fill('Office');
+    await page.getByRole('button', { name: 'Host a room' }).click();
+    await expect(page.getByRole('heading', { name: 'Office' })).toBeVisible();
+    const label = page.getByText(/^Verification code: /);
+    await expect(label).toHaveText(new RegExp(`^Verification code: ${CODE.source}$`));
+    const code = CODE.exec((await label.textContent()) ?? '')![0];
+    const join = page.getByText(`Join address: ${alice.address}:`);
+    await expect(join).toBeVisible();
+    const address = new RegExp(`${alice.address.replaceAll('.', '\\.')}:\\d+`).exec(
+      (await join.textContent()) ?? '',
+    )![0];
+    return { code, address };
+  }
+
+  test("Bob joins Alice's room by address after comparing the code her header shows, and they chat", async ({
+    browser,
+  }) => {
+    alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    bobPage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    await openApp(alicePage, alice.client);
+    await openApp(bobPage, bob.client);
+
+    let aliceCode = '';
+    let address = '';
+    await test.step('Alice hosts "Office"; her header shows its verification code', async () => {
+      ({ code: aliceCode, address } = await hostOffice(alicePage));
+      firstCode = aliceCode;
+    });
+
+    await test.step('Bob types the address and sees the room and the same code before joining', async () => {
+      await bobPage.getByLabel('Address').fill(address);
+      await bobPage.getByRole('button', { name: 'Join by address' }).click();
+      const panel = bobPage.getByRole('group', { name: 'Check the room before joining' });
+      await expect(panel).toContainText('Office, hosted by Alice');
+      await expect(panel).toContainText(`Verification code: ${aliceCode}`);
+      await expect(panel).toContainText(
+        'Compare this code with the host (in person or by phone) before joining.',
+      );
+      await expect(panel.getByRole('button', { name: 'Cancel' })).toBeVisible();
+      // Nothing is joined until Bob confirms.
+      await expect(bobPage.getByRole('heading', { name: 'Office' })).toHaveCount(0);
+      await panel.getByRole('button', { name: 'Join', exact: true }).click();
+    });
+
+    await test.step('Bob is in Office, online, and his header shows the same code', async () => {
+      await expect(bobPage.getByRole('heading', { name: 'Office' })).toBeVisible();
+      await expect(bobPage.getByRole('status')).toContainText('Online');
+      await expect(bobPage.getByText(`Verification code: ${aliceCode}`)).toBeVisible();
+    });
+
+    await test.step('they chat', async () => {
+      const composer = (page: typeof bobPage) => page.getByRole('textbox', { name: 'Message', exact: true });
+      const messages = (page: typeof bobPage) => page.getByRole('log', { name: 'Messages' });
+      await composer(bobPage).fill('Codes match, hi Alice');
+      await composer(bobPage).press('Enter');
+      await expect(messages(alicePage)).toContainText('Codes match, hi Alice');
+      await composer(alicePage).fill('Hi Bob');
+      await composer(alicePage).press('Enter');
+      await expect(messages(bobPage)).toContainText('Hi Bob');
+    });
+
+    expect(pageErrors(alicePage)).toEqual([]);
+    expect(pageErrors(bobPage)).toEqual([]);
+  });
+
+  test('after Alice comes back with a new certificate, Bob is warned with both codes and trusts it only on purpose', async ({
+    browser,
+  }) => {
+    test.skip(!firstCode, 'needs the first test');
+    await bobPage.getByRole('button', { name: 'Leave room' }).click();
+    // Alice loses her identity (a reinstall): the same room comes back with another certificate.
+    await alice.dispose();
+    rmSync(join(aliceData, 'identity'), { recursive: true, force: true });
+    alice = await startAgent(lan, 'alice', 'Alice', { dataDir: aliceData });
+    // A fresh window for the restarted app (a page is bound to one agent).
+    alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    await openApp(alicePage, alice.client);
+    const { code, address } = await hostOffice(alicePage);
+    expect(code).not.toBe(firstCode);
+
+    await bobPage.getByLabel('Address').fill(address);
+    await bobPage.getByRole('button', { name: 'Join by address' }).click();
+    const warning = bobPage.getByRole('alert').filter({ hasText: 'certificate has changed' });
+    await expect(warning).toContainText(
+      `This room's certificate has changed since you last joined. Last time the code was ${firstCode}; now it is ${code}. If the host did not reinstall Parley, someone may be impersonating this room.`,
+    );
+    await warning.getByRole('button', { name: 'Cancel' }).click();
+    await expect(warning).toHaveCount(0);
+    await expect(bobPage.getByRole('heading', { name: 'Office' })).toHaveCount(0);
+
+    await bobPage.getByRole('button', { name: 'Join by address' }).click();
+    await warning.getByRole('button', { name: 'Trust the new certificate' }).click();
+    await expect(bobPage.getByRole('heading', { name: 'Office' })).toBeVisible();
+    await expect(bobPage.getByRole('status')).toContainText('Online');
+    await expect(bobPage.getByText(`Verification code: ${code}`)).toBeVisible();
+    expect(pageErrors(bobPage)).toEqual([]);
+  });
+});
