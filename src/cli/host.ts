@@ -1,6 +1,6 @@
 /**
  * Headless host: runs a room with the same core as the app, without Electron (always-on rooms,
- * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--nick Desk] [--data DIR]`
+ * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--nick Desk] [--data DIR] [--passcode CODE]`
  *
  * The room's history is kept in DIR/host.db: restarting with the same name and folder brings
  * back the same room (same id) with its history, so members catch up where they left off.
@@ -20,7 +20,7 @@ import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE]';
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
 function defaultDataDir(): string {
@@ -46,6 +46,7 @@ function options() {
         'max-members': { type: 'string' },
         'post-rate': { type: 'string' },
         'post-burst': { type: 'string' },
+        passcode: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
       `--interface ${opts.interface} is not an IPv4 address of this machine (have: ${lanAddresses().join(', ') || 'none'}).`,
     );
   }
+
+  if (opts.passcode !== undefined && (opts.passcode.length === 0 || opts.passcode.length > 256))
+    fail('--passcode must be 1-256 characters.');
 
   const limits: Partial<HostLimits> = {};
   for (const [flag, key] of [
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
       roomId: stored.id,
       history: stored.history,
       limits,
+      ...(opts.passcode ? { passcode: opts.passcode } : {}),
     });
   } catch (err) {
     await discovery?.stop();
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
   );
   for (const address of addresses) console.log(`  listening on wss://${address}:${room.port}`);
   console.log(`  certificate fingerprint (SHA-256) ${room.fingerprint}`);
+  if (opts.passcode) console.log('  members need the passcode to join');
   console.log(`  verification code ${room.code} (members compare it with the one their app shows)`);
   console.log(
     discovery ? 'Advertised on the LAN over mDNS. Ctrl+C stops it.' : 'Not advertised (join by address).',

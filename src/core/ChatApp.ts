@@ -68,6 +68,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private changes: Promise<unknown> = Promise.resolve();
   private readonly discovery: Discovery | null;
   private hosted: HostedRoom | null = null;
+  /** The passcode of the room we host, for our own session in it; null when it has none. */
+  private hostedPasscode: string | null = null;
   private session: RoomSession | null = null;
   /** Rooms the session's room was last seen in; used to suspend it when it vanishes. */
   private lobby: DiscoveredRoom[] = [];
@@ -103,17 +105,19 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       case 'settings:update':
         return this.updateSettings(cmd.payload);
       case 'room:host':
-        return this.serially(() => this.hostRoom(cmd.payload.name));
+        return this.serially(() => this.hostRoom(cmd.payload.name, cmd.payload.passcode));
       case 'room:stop-hosting':
         await this.serially(() => this.stopHosting());
         return {};
       case 'room:join':
-        await this.serially(async () => this.joinRoom(cmd.payload.roomId));
+        await this.serially(async () => this.joinRoom(cmd.payload.roomId, cmd.payload.passcode));
         return {};
       case 'room:check-address':
         return this.checkAddress(cmd.payload.address);
       case 'room:join-address':
-        await this.serially(() => this.joinAddress(cmd.payload.address, cmd.payload.fingerprint));
+        await this.serially(() =>
+          this.joinAddress(cmd.payload.address, cmd.payload.fingerprint, cmd.payload.passcode),
+        );
         return {};
       case 'room:trust':
         this.trustRoom(cmd.payload.roomId, cmd.payload.fingerprint);
@@ -192,7 +196,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     return next;
   }
 
-  private async hostRoom(name: string) {
+  private async hostRoom(name: string, passcode?: string) {
     await this.stopHosting();
     try {
       if (!this.hostDb) {
@@ -212,7 +216,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         discovery: this.discovery,
         roomId: room.id,
         history: room.history,
+        ...(passcode ? { passcode } : {}),
       });
+      this.hostedPasscode = passcode || null;
     } catch (err) {
       throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${(err as Error).message}`);
     }
@@ -227,6 +233,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.emitLobby();
     this.openSession([{ host: '127.0.0.1', port: hosted.port }], info.id, {
       fingerprint: hosted.fingerprint,
+      passcode: this.hostedPasscode,
     });
     return info;
   }
@@ -263,10 +270,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.emitLobby();
   }
 
-  private joinRoom(roomId: string): void {
+  private joinRoom(roomId: string, passcode?: string): void {
     if (this.hosted?.info.id === roomId) {
       this.openSession([{ host: '127.0.0.1', port: this.hosted.port }], roomId, {
         fingerprint: this.hosted.fingerprint,
+        passcode: this.hostedPasscode,
       });
       return;
     }
@@ -284,7 +292,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (pinned !== null && room.fingerprint !== null && room.fingerprint !== pinned)
       throw certChanged(pinned, room.fingerprint);
     // Pinned: only that certificate. First contact: the announced one (pinned at the welcome).
-    this.openSession(room.endpoints, room.id, { fingerprint: pinned ?? room.fingerprint });
+    this.openSession(room.endpoints, room.id, {
+      fingerprint: pinned ?? room.fingerprint,
+      // Only to a room that says it takes one: a link with a passcode waits for a challenge.
+      passcode: room.passcode ? passcode || null : null,
+    });
   }
 
   /**
@@ -309,13 +321,16 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
    * and confirmed: if the address now presents another, or the room's pin is another (a changed
    * certificate not yet trusted with room:trust), it is refused with CERT_CHANGED.
    */
-  private async joinAddress(address: string, fingerprint: string): Promise<void> {
+  private async joinAddress(address: string, fingerprint: string, passcode?: string): Promise<void> {
     const { endpoint, answer } = await this.probeAddress(address);
     if (answer.fingerprint !== fingerprint) throw certChanged(fingerprint, answer.fingerprint);
     const verdict = this.trust.check(answer.info.id, fingerprint);
     if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
     // Connect pinned to the confirmed certificate: the session cannot be handed to another.
-    this.openSession([endpoint], answer.info.id, { fingerprint });
+    this.openSession([endpoint], answer.info.id, {
+      fingerprint,
+      passcode: answer.info.passcode ? passcode || null : null,
+    });
   }
 
   /** Asks the address for its room first, so a typo gets a clear error instead of endless retries. */
@@ -351,7 +366,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private openSession(
     endpoints: Endpoint[],
     roomId: string,
-    opts: { offline?: boolean; fingerprint?: string | null } = {},
+    opts: { offline?: boolean; fingerprint?: string | null; passcode?: string | null } = {},
   ): void {
     void this.session?.close();
     const session = new RoomSession({
@@ -360,6 +375,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       nickname: this.settings.get().nickname,
       store: this.store,
       fingerprint: opts.fingerprint ?? null,
+      passcode: opts.passcode ?? null,
       // Trust on first use: the certificate of the first welcome is pinned for the room (a
       // pinned one can only be presented again, which refreshes its last-seen time).
       onWelcome: (id, fingerprint) => {
@@ -455,6 +471,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         members: mine.members,
         v: mine.v,
         endpoints: [{ host: '127.0.0.1', port: this.hosted!.port }],
+        ...(mine.passcode && { passcode: true }),
         mine: true,
         online: true,
         unread: unread(mine.id),

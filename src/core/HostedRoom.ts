@@ -29,6 +29,8 @@ export class HostedRoom {
     history?: HistoryStore;
     /** Rate limits and room size; defaults in host/limits.ts. */
     limits?: Partial<HostLimits>;
+    /** Members must know it to join; absent or empty: anyone may. Advertised as TXT `pc`. */
+    passcode?: string;
   }): Promise<HostedRoom> {
     const host = new RoomHost({
       identity: opts.identity,
@@ -38,6 +40,7 @@ export class HostedRoom {
       roomId: opts.roomId,
       history: opts.history,
       limits: opts.limits,
+      ...(opts.passcode ? { passcode: opts.passcode } : {}),
     });
     const port = await host.start();
     const room = new HostedRoom(host);
@@ -51,6 +54,7 @@ export class HostedRoom {
           port,
           members: info.members,
           fingerprint: host.fingerprint,
+          ...(info.passcode && { passcode: true }),
         });
         host.on('count', (count) => ad.update(count));
         room.advertisement = ad;

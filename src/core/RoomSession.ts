@@ -21,6 +21,8 @@ export interface RoomSessionOptions {
   fingerprint?: string | null;
   /** Told at every welcome which certificate the host presented (the app pins it). */
   onWelcome?: (roomId: string, fingerprint: string) => void;
+  /** The room's passcode, for a room that takes one (proved to the host, never sent). */
+  passcode?: string | null;
 }
 
 /**
@@ -58,6 +60,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
 
     this.client = new RoomClient({
       fingerprint: opts.fingerprint ?? null,
+      passcode: opts.passcode ?? null,
       endpoints: opts.endpoints,
       nickname: opts.nickname,
       key,

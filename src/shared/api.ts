@@ -42,6 +42,8 @@ export const LobbyRoomSchema = z.object({
   v: z.number().int(),
   /** Best first: the address the mDNS answer came from, then the others. */
   endpoints: z.array(EndpointSchema),
+  /** Present and true when joining takes a passcode (room:join's `passcode`). */
+  passcode: z.boolean().optional(),
   /** This app is the room's host. */
   mine: z.boolean(),
   /** Announced on the network now; false for a room joined before whose host is offline. */
@@ -119,6 +121,8 @@ export const SnapshotSchema = z.object({
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
 const Empty = z.object({}).strict();
+/** A room passcode as typed: it is only ever used to derive a key, never sent to the room. */
+const PasscodeSchema = z.string().max(256);
 
 /** A certificate's SHA-256 fingerprint: 64 lowercase hex digits. */
 const FingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
@@ -132,9 +136,17 @@ export const commands = {
       .strict(),
     result: SettingsSchema,
   },
-  'room:host': { payload: z.object({ name: RoomNameSchema }).strict(), result: RoomInfoSchema },
+  /** `passcode`: members must know it to join (absent or empty: anyone may). */
+  'room:host': {
+    payload: z.object({ name: RoomNameSchema, passcode: PasscodeSchema.optional() }).strict(),
+    result: RoomInfoSchema,
+  },
   'room:stop-hosting': { payload: Empty, result: Empty },
-  'room:join': { payload: z.object({ roomId: IdSchema }).strict(), result: Empty },
+  /** `passcode`: for a room whose info or TXT says it takes one. */
+  'room:join': {
+    payload: z.object({ roomId: IdSchema, passcode: PasscodeSchema.optional() }).strict(),
+    result: Empty,
+  },
   /**
    * Asks an address for its room and certificate without joining, so the window can show the
    * verification code (and how it stands against the pin) before the user decides to join.
@@ -156,7 +168,11 @@ export const commands = {
    */
   'room:join-address': {
     payload: z
-      .object({ address: z.string().trim().min(1).max(300), fingerprint: FingerprintSchema })
+      .object({
+        address: z.string().trim().min(1).max(300),
+        fingerprint: FingerprintSchema,
+        passcode: PasscodeSchema.optional(),
+      })
       .strict(),
     result: Empty,
   },

@@ -43,6 +43,12 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   /** The room has as many members as its host allows. */
   RoomFull: 'ROOM_FULL',
+  /** The room has a passcode and the hello carried no proof of it. */
+  PasscodeRequired: 'PASSCODE_REQUIRED',
+  /** The hello's proof does not match the room's passcode. */
+  BadPasscode: 'BAD_PASSCODE',
+  /** Too many wrong passcodes from this address lately; wait and try again. */
+  TooManyAttempts: 'TOO_MANY_ATTEMPTS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -65,6 +71,8 @@ export const CloseCode = {
   RoomFull: 4004,
   /** The member could not keep up: too much undelivered data waited for it. */
   TooSlow: 4005,
+  /** No, or a wrong, passcode proof (see the preceding error frame). */
+  Unauthorized: 4006,
 } as const;
 
 /**

@@ -37,6 +37,8 @@ export const RoomInfoSchema = z.object({
   name: RoomNameSchema,
   host: NickSchema,
   members: z.number().int().min(0),
+  /** Present and true when joining takes the room's passcode (see the challenge frame). */
+  passcode: z.boolean().optional(),
 });
 export type RoomInfo = z.infer<typeof RoomInfoSchema>;
 
@@ -63,6 +65,14 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 // ---- member -> host ----------------------------------------------------------------------
 
+/** Base64url (no padding) of exactly `bytes` bytes. */
+function Base64UrlSchema(bytes: number) {
+  return z
+    .string()
+    .length(Math.ceil((bytes * 4) / 3))
+    .regex(/^[A-Za-z0-9_-]+$/);
+}
+
 /** A member's secret key for one room: the host derives the member's stable id from it. */
 export const MemberKeySchema = z.string().min(16).max(128);
 
@@ -77,6 +87,11 @@ export const HelloFrame = z.object({
   key: MemberKeySchema,
   /** The highest `seq` the member already has of this room: the welcome then carries the gap. */
   since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /**
+   * Answer to the room's challenge, when it sent one: base64url(HMAC-SHA256(key, nonce)) with
+   * key = scrypt(passcode, salt). The passcode itself never crosses the wire.
+   */
+  proof: Base64UrlSchema(32).optional(),
 });
 export const PostFrame = z.object({
   type: z.literal('post'),
@@ -104,6 +119,15 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 // ---- host -> member ----------------------------------------------------------------------
 
+/**
+ * Sent first, before anything else, by a room that has a passcode: the hello must carry the
+ * proof for this nonce. `salt` is the room's own, the same for every connection.
+ */
+export const ChallengeFrame = z.object({
+  type: z.literal('challenge'),
+  nonce: Base64UrlSchema(32),
+  salt: Base64UrlSchema(16),
+});
 export const WelcomeFrame = z.object({
   type: z.literal('welcome'),
   v: z.number().int(),
@@ -154,6 +178,7 @@ export const ErrorFrame = z.object({
   cid: IdSchema.optional(),
 });
 export const HostFrameSchema = z.discriminatedUnion('type', [
+  ChallengeFrame,
   WelcomeFrame,
   MessageFrame,
   AckFrame,
@@ -165,6 +190,7 @@ export const HostFrameSchema = z.discriminatedUnion('type', [
 export type HostFrame = z.infer<typeof HostFrameSchema>;
 export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type ChallengeFrame = z.infer<typeof ChallengeFrame>;
 export type PageFrame = z.infer<typeof PageFrame>;
 export type AckFrame = z.infer<typeof AckFrame>;
 
@@ -183,5 +209,7 @@ export const TxtSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /** "1" when joining takes a passcode. */
+  pc: z.literal('1').optional(),
 });
 export type Txt = z.infer<typeof TxtSchema>;

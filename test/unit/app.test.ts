@@ -96,6 +96,29 @@ describe('ChatApp', () => {
     expect(bob.snapshot().session).toBeNull();
   });
 
+  it('hosts a room with a passcode: the host joins its own room, others only with the passcode', async () => {
+    const alice = makeApp('Alice');
+    const bob = makeApp('Bob');
+    const aliceOnline = next(alice, 'session', ({ session }) => session?.state === 'online');
+    const room = await send(alice, 'room:host', { name: 'Office', passcode: 'open sesame' });
+    expect(room).toMatchObject({ name: 'Office', passcode: true });
+    await aliceOnline;
+    const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
+    const address = `127.0.0.1:${port}`;
+    const seen: AddressCheck & { room: { passcode?: boolean } } = await send(bob, 'room:check-address', {
+      address,
+    });
+    expect(seen.room.passcode).toBe(true);
+
+    const refused = next(bob, 'session', ({ session }) => session?.state === 'offline');
+    await send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint, passcode: 'guess' });
+    expect((await refused).session!.reason).toBe('That passcode is not right.');
+
+    const online = next(bob, 'session', ({ session }) => session?.state === 'online');
+    await send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint, passcode: 'open sesame' });
+    expect((await online).session!.members.map((m) => m.nick).sort()).toEqual(['Alice', 'Bob']);
+  });
+
   it('remembers the nickname and language across restarts', async () => {
     const dir = tempDir();
     const first = makeApp('Guest', dir);

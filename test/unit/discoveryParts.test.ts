@@ -60,6 +60,14 @@ describe('TXT records', () => {
     ).toEqual(expected);
   });
 
+  it('says pc=1 only for a room with a passcode, and reads it back', () => {
+    expect(encodeTxt(room)).not.toHaveProperty('pc');
+    const txt = encodeTxt({ ...room, passcode: true });
+    expect(txt.pc).toBe('1');
+    expect(parseTxt({ txt })).toMatchObject({ id: 'room-1', pc: '1' });
+    expect(parseTxt({ txt: { ...txt, pc: 'yes' } })).toBeNull();
+  });
+
   it('takes the first of duplicate keys, matches keys case-insensitively and keeps "=" in values', () => {
     const raw = ['V=1', 'id=a=b', 'name=First', 'name=Second', 'host=H', 'n=0'].map((s) => Buffer.from(s));
     expect(parseTxt({ rawTxt: raw })).toMatchObject({ v: 1, id: 'a=b', name: 'First' });

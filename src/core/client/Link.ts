@@ -10,6 +10,7 @@ import {
   type WelcomeFrame,
 } from '../../shared/protocol';
 import { FingerprintMismatchError, pinnedWsTarget } from '../identity/tlsClient';
+import { passcodeKey, passcodeProof } from '../passcode';
 import { formatAddress } from './endpoint';
 
 /**
@@ -36,7 +37,19 @@ export interface Hello {
   key: string;
   /** The highest seq we already have of this room; absent when we have nothing. */
   since?: number;
+  /**
+   * The room's passcode, when we were given one: the hello then waits for the room's challenge
+   * and carries the proof. `keys` caches the derived key per salt across links of one join.
+   */
+  passcode?: { passcode: string; keys: Map<string, Buffer> };
 }
+
+/** Errors after which retrying with the same passcode cannot help. */
+const PASSCODE_CODES = new Set<string>([
+  ErrorCode.PasscodeRequired,
+  ErrorCode.BadPasscode,
+  ErrorCode.TooManyAttempts,
+]);
 
 /** How a link ended. */
 export interface LinkEnd {
@@ -54,7 +67,7 @@ export interface LinkEnd {
 export type LinkEvents = {
   welcome: [welcome: WelcomeFrame];
   /** A frame after the welcome (message, ack, page, joined, left; errors come as `problem`). */
-  frame: [frame: Exclude<HostFrame, { type: 'welcome' | 'error' }>];
+  frame: [frame: Exclude<HostFrame, { type: 'welcome' | 'error' | 'challenge' }>];
   problem: [problem: Problem];
   end: [end: LinkEnd];
 };
@@ -76,6 +89,8 @@ export class Link extends EventEmitter<LinkEvents> {
   private lastError: string | null = null;
   private deadline: NodeJS.Timeout;
   private watchdog: NodeJS.Timeout | null = null;
+  private helloSent = false;
+  private readonly hello: Hello;
 
   /**
    * `expected` is the SHA-256 fingerprint the host's certificate must have (null: first
@@ -83,6 +98,7 @@ export class Link extends EventEmitter<LinkEvents> {
    */
   constructor(endpoint: Endpoint, hello: Hello, connectTimeoutMs: number, expected: string | null = null) {
     super();
+    this.hello = hello;
     this.address = formatAddress(endpoint);
     // The pin is checked inside createConnection, before the upgrade request (and so the
     // hello) can be written: a wrong certificate never sees a byte of ours. No `agent`.
@@ -104,13 +120,44 @@ export class Link extends EventEmitter<LinkEvents> {
       this.lastError = err.message;
       if (err instanceof FingerprintMismatchError) this.mismatch = err;
     });
+    // With a passcode, the hello waits for the room's challenge (it comes first); without
+    // one, it goes at once, and a room that wants one answers PASSCODE_REQUIRED.
     this.ws.on('open', () => {
-      const frame = { type: 'hello', v: PROTOCOL_VERSION, nick: hello.nick, key: hello.key } as const;
-      this.send(encodeFrame(hello.since === undefined ? frame : { ...frame, since: hello.since }));
+      if (!hello.passcode) this.sendHello();
     });
     this.ws.on('ping', () => this.watchdog?.refresh());
     this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+  }
+
+  private sendHello(proof?: string): void {
+    if (this.helloSent) return;
+    this.helloSent = true;
+    const { nick, key, since } = this.hello;
+    this.send(
+      encodeFrame({
+        type: 'hello',
+        v: PROTOCOL_VERSION,
+        nick,
+        key,
+        ...(since !== undefined && { since }),
+        ...(proof !== undefined && { proof }),
+      }),
+    );
+  }
+
+  private answerChallenge(nonce: string, salt: string): void {
+    const secret = this.hello.passcode;
+    if (!secret) {
+      this.sendHello();
+      return;
+    }
+    let key = secret.keys.get(salt);
+    if (!key) {
+      key = passcodeKey(secret.passcode, salt);
+      secret.keys.set(salt, key);
+    }
+    this.sendHello(passcodeProof(key, nonce));
   }
 
   /** Sends an encoded frame; false if the socket cannot take it now. */
@@ -163,8 +210,11 @@ export class Link extends EventEmitter<LinkEvents> {
       const { code, message } = frame;
       this.emit('problem', frame.cid === undefined ? { code, message } : { code, message, cid: frame.cid });
       // Retrying cannot fix a version mismatch: stop now, with the host's own explanation.
-      if (code === ErrorCode.VersionMismatch)
+      // Nor a missing or wrong passcode: the user has to give (another) one.
+      if (code === ErrorCode.VersionMismatch || PASSCODE_CODES.has(code))
         this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
+    } else if (frame.type === 'challenge') {
+      if (!this.welcomed) this.answerChallenge(frame.nonce, frame.salt);
     } else if (frame.type === 'welcome') {
       if (this.welcomed) return;
       this.welcomed = true;
@@ -185,6 +235,12 @@ export class Link extends EventEmitter<LinkEvents> {
         welcomed: this.welcomed,
         fatal: true,
         reason: reason || 'This room speaks another protocol version.',
+      });
+    } else if (code === CloseCode.Unauthorized) {
+      this.finish({
+        welcomed: this.welcomed,
+        fatal: true,
+        reason: reason || 'This room did not accept the passcode.',
       });
     } else if (code === CloseCode.Replaced) {
       this.finish({

@@ -56,6 +56,8 @@ export interface RoomClientOptions {
    * absent: first contact, any certificate is accepted and `fingerprint` reports which.
    */
   fingerprint?: string | null;
+  /** The room's passcode, for a room that has one (proved, never sent); null or absent: none. */
+  passcode?: string | null;
 }
 
 /** Events a RoomClient emits. */
@@ -95,6 +97,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private endpoints: Endpoint[];
   private readonly nickname: string;
   private readonly key: string;
+  private readonly passcode: { passcode: string; keys: Map<string, Buffer> } | undefined;
   private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
   private roomId: string | null;
@@ -119,6 +122,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.endpoints = [...opts.endpoints];
     this.nickname = opts.nickname;
     this.key = opts.key;
+    // The derived key is cached per salt for this client's lifetime: scrypt runs once per join.
+    this.passcode = opts.passcode ? { passcode: opts.passcode, keys: new Map() } : undefined;
     this.backoff = opts.backoff ?? {};
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
     this.roomId = opts.roomId ?? null;
@@ -291,7 +296,12 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     }
     this._address = formatAddress(endpoint);
     const since = this.timeline.since();
-    const hello = { nick: this.nickname, key: this.key, ...(since !== undefined && { since }) };
+    const hello = {
+      nick: this.nickname,
+      key: this.key,
+      ...(since !== undefined && { since }),
+      ...(this.passcode && { passcode: this.passcode }),
+    };
     const link = new Link(endpoint, hello, this.connectTimeoutMs, this.expected);
     this.link = link;
     // A link we have let go of (halt) may still report; only the current one counts.

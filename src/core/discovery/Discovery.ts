@@ -39,6 +39,8 @@ export interface DiscoveredRoom {
    * advertisement carried none (a room of an older protocol version).
    */
   fingerprint: string | null;
+  /** Present and true when joining takes a passcode (TXT `pc`, or the room's info). */
+  passcode?: boolean;
   /** Best first: the address the mDNS answer came from, then the room's other addresses. */
   endpoints: Endpoint[];
 }
@@ -93,6 +95,7 @@ interface Entry {
   members: number;
   v: number;
   fingerprint: string | null;
+  passcode: boolean;
   sightings: Map<string, Sighting>;
   misses: number;
   /** False while a room that was dropped for not answering shows up again, until it answers. */
@@ -166,6 +169,8 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     members: number;
     /** SHA-256 fingerprint of the host's certificate, advertised as TXT `fp`. */
     fingerprint: string;
+    /** Joining takes a passcode (TXT `pc=1`). */
+    passcode?: boolean;
   }): Advertisement {
     assertMdnsAllowed();
     this.ensureLinks();
@@ -281,6 +286,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
         members: txt.n,
         v: txt.v,
         fingerprint: txt.fp ?? null,
+        passcode: txt.pc === '1',
         sightings: new Map(),
         misses: 0,
         listed: !this.failed.has(txt.id),
@@ -294,6 +300,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       entry.members = txt.n;
       entry.v = txt.v;
       entry.fingerprint = txt.fp ?? null;
+      entry.passcode = txt.pc === '1';
     }
     entry.sightings.set(key, { link, fqdn, endpoints, seq: ++this.seq });
     this.sightingRoom.set(key, txt.id);
@@ -369,6 +376,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       entry.host = info.host;
       entry.members = info.members;
       entry.v = info.v;
+      entry.passcode = info.passcode === true;
     } else if (++entry.misses >= MISSES_TO_DROP) {
       this.dropUnanswered(entry);
     }
@@ -399,8 +407,9 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     const rooms: DiscoveredRoom[] = [];
     for (const entry of this.entries.values()) {
       if (!entry.listed) continue;
-      const { id, name, host, members, v, fingerprint } = entry;
-      rooms.push({ id, name, host, members, v, fingerprint, endpoints: endpointsOf(entry) });
+      const { id, name, host, members, v, fingerprint, passcode } = entry;
+      const endpoints = endpointsOf(entry);
+      rooms.push({ id, name, host, members, v, fingerprint, ...(passcode && { passcode }), endpoints });
     }
     return rooms.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }

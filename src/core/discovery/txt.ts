@@ -16,9 +16,11 @@ export interface AdvertisedRoom {
   members: number;
   /** SHA-256 fingerprint of the host's certificate (TXT `fp`). */
   fingerprint: string;
+  /** Joining takes a passcode (TXT `pc=1`). */
+  passcode?: boolean;
 }
 
-/** TXT key/value pairs for a room (keys: v, id, name, host, n, fp), every entry within 255 bytes. */
+/** TXT key/value pairs for a room (keys: v, id, name, host, n, fp, and pc when it has a passcode), every entry within 255 bytes. */
 export function encodeTxt(room: AdvertisedRoom): Record<string, string> {
   if (Buffer.byteLength(`id=${room.id}`) > MAX_TXT_ENTRY_BYTES) {
     throw new Error(`Room id is too long to advertise (${Buffer.byteLength(room.id)} bytes).`);
@@ -34,6 +36,7 @@ export function encodeTxt(room: AdvertisedRoom): Record<string, string> {
     host: truncateUtf8(room.host, MAX_TXT_ENTRY_BYTES - 'host='.length),
     n: String(room.members),
     fp: room.fingerprint,
+    ...(room.passcode && { pc: '1' }),
   };
 }
 

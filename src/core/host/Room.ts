@@ -17,6 +17,8 @@ import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
 import type { HostLimits } from './limits';
 import { Members } from './Members';
+import type { PasscodeGate } from './PasscodeGate';
+import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
 import { TokenBucket } from './TokenBucket';
 
@@ -34,6 +36,10 @@ export interface Conn {
   readonly fetches: TokenBucket;
   /** Frames of its that may still be rejected before it counts as flooding. */
   readonly strikes: TokenBucket;
+  /** The remote address, for the passcode's per-address attempt limit. */
+  readonly address: string;
+  /** The nonce of the challenge sent to it; null when the room has no passcode. */
+  readonly nonce: string | null;
   /** Closes the connection if no hello is accepted in time; cleared by the welcome. */
   handshakeTimer: NodeJS.Timeout | undefined;
 }
@@ -47,6 +53,8 @@ export interface RoomDeps {
   limits: HostLimits;
   /** Milliseconds, for the rate limits: performance.now, or a test's own clock. */
   now(): number;
+  /** The room's passcode check; absent when anyone may join. */
+  passcode?: PasscodeGate | null;
 }
 
 /**
@@ -74,10 +82,12 @@ export class Room {
 
   constructor(private readonly deps: RoomDeps) {}
 
-  attach(ws: WebSocket): void {
-    const { limits, now } = this.deps;
+  attach(ws: WebSocket, address = ''): void {
+    const { limits, now, passcode } = this.deps;
     const conn: Conn = {
       ws,
+      address,
+      nonce: passcode ? randomToken(32) : null,
       member: null,
       replaced: false,
       alive: true,
@@ -100,6 +110,9 @@ export class Room {
       guard(() => this.onMessage(conn, data, isBinary));
     });
     ws.on('close', (code) => guard(() => this.onClose(conn, code)));
+    // A room with a passcode speaks first: the hello must answer this challenge.
+    if (passcode && conn.nonce)
+      this.send(conn, { type: 'challenge', nonce: conn.nonce, salt: passcode.salt });
   }
 
   /** Closes every connection, terminating those that have not finished closing after `graceMs`. */
@@ -161,6 +174,24 @@ export class Room {
   }
 
   private onHello(conn: Conn, hello: HelloFrame): void {
+    const gate = this.deps.passcode;
+    if (gate && conn.nonce) {
+      const verdict = gate.check(conn.address, conn.nonce, hello.proof);
+      if (!verdict.ok) {
+        const [code, message] =
+          verdict.code === 'required'
+            ? [ErrorCode.PasscodeRequired, 'This room has a passcode. Enter it to join.']
+            : verdict.code === 'bad'
+              ? [ErrorCode.BadPasscode, 'That passcode is not right.']
+              : [
+                  ErrorCode.TooManyAttempts,
+                  `Too many wrong passcodes from this address; try again in ${verdict.waitS ?? 60} s.`,
+                ];
+        this.sendError(conn, code, message);
+        this.evict(conn, CloseCode.Unauthorized, 'passcode');
+        return;
+      }
+    }
     const id = memberIdFromKey(hello.key);
     const previous = this.online.get(id);
     const { maxMembers } = this.deps.limits;

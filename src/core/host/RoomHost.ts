@@ -16,6 +16,7 @@ import { startHeartbeat } from './heartbeat';
 import { MemoryHistory, type HistoryStore } from './history';
 import { infoRoute } from './infoRoute';
 import { RAW_SOCKET_MARGIN, resolveLimits, type HostLimits } from './limits';
+import { PasscodeGate } from './PasscodeGate';
 import { Room } from './Room';
 import { refuseBusy, refuseWebPages } from './upgradeGuard';
 
@@ -41,6 +42,11 @@ export interface RoomHostOptions {
   limits?: Partial<HostLimits>;
   /** The milliseconds clock the rate limits run on; default performance.now. For tests. */
   clock?: () => number;
+  /**
+   * Members must know this to join (challenge and response; it never crosses the wire).
+   * Absent or empty: anyone may join.
+   */
+  passcode?: string;
 }
 
 /** Events a RoomHost emits. */
@@ -67,6 +73,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
   private readonly room: Room;
   private readonly heartbeatMs: number;
   private readonly limits: HostLimits;
+  private readonly gate: PasscodeGate | null;
   private stopHeartbeat: (() => void) | null = null;
   private starting: Promise<number> | null = null;
   private stopping: Promise<void> | null = null;
@@ -80,13 +87,16 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.fingerprint = fingerprintOf(opts.identity.cert);
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
     this.limits = resolveLimits(opts.limits);
+    const now = opts.clock ?? (() => performance.now());
+    this.gate = opts.passcode ? new PasscodeGate(opts.passcode, now) : null;
     this.room = new Room({
+      passcode: this.gate,
       info: () => this.info(),
       history: opts.history ?? new MemoryHistory(10_000),
       heartbeatMs: this.heartbeatMs,
       onCount: (count) => this.emit('count', count),
       limits: this.limits,
-      now: opts.clock ?? (() => performance.now()),
+      now,
     });
     const wsOptions: ServerOptions & { closeTimeout: number } = {
       noServer: true,
@@ -124,7 +134,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
         refuseBusy(socket);
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws, req.socket.remoteAddress ?? ''));
     });
   }
 
@@ -141,6 +151,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
       name: this.name,
       host: this.hostNick,
       members: this.room.members.count,
+      ...(this.gate && { passcode: true }),
     };
   }
 

@@ -123,16 +123,18 @@ export class AppState {
     return !!settings;
   }
 
-  async hostRoom(name: string): Promise<boolean> {
-    return !!(await this.#run('room:host', { name }));
+  /** `passcode`: members must know it to join; empty or absent: anyone may. */
+  async hostRoom(name: string, passcode = ''): Promise<boolean> {
+    return !!(await this.#run('room:host', passcode ? { name, passcode } : { name }));
   }
 
   async stopHosting(): Promise<boolean> {
     return !!(await this.#run('room:stop-hosting', {}));
   }
 
-  async joinRoom(roomId: string): Promise<boolean> {
-    return !!(await this.#run('room:join', { roomId }));
+  /** `passcode`: for a room that takes one; empty or absent: none. */
+  async joinRoom(roomId: string, passcode = ''): Promise<boolean> {
+    return !!(await this.#run('room:join', passcode ? { roomId, passcode } : { roomId }));
   }
 
   /** What an address answers (room, verification code, trust), before the user joins it. */
@@ -141,8 +143,10 @@ export class AppState {
   }
 
   /** Joins the room at `address` pinned to exactly the certificate the user confirmed. */
-  async joinAddress(address: string, fingerprint: string): Promise<boolean> {
-    return !!(await this.#run('room:join-address', { address, fingerprint }));
+  /** `passcode`: for a room whose info says it takes one; empty or absent: none. */
+  async joinAddress(address: string, fingerprint: string, passcode = ''): Promise<boolean> {
+    const payload = passcode ? { address, fingerprint, passcode } : { address, fingerprint };
+    return !!(await this.#run('room:join-address', payload));
   }
 
   /** Trusts a room's new certificate (the user compared codes with the host). */

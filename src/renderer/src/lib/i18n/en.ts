@@ -30,6 +30,7 @@ export const en = {
   'rooms.yours': 'Yours',
   'rooms.versionMismatch': 'Needs a different Parley version',
   'rooms.code': 'Code {{code}}',
+  'rooms.passcodeLabel': 'Passcode',
   'rooms.certChanged': 'Certificate changed: compare codes with the host',
   'rooms.join': 'Join',
   'rooms.joinNamed': 'Join {{name}}',
@@ -49,6 +50,8 @@ export const en = {
   'host.nameLabel': 'Room name',
   'host.namePlaceholder': 'Team lunch',
   'host.submit': 'Host a room',
+  'host.passcodeLabel': 'Passcode (optional)',
+  'host.passcodeHint': 'Only people who know it can join. It is never sent over the network.',
   'host.errorEmpty': 'Give the room a name.',
   'host.errorTooLong': 'Use at most {{max}} characters.',
 
@@ -56,6 +59,7 @@ export const en = {
   'join.hint': 'For rooms that don’t show up above. The host’s lobby shows the address under the room.',
   'join.addressLabel': 'Address',
   'join.submit': 'Join by address',
+  'join.passcodeLabel': 'This room has a passcode',
   'join.errorEmpty': 'Enter an address, like 192.168.1.20:4000.',
 
   'hosting.note': 'You are hosting {{name}}',

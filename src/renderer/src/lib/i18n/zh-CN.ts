@@ -27,6 +27,7 @@ export const zhCN: Translation = {
   'rooms.yours': '我的',
   'rooms.versionMismatch': '需要其他版本的 Parley',
   'rooms.code': '验证码 {{code}}',
+  'rooms.passcodeLabel': '口令',
   'rooms.certChanged': '证书已变更：请与主持人核对验证码',
   'rooms.join': '加入',
   'rooms.joinNamed': '加入 {{name}}',
@@ -45,12 +46,15 @@ export const zhCN: Translation = {
   'host.nameLabel': '房间名称',
   'host.namePlaceholder': '午饭小分队',
   'host.submit': '主持房间',
+  'host.passcodeLabel': '口令（可选）',
+  'host.passcodeHint': '只有知道口令的人才能加入。口令不会通过网络发送。',
   'host.errorEmpty': '请给房间起个名字。',
   'host.errorTooLong': '房间名称最多 {{max}} 个字符。',
 
   'join.heading': '按地址加入',
   'join.hint': '房间没有出现在上方时使用。主持人的大厅里会在房间下方显示它的地址。',
   'join.addressLabel': '地址',
+  'join.passcodeLabel': '此房间需要口令',
   'join.submit': '按地址加入',
   'join.errorEmpty': '请输入地址，例如 192.168.1.20:4000。',
 
