@@ -1,11 +1,9 @@
 import https from 'node:https';
 import type { Endpoint } from '../../shared/api';
 import { formatEndpoint } from '../../shared/endpoint';
-import { INFO_PATH, RoomInfoSchema, type RoomInfo } from '../../shared/protocol';
+import { INFO_PATH, type RoomInfo } from '../../shared/protocol';
 import { FingerprintMismatchError, pinnedTlsOptions } from './tlsClient';
-
-/** A room's info document is tiny; anything bigger is not a Parley host. */
-const MAX_BODY_BYTES = 16 * 1024;
+import { readRoomInfo } from '../discovery/readRoomInfo';
 
 /** What a room said about itself, and the certificate it said it with. */
 export interface TlsRoomInfo {
@@ -62,39 +60,7 @@ export function fetchInfoTls(
           handshakeTimeoutMs: timeoutMs,
         }),
       },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          finish(new Error(`Room at ${where} answered HTTP ${res.statusCode} instead of its room info.`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES)
-            finish(new Error(`Room at ${where} sent more than ${MAX_BODY_BYTES} bytes of room info.`));
-          else chunks.push(chunk);
-        });
-        res.on('error', (err) => finish(new Error(`Room at ${where} broke off its answer: ${err.message}`)));
-        res.on('end', () => {
-          let body: unknown;
-          try {
-            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            finish(new Error(`Room at ${where} answered with something that is not JSON.`));
-            return;
-          }
-          const parsed = RoomInfoSchema.safeParse(body);
-          if (parsed.success) finish(null, parsed.data);
-          else
-            finish(
-              new Error(
-                `Room at ${where} answered with invalid room info: ${parsed.error.issues[0]?.message ?? 'unknown problem'}.`,
-              ),
-            );
-        });
-      },
+      (res) => readRoomInfo(res, where, finish),
     );
     req.on('error', (err) => {
       if (err instanceof FingerprintMismatchError) finish(err);
