@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { migrate } from '../migrate';
 
 /** The member database's layout; bump with a new step, never edit an old one. */
 const STEPS: string[] = [
@@ -50,16 +51,5 @@ const STEPS: string[] = [
 
 /** Brings a member database up to the current layout (each step in its own transaction). */
 export function migrateMemberDatabase(db: DatabaseSync): void {
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
-  for (let version = row.user_version; version < STEPS.length; version++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(STEPS[version]!);
-      db.exec(`PRAGMA user_version = ${version + 1}`);
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
-  }
+  migrate(db, STEPS);
 }
