@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { normalizeFingerprint } from '../identity/fingerprint';
 import { openDatabase, type OpenedDatabase } from '../store/openDatabase';
 import { migrateTrustDatabase } from './schema';
+import { inTransaction } from '../store/transaction';
 
 /** The file in the member's data folder. */
 export const TRUST_DB_FILE = 'trust.db';
@@ -153,8 +154,7 @@ export class TrustStore {
   private flush(): boolean {
     if (this.unsaved.size === 0 || this.closed) return this.unsaved.size === 0;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
+      inTransaction(this.db, () => {
         const upsert = this.db.prepare(
           `INSERT INTO pins (room_id, fingerprint, first_seen, last_seen) VALUES (?, ?, ?, ?)
            ON CONFLICT (room_id) DO UPDATE SET fingerprint = excluded.fingerprint,
@@ -166,11 +166,7 @@ export class TrustStore {
           if (pin) upsert.run(pin.roomId, pin.fingerprint, pin.firstSeen, pin.lastSeen);
           else remove.run(roomId);
         }
-        this.db.exec('COMMIT');
-      } catch (err) {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
+      });
     } catch (err) {
       this.trouble(err);
       return false;

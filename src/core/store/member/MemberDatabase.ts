@@ -18,6 +18,7 @@ import {
 } from './rows';
 import { migrateMemberDatabase } from './schema';
 import { Unsaved } from './Unsaved';
+import { inTransaction } from '../transaction';
 
 export type { KnownRoom } from './rows';
 
@@ -225,14 +226,7 @@ export class MemberDatabase {
     }
     if (this.closed) return false;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        this.writeUnsaved();
-        this.db.exec('COMMIT');
-      } catch (err) {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
+      inTransaction(this.db, () => this.writeUnsaved());
     } catch (err) {
       this.trouble(err);
       return false;
