@@ -440,7 +440,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (listed) {
       session.seenOnLan = true;
       session.client.setEndpoints(listed.endpoints);
-      if (session.goneFromLan && state === 'offline') session.connect();
+      if (session.goneFromLan && state === 'offline') session.rejoinSoon();
     } else if (session.seenOnLan && state === 'reconnecting') {
       // Only a room we saw announced can be declared gone: one joined by address on a network
       // without multicast was never listed, and keeps retrying instead.

@@ -12,6 +12,20 @@ const WINDOW = 200;
 /** Messages per "load earlier" from the host: a screenful or two, in few round trips. */
 const EARLIER_PAGE = 100;
 
+/**
+ * How the window's member retries a room it lost. The client's restart window (reconnectDelay)
+ * keeps the first 20 s of retries about a second apart, so a restarted host has everyone back
+ * within ~1.25 s of listening (bench/reconnect); 45 attempts then keep trying for about three
+ * minutes before the room is shown offline.
+ */
+export const SESSION_BACKOFF = { initialMs: 500, maxMs: 10_000, maxAttempts: 45 } as const;
+
+/**
+ * The most a rejoin waits after the room is announced again. Every member hears the
+ * announcement in the same instant; a random wait up to this spreads their hellos out.
+ */
+export const REJOIN_SPREAD_MS = 500;
+
 export interface RoomSessionOptions {
   roomId: string;
   endpoints: Endpoint[];
@@ -47,6 +61,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   goneFromLan = false;
   /** The room has been listed in the lobby during this session (so its absence means something). */
   seenOnLan = false;
+  private rejoinTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: RoomSessionOptions) {
     super();
@@ -66,7 +81,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       key,
       outbox: opts.store.outbox(opts.roomId),
       since: () => opts.store.lastSeq(opts.roomId),
-      backoff: { initialMs: 500, maxMs: 10_000, maxAttempts: 30 },
+      backoff: SESSION_BACKOFF,
     });
     this.client.on('state', (_state, _attempt, reason) => {
       this.reason = reason;
@@ -102,6 +117,21 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       this.started = true;
       this.client.start();
     }
+  }
+
+  /**
+   * Connects after a random wait of up to REJOIN_SPREAD_MS: for a room announced again after
+   * its host came back, which all its members hear at once. Calls while one is pending do nothing.
+   */
+  rejoinSoon(random: () => number = Math.random): void {
+    if (this.rejoinTimer) return;
+    this.rejoinTimer = setTimeout(
+      () => {
+        this.rejoinTimer = null;
+        this.connect();
+      },
+      Math.round(random() * REJOIN_SPREAD_MS),
+    );
   }
 
   /** Shows the saved copy without connecting: the room's host is not on the network. */
@@ -150,6 +180,8 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   }
 
   close(): Promise<void> {
+    if (this.rejoinTimer) clearTimeout(this.rejoinTimer);
+    this.rejoinTimer = null;
     return this.client.close();
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/core/client/backoff';
-import { formatAddress, wsTarget } from '../../src/core/client/endpoint';
+import { backoffDelay, reconnectDelay } from '../../src/core/client/backoff';
+import { formatEndpoint } from '../../src/shared/endpoint';
 
 describe('backoffDelay', () => {
   const opts = { initialMs: 100, maxMs: 1_000 };
@@ -25,20 +25,41 @@ describe('backoffDelay', () => {
   });
 });
 
+describe('reconnectDelay', () => {
+  const top = (attempt: number, opts = {}): number => reconnectDelay(attempt, opts, () => 1);
+
+  it('keeps the delays of a restart window at most restartMaxMs, then grows them again up to maxMs', () => {
+    const opts = { initialMs: 100, maxMs: 2_000, restartMaxMs: 300, restartAttempts: 4 };
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((a) => top(a, opts))).toEqual([
+      100, 200, 300, 300, 600, 1_200, 2_000, 2_000,
+    ]);
+  });
+
+  it('jitters the window delays into the upper half of their ceiling too', () => {
+    const opts = { initialMs: 100, maxMs: 2_000, restartMaxMs: 300, restartAttempts: 4 };
+    expect(reconnectDelay(4, opts, () => 0)).toBe(150);
+    expect(reconnectDelay(5, opts, () => 0)).toBe(300);
+  });
+
+  it('defaults to 500 ms first, at most 1.25 s for 20 attempts, then doubling up to 15 s', () => {
+    expect([1, 2, 3, 20, 21, 22, 50].map((a) => top(a))).toEqual([
+      500, 1_000, 1_250, 1_250, 2_500, 5_000, 15_000,
+    ]);
+  });
+
+  it('never waits longer than maxMs, even inside the window', () => {
+    expect(top(20, { initialMs: 1, maxMs: 5 })).toBe(5);
+    expect(top(10_000, { initialMs: 1, maxMs: 5 })).toBe(5);
+  });
+});
+
 describe('endpoint addresses', () => {
   it('writes IPv4 addresses and names as host:port', () => {
-    expect(formatAddress({ host: '127.0.0.1', port: 4000 })).toBe('127.0.0.1:4000');
-    expect(formatAddress({ host: 'hana.local', port: 4000 })).toBe('hana.local:4000');
+    expect(formatEndpoint({ host: '127.0.0.1', port: 4000 })).toBe('127.0.0.1:4000');
+    expect(formatEndpoint({ host: 'hana.local', port: 4000 })).toBe('hana.local:4000');
   });
 
   it('puts IPv6 addresses in brackets', () => {
-    expect(formatAddress({ host: '::1', port: 4000 })).toBe('[::1]:4000');
-    expect(wsTarget({ host: '::1', port: 4000 }).url).toBe('ws://[::1]:4000/');
-  });
-
-  it('keeps a link-local zone out of the URL but in the connection', () => {
-    const target = wsTarget({ host: 'fe80::1%eth0', port: 4000 });
-    expect(target.url).toBe('ws://[fe80::1]:4000/');
-    expect(target.createConnection).toBeTypeOf('function');
+    expect(formatEndpoint({ host: '::1', port: 4000 })).toBe('[::1]:4000');
   });
 });

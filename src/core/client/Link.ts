@@ -11,7 +11,7 @@ import {
 } from '../../shared/protocol';
 import { FingerprintMismatchError, pinnedWsTarget } from '../identity/tlsClient';
 import { passcodeKey, passcodeProof } from '../passcode';
-import { formatAddress } from './endpoint';
+import { formatEndpoint } from '../../shared/endpoint';
 
 /**
  * Largest frame accepted from a host. A welcome or a page carries up to LIMITS.pageMax (200)
@@ -99,7 +99,7 @@ export class Link extends EventEmitter<LinkEvents> {
   constructor(endpoint: Endpoint, hello: Hello, connectTimeoutMs: number, expected: string | null = null) {
     super();
     this.hello = hello;
-    this.address = formatAddress(endpoint);
+    this.address = formatEndpoint(endpoint);
     // The pin is checked inside createConnection, before the upgrade request (and so the
     // hello) can be written: a wrong certificate never sees a byte of ours. No `agent`.
     const target = pinnedWsTarget(endpoint, expected, {

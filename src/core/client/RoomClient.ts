@@ -11,12 +11,9 @@ import {
   type RoomInfo,
   type WelcomeFrame,
 } from '../../shared/protocol';
-import { BACKOFF_DEFAULTS, backoffDelay, type BackoffOptions } from './backoff';
+import { BACKOFF_DEFAULTS, reconnectDelay, type BackoffOptions } from './backoff';
 import { Delivery, STORAGE_RETRY_DEFAULTS } from './Delivery';
-
-/** How long to wait before asking again for history the host refused as asked too fast. */
-const FETCH_RETRY_MS = 500;
-import { formatAddress } from './endpoint';
+import { formatEndpoint } from '../../shared/endpoint';
 import { verificationCode } from '../identity/fingerprint';
 import type { FingerprintMismatchError } from '../identity/tlsClient';
 import { Link, type LinkEnd, type Problem } from './Link';
@@ -24,6 +21,9 @@ import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
 import { PageRequests } from './PageRequests';
 import { Roster } from './Roster';
 import { Timeline } from './Timeline';
+
+/** How long to wait before asking again for history the host refused as asked too fast. */
+const FETCH_RETRY_MS = 500;
 
 export type { OutboxStore, PendingPost } from './outbox';
 export type { Problem } from './Link';
@@ -128,7 +128,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
     this.roomId = opts.roomId ?? null;
     this.expected = opts.fingerprint ?? null;
-    this._address = opts.endpoints[0] ? formatAddress(opts.endpoints[0]) : '';
+    this._address = opts.endpoints[0] ? formatEndpoint(opts.endpoints[0]) : '';
     this.timeline = new Timeline(opts.since ?? (() => undefined));
     this.requests = new PageRequests(opts.requestTimeoutMs ?? 10_000);
     this.delivery = new Delivery(
@@ -294,7 +294,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       this.retry(lastReason ?? 'There is no address to connect to.');
       return;
     }
-    this._address = formatAddress(endpoint);
+    this._address = formatEndpoint(endpoint);
     const since = this.timeline.since();
     const hello = {
       nick: this.nickname,
@@ -389,7 +389,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
         this.retryTimer = null;
         this.tryEndpoint(0, null);
       },
-      backoffDelay(attempt, this.backoff),
+      reconnectDelay(attempt, this.backoff),
     );
     this.setState('reconnecting', attempt, reason);
   }

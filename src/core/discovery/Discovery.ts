@@ -177,6 +177,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     const advertisement = new RoomAdvertisement(this.hostName, ad, (a) => this.ads.delete(a));
     for (const link of this.links.values()) advertisement.attach(link.instance);
     this.ads.add(advertisement);
+    debug(`advertise ${ad.id} on ${[...this.links.keys()].join(', ') || 'no interface'}`);
     return advertisement;
   }
 

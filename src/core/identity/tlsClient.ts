@@ -137,8 +137,8 @@ export function peerFingerprint(socket: TLSSocket): string | null {
 
 /**
  * A `wss://` URL for an endpoint and the pinned connect options to use with it (spread both into
- * `new WebSocket(target.url, { ...target.options, ... })`). Like client/endpoint.ts's wsTarget,
- * a link-local IPv6 zone id, which URLs cannot carry, is kept for the TCP connect.
+ * `new WebSocket(target.url, { ...target.options, ... })`). A link-local IPv6 zone id, which
+ * URLs cannot carry, is left out of the URL and kept for the TCP connect.
  */
 export function pinnedWsTarget(
   endpoint: Endpoint,
