@@ -49,9 +49,12 @@ test.describe('delivery states and history in the window', () => {
       await expect(messages(page)).toContainText('history 60');
       await expect(messages(page).getByText('history 11', { exact: true })).toBeVisible();
       await expect(messages(page).getByText('history 10', { exact: true })).toHaveCount(0);
-      await page.getByRole('button', { name: 'Load earlier messages' }).click();
+      // From the keyboard: when the last page is in, the focus moves to the marker the button became.
+      await page.getByRole('button', { name: 'Load earlier messages' }).focus();
+      await page.keyboard.press('Enter');
       await expect(messages(page).getByText('history 1', { exact: true })).toHaveCount(1);
       await expect(page.getByRole('button', { name: 'Load earlier messages' })).toHaveCount(0);
+      await expect(page.getByText('This is the beginning of the room.')).toBeFocused();
       await expect(messages(page).locator('li[data-seq]')).toHaveCount(60);
     });
 

@@ -7,8 +7,13 @@ import type { ChatMessage, Member } from '../../../shared/protocol';
  */
 export const EVERYONE = '';
 
-/** Most messages and join/leave notices the window holds; older ones are dropped. */
+/**
+ * Most messages a live flood may pile up in the window before the oldest are dropped. History
+ * the user scrolls back through is kept however long it gets: the list only renders what is on
+ * screen, and dropping it would pull the page out from under their scroll.
+ */
 const MAX_MESSAGES = 2000;
+/** Most join/leave notices kept; older ones are dropped. */
 const MAX_NOTICES = 200;
 
 /** One tab: the whole room, or a private conversation with `peer`. */
@@ -105,7 +110,14 @@ export class ChatState {
   /** Private conversations opened for restored posts before anyone said who the peer is. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #unnamed = new Set<string>();
+  /**
+   * Each message's timeline entry, made once: the timeline is rebuilt on every change, and the
+   * same entry object for the same message keeps the list from re-rendering rows for nothing.
+   */
+  #entries = new WeakMap<ChatMessage, TimelineEntry & { kind: 'message' }>();
   #nextLocalId = 1;
+  /** How many messages a flood may grow the window to: MAX_MESSAGES, or all the user loaded. */
+  #limit = MAX_MESSAGES;
   #room: { address: string; roomId: string | null } | null = null;
 
   /** Takes in a whole session: a new room starts afresh, the same room merges by id. */
@@ -141,6 +153,7 @@ export class ChatState {
 
   /** Older messages from `chat:load-earlier`; `more` says whether even older ones exist. */
   addEarlier(messages: readonly ChatMessage[], more: boolean): void {
+    this.#limit = Math.max(this.#limit, this.messages.length + messages.length);
     this.#merge(messages, false);
     this.earlier = more;
   }
@@ -282,10 +295,20 @@ export class ChatState {
       }
     }
     const last = this.messages.at(-1)?.seq ?? 0;
-    const inOrder = fresh.every((m, i) => m.seq > (i === 0 ? last : fresh[i - 1]!.seq));
-    const merged = inOrder ? [...this.messages, ...fresh] : [...this.messages, ...fresh].sort(bySeq);
+    const first = this.messages[0]?.seq ?? Infinity;
+    const ascending = fresh.every((m, i) => i === 0 || m.seq > fresh[i - 1]!.seq);
+    // Live messages go after the rest, an earlier page before it: no sort for either.
+    const merged =
+      ascending && fresh[0]!.seq > last
+        ? [...this.messages, ...fresh]
+        : ascending && fresh.at(-1)!.seq < first
+          ? [...fresh, ...this.messages]
+          : [...this.messages, ...fresh].sort(bySeq);
     // A flood must not grow the window without bound: keep the latest, forget the oldest.
-    for (const old of merged.splice(0, Math.max(0, merged.length - MAX_MESSAGES))) this.#ids.delete(old.id);
+    const dropped = merged.splice(0, Math.max(0, merged.length - this.#limit));
+    for (const old of dropped) this.#ids.delete(old.id);
+    // What was dropped can be loaded again, like any earlier page.
+    if (dropped.length > 0) this.earlier = true;
     this.messages = merged;
   }
 
@@ -416,7 +439,13 @@ export class ChatState {
         const pending = stored[s++]!;
         entries.push({ kind: 'pending', key: `p:${pending.id}`, pending });
       }
-      entries.push({ kind: 'message', key: `m:${message.id}`, message, mine: message.from.id === meId });
+      const mineNow = message.from.id === meId;
+      let entry = this.#entries.get(message);
+      if (entry?.mine !== mineNow) {
+        entry = { kind: 'message', key: `m:${message.id}`, message, mine: mineNow };
+        this.#entries.set(message, entry);
+      }
+      entries.push(entry);
     }
     for (; n < notices.length; n++) {
       const notice = notices[n]!;
@@ -442,6 +471,7 @@ export class ChatState {
     this.me = null;
     this.earlier = false;
     this.drafts = {};
+    this.#limit = MAX_MESSAGES;
     this.#ids.clear();
     this.#settled.clear();
     this.#earlyAcks.clear();

@@ -102,6 +102,8 @@ export const en = {
   'messages.left': '{{nick}} left',
   'messages.jumpToLatest': 'Jump to latest',
   'messages.loadEarlier': 'Load earlier messages',
+  'messages.beginningEveryone': 'This is the beginning of the room.',
+  'messages.beginningPrivate': 'This is the beginning of your conversation with {{nick}}.',
   'messages.emptyEveryone': 'No messages yet. Say hello!',
   'messages.emptyPrivate':
     'This is the start of your private conversation with {{nick}}. Only the two of you can see it.',

@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
+import { startAgent, type RunningAgent } from '../test/support/agents';
+import { openApp, pageErrors } from './support/bindPage';
+import { seedHistory, seededText } from '../test/support/seedHistory';
+
+/** Long enough that rendering it all would show; short enough to scroll through in a test. */
+const HISTORY = 3_000;
+/** A conversation of up to this many entries is kept whole in the DOM (MessageList's MOUNT_ALL_UP_TO). */
+const MOUNT_ALL_UP_TO = 200;
+/**
+ * Most message nodes a longer one may hold: at 1100x720 about 15 rows are on screen, plus
+ * virtua's 200 px buffer above and below, with room to spare for short rows.
+ */
+const MOST_WINDOWED = 60;
+
+test.describe('a room with a long history', () => {
+  test.describe.configure({ mode: 'serial' });
+
+  let lan: Lan;
+  let alice: RunningAgent;
+  let bob: RunningAgent;
+  let aliceData: string;
+  let page: Page;
+
+  test.beforeAll(async ({ browser }) => {
+    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
+    // Alice hosts a room whose host.db already holds the history: written in one transaction.
+    aliceData = mkdtempSync(join(tmpdir(), 'parley-longroom-'));
+    seedHistory(aliceData, 'Archive', HISTORY);
+    lan = await createLan(['alice', 'bob']);
+    [alice, bob] = await Promise.all([
+      startAgent(lan, 'alice', 'Alice', { dataDir: aliceData }),
+      startAgent(lan, 'bob', 'Bob'),
+    ]);
+    const room = await alice.client.send('room:host', { name: 'Archive' });
+    await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
+
+    page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    await openApp(page, bob.client);
+    await page
+      .getByRole('list', { name: 'Rooms on your network' })
+      .getByRole('button', { name: `Join ${room.name}` })
+      .click();
+    await expect(page.getByRole('status')).toContainText('Online');
+    await expect(log(page).getByText(seededText(HISTORY), { exact: true })).toBeVisible();
+  });
+
+  test.afterAll(async () => {
+    await page?.context().close();
+    await Promise.all([alice?.dispose(), bob?.dispose()]);
+    await lan?.destroy();
+    if (aliceData) rmSync(aliceData, { recursive: true, force: true });
+  });
+
+  const log = (p: Page) => p.getByRole('log', { name: 'Messages' });
+
+  test('loads earlier pages by itself when scrolled to the top, down to message 1, then marks the beginning', async () => {
+    let most = 0;
+    await expect
+      .poll(
+        async () => {
+          const seen = await scrollTo(page, 'top');
+          most = Math.max(most, seen.nodes);
+          return seen.seqs[0];
+        },
+        { timeout: 120_000 },
+      )
+      .toBe(1);
+    await expect(log(page).getByText(seededText(1), { exact: true })).toBeVisible();
+    await expect(page.getByText('This is the beginning of the room.')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Load earlier messages' })).toHaveCount(0);
+    expect(most).toBeLessThanOrEqual(MOUNT_ALL_UP_TO);
+  });
+
+  test('holds a bounded number of message nodes while every message is reachable by scrolling', async () => {
+    const walk = await page.evaluate(async () => {
+      const scroller = document.querySelector<HTMLElement>('.scroller')!;
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const seen = new Set<number>();
+      let most = 0;
+      scroller.scrollTop = 0;
+      for (;;) {
+        // Two frames: one for the scroll event to reach the list, one for the list to render.
+        await frame();
+        await frame();
+        const items = scroller.querySelectorAll<HTMLElement>('li[data-seq]');
+        most = Math.max(most, items.length);
+        for (const item of items) seen.add(Number(item.dataset.seq));
+        if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
+        scroller.scrollTop += scroller.clientHeight * 0.8;
+      }
+      return { seen: seen.size, first: Math.min(...seen), last: Math.max(...seen), most };
+    });
+    expect({ seen: walk.seen, first: walk.first, last: walk.last }).toEqual({
+      seen: HISTORY,
+      first: 1,
+      last: HISTORY,
+    });
+    expect(walk.most).toBeLessThanOrEqual(MOST_WINDOWED);
+  });
+
+  test('keeps the message in view in place when an earlier page arrives', async () => {
+    // A fresh window on the same room: it starts with the latest 50 again.
+    await page.reload();
+    await expect(log(page).getByText(seededText(HISTORY), { exact: true })).toBeVisible();
+    const before = await page.evaluate(() => {
+      const scroller = document.querySelector<HTMLElement>('.scroller')!;
+      // Scrolled a little below the top: the next page is fetched, and this view must not move.
+      scroller.scrollTop = 200;
+      return { ...topmost(scroller), height: scroller.scrollHeight };
+
+      function topmost(box: HTMLElement) {
+        const top = box.getBoundingClientRect().top;
+        const item = [...box.querySelectorAll<HTMLElement>('li[data-seq]')].find(
+          (li) => li.getBoundingClientRect().bottom > top + 1,
+        )!;
+        return { seq: Number(item.dataset.seq), offset: item.getBoundingClientRect().top - top };
+      }
+    });
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector<HTMLElement>('.scroller')!.scrollHeight))
+      .toBeGreaterThan(before.height);
+    // Rows of the new page are measured as they mount; once they are, the message sits where it did.
+    const offsetNow = () =>
+      page.evaluate((seq) => {
+        const scroller = document.querySelector<HTMLElement>('.scroller')!;
+        const item = scroller.querySelector<HTMLElement>(`li[data-seq="${seq}"]`);
+        return item ? item.getBoundingClientRect().top - scroller.getBoundingClientRect().top : null;
+      }, before.seq);
+    await expect
+      .poll(async () => Math.abs(((await offsetNow()) ?? Infinity) - before.offset))
+      .toBeLessThanOrEqual(2);
+  });
+
+  test('shows Jump to latest instead of moving the view when a message arrives while scrolled up', async () => {
+    const jump = page.getByRole('button', { name: 'Jump to latest' });
+    await expect(jump).toBeVisible();
+    const shown = await visibleSeqs(page);
+    await alice.client.send('chat:send', { text: 'news while you read' });
+    // It has arrived once the live region announces it; the view must not have followed it (the
+    // list may hold it off screen: a conversation this short is kept whole).
+    await expect(page.getByText('Alice: news while you read', { exact: true })).toHaveCount(1);
+    expect(await visibleSeqs(page)).toEqual(shown);
+    await expect(log(page).getByText('news while you read', { exact: true })).not.toBeInViewport();
+    await jump.click();
+    await expect(log(page).getByText('news while you read', { exact: true })).toBeVisible();
+    await expect(jump).toHaveCount(0);
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
+
+/** Scrolls the message list to the top or bottom; says which seqs and how many nodes it holds then. */
+async function scrollTo(page: Page, where: 'top' | 'bottom'): Promise<{ seqs: number[]; nodes: number }> {
+  return page.evaluate(async (where) => {
+    const scroller = document.querySelector<HTMLElement>('.scroller')!;
+    scroller.scrollTop = where === 'top' ? 0 : scroller.scrollHeight;
+    await new Promise((r) => requestAnimationFrame(r));
+    const items = [...scroller.querySelectorAll<HTMLElement>('li[data-seq]')];
+    return { seqs: items.map((li) => Number(li.dataset.seq)).sort((a, b) => a - b), nodes: items.length };
+  }, where);
+}
+
+/** The seqs of the messages inside the list's visible box. */
+function visibleSeqs(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const scroller = document.querySelector<HTMLElement>('.scroller')!;
+    const box = scroller.getBoundingClientRect();
+    return [...scroller.querySelectorAll<HTMLElement>('li[data-seq]')]
+      .filter((li) => {
+        const r = li.getBoundingClientRect();
+        return r.bottom > box.top && r.top < box.bottom;
+      })
+      .map((li) => Number(li.dataset.seq))
+      .sort((a, b) => a - b);
+  });
+}
