@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { MemoryHistory, type HistoryStore, type MessageDraft } from '../../src/core/host/history';
+import { appendEach, MemoryHistory, type HistoryStore, type MessageDraft } from '../../src/core/host/history';
 import { HostDatabase } from '../../src/core/store/host/HostDatabase';
 import { HOST_DB_FILE, migrateHostDatabase } from '../../src/core/store/host/schema';
 import { openDatabase } from '../../src/core/store/openDatabase';
@@ -46,6 +46,25 @@ describe.each(implementations)('%s as a room’s history', (_name, make) => {
     ]);
     expect(history.latest(ann.id, 10)).toEqual(stored.map((s) => s.message));
     expect(history.latest(ann.id, 10).every((m) => m.cid === undefined)).toBe(true);
+  });
+
+  it('stores a turn’s batch of posts in order, a cid repeated within it only once', () => {
+    const history = make();
+    history.append(draft('before'), 'c0');
+    const entries = [
+      { draft: draft('one'), cid: 'c1' },
+      { draft: draft('two', ben), cid: 'c1' },
+      { draft: draft('one, resent'), cid: 'c1' },
+      { draft: draft('old, resent'), cid: 'c0' },
+    ];
+    const results = history.appendAll?.(entries) ?? appendEach(history, entries);
+    expect(results.map((r) => ('message' in r ? [r.message.seq, r.duplicate] : 'error'))).toEqual([
+      [2, false],
+      [3, false],
+      [2, true],
+      [1, true],
+    ]);
+    expect(history.latest(cat.id, 10).map((m) => m.text)).toEqual(['before', 'one', 'two']);
   });
 
   it('returns the stored message for a cid its sender used before, storing nothing', () => {
@@ -210,6 +229,26 @@ describe('HostDatabase when the disk refuses writes', () => {
     expect(seqs(history.latest(cat.id, 3))).toEqual([39, 40, 41]);
     expect(seqs(history.before(ann.id, 3, 10))).toEqual([1, 2]);
     expect(history.append(draft('resent'), 'k4')).toMatchObject({ duplicate: true, message: { seq: 6 } });
+  });
+
+  it('keeps a batch the disk refuses in memory, numbered on from the disk, and writes it out later', () => {
+    const { dir, db, problems, fill, free } = capped();
+    const room = db.room('Office');
+    room.history.append(draft('before'), 'c0');
+    fill();
+    const entries = [1, 2, 3].map((i) => ({ draft: draft(`during ${i}`.padEnd(6000, '.')), cid: `c${i}` }));
+    const results = room.history.appendAll!(entries);
+    expect(results.map((r) => ('message' in r ? [r.message.seq, r.duplicate] : 'error'))).toEqual([
+      [2, false],
+      [3, false],
+      [4, false],
+    ]);
+    expect(problems).toHaveLength(1);
+    free();
+    expect(db.flushAll()).toBe(true);
+    db.close();
+    const reopened = openHostDb(dir).room('Office');
+    expect(seqs(reopened.history.latest(ann.id, 10))).toEqual([1, 2, 3, 4]);
   });
 
   it('writes the kept messages out once the disk allows, and says so', () => {

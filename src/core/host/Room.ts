@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { decodeClientFrame } from '../../shared/codec';
 import {
@@ -11,7 +12,7 @@ import {
   type Member,
   type RoomInfo,
 } from '../../shared/protocol';
-import type { HistoryPage, HistoryStore } from './history';
+import { appendEach, type Appended, type HistoryPage, type HistoryStore, type MessageDraft } from './history';
 import { memberIdFromKey } from '../memberId';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
@@ -21,10 +22,13 @@ import type { PasscodeGate } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
 import { TokenBucket } from './TokenBucket';
+import { WriteBatch } from './writeBatch';
 
 /** One member connection as the room sees it. */
 export interface Conn {
   readonly ws: WebSocket;
+  /** The socket under `ws`, corked while a turn's frames for it collect (see WriteBatch); null if not given. */
+  readonly socket: Duplex | null;
   /** Null until the hello is accepted, and again once a newer connection has taken over. */
   member: Member | null;
   /** A newer connection of the same member took over: this one's close must stay silent. */
@@ -68,6 +72,13 @@ type PostFrame = Extract<ClientFrame, { type: 'post' }>;
 type HelloFrame = Extract<ClientFrame, { type: 'hello' }>;
 type FetchFrame = Extract<ClientFrame, { type: 'fetch' }>;
 
+/** A post accepted this turn, waiting to be stored with the turn's others (see storePosts). */
+interface PendingPost {
+  conn: Conn;
+  post: PostFrame;
+  draft: MessageDraft;
+}
+
 /**
  * The chat itself: handshakes, posts and presence over a set of sockets. Every handler is
  * answer-don't-throw: whatever one member sends, the others keep being served.
@@ -79,13 +90,18 @@ export class Room {
   /** The connection currently holding each member's seat. */
   private readonly online = new Map<string, Conn>();
   private drained: (() => void)[] = [];
+  private pending: PendingPost[] = [];
+  /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
+  private readonly writes = new WriteBatch(() => this.storePosts());
 
   constructor(private readonly deps: RoomDeps) {}
 
-  attach(ws: WebSocket, address = ''): void {
+  /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
+  attach(ws: WebSocket, address = '', socket: Duplex | null = null): void {
     const { limits, now, passcode } = this.deps;
     const conn: Conn = {
       ws,
+      socket,
       address,
       nonce: passcode ? randomToken(32) : null,
       member: null,
@@ -117,6 +133,8 @@ export class Room {
 
   /** Closes every connection, terminating those that have not finished closing after `graceMs`. */
   async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
+    // The posts already accepted are stored and acknowledged before the closing handshakes.
+    this.settle();
     for (const conn of this.conns) safeClose(conn.ws, code, reason);
     if (!(await this.whenEmpty(graceMs))) {
       for (const conn of this.conns) conn.ws.terminate();
@@ -174,6 +192,8 @@ export class Room {
   }
 
   private onHello(conn: Conn, hello: HelloFrame): void {
+    // A member taking its seat back closes its old connection: what that one posted is answered first.
+    this.settle();
     const gate = this.deps.passcode;
     if (gate && conn.nonce) {
       const verdict = gate.check(conn.address, conn.nonce, hello.proof);
@@ -271,11 +291,39 @@ export class Room {
     }
     // `from` comes from the connection, never from the frame: nobody can speak as someone else.
     const draft = { id: newMessageId(), ts: Date.now(), from, text: post.text, ...(to ? { to } : {}) };
-    let stored: { message: ChatMessage; duplicate: boolean };
+    // Stored at the end of the turn with every other post the turn brings: one commit for all.
+    this.pending.push({ conn, post, draft });
+    this.writes.schedule();
+  }
+
+  /** Stores and answers the posts waiting for the end of the turn now, if there are any. */
+  private settle(): void {
+    if (this.pending.length > 0) this.storePosts();
+  }
+
+  /**
+   * Stores the turn's posts, then answers each: an ack only once its message is kept, then the
+   * echo and the broadcast, in seq order. A member that joined meanwhile gets them live (they
+   * were not in its welcome's history); one that left, or whose recipient left, gets nothing.
+   */
+  private storePosts(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const { history } = this.deps;
+    const entries = batch.map(({ draft, post }) => ({ draft, cid: post.cid }));
+    let results: (Appended | { error: unknown })[];
     try {
-      stored = this.deps.history.append(draft, post.cid);
-    } catch (err) {
-      this.storageFailed(conn, post.cid, err);
+      results = history.appendAll ? history.appendAll(entries) : appendEach(history, entries);
+    } catch (error) {
+      results = batch.map(() => ({ error }));
+    }
+    batch.forEach((pending, i) => guard(() => this.posted(pending, results[i]!)));
+  }
+
+  private posted({ conn, post, draft }: PendingPost, stored: Appended | { error: unknown }): void {
+    if ('error' in stored) {
+      this.storageFailed(conn, post.cid, stored.error);
       return;
     }
     const { message } = stored;
@@ -285,8 +333,8 @@ export class Room {
     // Only the sender learns the cid, so it alone can match the echo to what it typed.
     this.send(conn, { type: 'message', message: { ...message, cid: post.cid } });
     const forOthers = prepare({ type: 'message', message });
-    if (to) {
-      const recipient = this.online.get(to.id);
+    if (draft.to) {
+      const recipient = this.online.get(draft.to.id);
       if (recipient && recipient !== conn) this.deliver(recipient, forOthers);
       return;
     }
@@ -294,6 +342,8 @@ export class Room {
   }
 
   private onFetch(conn: Conn, member: Member, fetch: FetchFrame): void {
+    // A page read now must hold the posts accepted before this fetch.
+    this.settle();
     const limit = Math.min(fetch.limit ?? LIMITS.backlog, LIMITS.pageMax);
     let page: HistoryPage;
     try {
@@ -331,6 +381,7 @@ export class Room {
   private release(conn: Conn, reason: 'quit' | 'dropped'): void {
     const member = conn.member;
     if (!member || conn.replaced) return;
+    this.settle();
     conn.member = null;
     this.online.delete(member.id);
     this.members.leave(member.id);
@@ -356,10 +407,14 @@ export class Room {
       this.evict(conn, CloseCode.TooSlow, 'too slow to keep up');
       return;
     }
+    if (conn.socket) this.writes.hold(conn.socket);
     sendPrepared(conn.ws, data);
   }
 
   private send(conn: Conn, frame: HostFrame): void {
+    // Whatever the room answers comes after the posts it accepted before it, as if each post
+    // had been stored the moment it came in: answers keep the order of the frames they answer.
+    this.settle();
     this.deliver(conn, prepare(frame));
   }
 

@@ -134,7 +134,9 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
         refuseBusy(socket);
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws, req.socket.remoteAddress ?? ''));
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        this.room.attach(ws, req.socket.remoteAddress ?? '', socket),
+      );
     });
   }
 

@@ -9,6 +9,32 @@ export interface MessageDraft {
   text: string;
 }
 
+/** What storing a post gave: the stored message, and whether the cid had been stored before. */
+export interface Appended {
+  message: ChatMessage;
+  duplicate: boolean;
+}
+
+/** One post to store: the host's draft and the sender's cid. */
+export interface AppendEntry {
+  draft: MessageDraft;
+  cid: string;
+}
+
+/** Appends each entry the single way, catching what append() throws (see HistoryStore.appendAll). */
+export function appendEach(
+  store: HistoryStore,
+  entries: readonly AppendEntry[],
+): (Appended | { error: unknown })[] {
+  return entries.map(({ draft, cid }) => {
+    try {
+      return store.append(draft, cid);
+    } catch (error) {
+      return { error };
+    }
+  });
+}
+
 /** One page of history, oldest first; `more` when further messages lie in that direction. */
 export interface HistoryPage {
   messages: ChatMessage[];
@@ -25,7 +51,13 @@ export interface HistoryStore {
    * the stored message and duplicate: true, storing nothing. Throws only if the message could
    * not be kept at all.
    */
-  append(draft: MessageDraft, cid: string): { message: ChatMessage; duplicate: boolean };
+  append(draft: MessageDraft, cid: string): Appended;
+  /**
+   * Stores several new messages, in order, each as append() would (its result, or the error it
+   * would have thrown). Optional: without it they are appended one by one. A store on disk
+   * commits them in one transaction, so a burst of posts costs one commit instead of one each.
+   */
+  appendAll?(entries: readonly AppendEntry[]): (Appended | { error: unknown })[];
   /** The message `fromId`'s post with this cid became, if it was stored before. */
   stored(fromId: string, cid: string): ChatMessage | undefined;
   /** The latest `limit` messages memberId may see (group ones, private ones to or from it), oldest first. */

@@ -2,6 +2,9 @@ import { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec';
 import type { HostFrame } from '../../shared/protocol';
 
+/** Every prepared frame is text; one options object for all sends, not one per send. */
+const TEXT = { binary: false } as const;
+
 /** A frame serialised once, to be sent as-is to any number of members. */
 export type Prepared = Buffer;
 
@@ -20,8 +23,9 @@ export function prepare(frame: HostFrame): Prepared {
 export function sendPrepared(ws: WebSocket, data: Prepared): void {
   if (ws.readyState !== WebSocket.OPEN) return;
   try {
-    // The callback swallows write errors; the socket's 'close' event does the cleanup.
-    ws.send(data, { binary: false }, () => {});
+    // No callback (not even a no-op one, a closure per member per message): ws reports a write
+    // error on the socket, whose 'close' event does the cleanup, and ignores sends after close.
+    ws.send(data, TEXT);
   } catch {
     // A socket can fail between the readyState check and the write; its close event follows.
   }

@@ -2,8 +2,11 @@ import type { StatementSync } from 'node:sqlite';
 import type { ChatMessage } from '../../../shared/protocol';
 import { MESSAGE_COLUMNS, messageFromRow, type MessageRow } from '../messageRow';
 import {
+  appendEach,
   MemoryHistory,
   stamp,
+  type AppendEntry,
+  type Appended,
   type HistoryPage,
   type HistoryStore,
   type MessageDraft,
@@ -35,7 +38,9 @@ const VISIBLE = 'room_id = ? AND (to_id IS NULL OR from_id = ? OR to_id = ?)';
 
 const SQL = {
   // Numbering and storing in one statement: no window in which two messages get the same seq.
-  insert: `INSERT INTO messages (room_id, seq, id, ts, from_id, from_nick, to_id, to_nick, text, cid)
+  // OR IGNORE: a cid its sender used before is the UNIQUE (room_id, from_id, cid) conflict, and
+  // then no row comes back; that is how append() finds a resend without a lookup of its own.
+  insert: `INSERT OR IGNORE INTO messages (room_id, seq, id, ts, from_id, from_nick, to_id, to_nick, text, cid)
     SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM messages WHERE room_id = ?1
     RETURNING seq`,
   // For the overflow: numbers already given. OR IGNORE: a flush whose commit was reported as
@@ -69,29 +74,15 @@ export class SqliteHistory implements HistoryStore {
     return this.overflow?.size ?? 0;
   }
 
-  append(draft: MessageDraft, cid: string): { message: ChatMessage; duplicate: boolean } {
-    const earlier = this.stored(draft.from.id, cid);
-    if (earlier) return { message: earlier, duplicate: true };
+  append(draft: MessageDraft, cid: string): Appended {
+    // A resend is found in memory here, or on disk by the insert itself (see SQL.insert): the
+    // Room has usually just looked, and a second lookup per post was a tenth of its cost.
+    const kept = this.overflow?.stored(draft.from.id, cid);
+    if (kept) return { message: kept, duplicate: true };
     if (this.overflow && !this.flush()) return this.keep(draft, cid);
+    let seq: number | undefined;
     try {
-      // all(), not get(): get() stops after the first row and resets the statement, and the
-      // autocommit's COMMIT, which runs when the statement finishes, would fail unseen (a full
-      // disk then drops the row while we acknowledge it). all() steps to the end, so a failed
-      // commit throws here.
-      const [row] = this.disk
-        .stmt(SQL.insert)
-        .all(
-          this.roomId,
-          draft.id,
-          draft.ts,
-          draft.from.id,
-          draft.from.nick,
-          draft.to?.id ?? null,
-          draft.to?.nick ?? null,
-          draft.text,
-          cid,
-        ) as { seq: number }[];
-      return { message: stamp(draft, row!.seq), duplicate: false };
+      seq = this.insert(draft, cid);
     } catch (err) {
       this.disk.trouble(err);
       // A failure reported after the commit did land: then the row is the truth.
@@ -99,6 +90,66 @@ export class SqliteHistory implements HistoryStore {
       if (landed) return { message: landed, duplicate: false };
       return this.keep(draft, cid);
     }
+    return this.inserted(draft, cid, seq);
+  }
+
+  /**
+   * Stores a turn's posts in one transaction: one commit for all, the costly part of an append.
+   * Should the transaction fail, none of it was kept (it rolled back), unless the commit landed
+   * although reported failed; then each post goes the single way, append(), which keeps in
+   * memory what the disk refuses. Either way each post is acknowledged only once it is kept.
+   */
+  appendAll(entries: readonly AppendEntry[]): (Appended | { error: unknown })[] {
+    // Nothing to gain from one, and the overflow keeps its own order: the single way.
+    if (entries.length < 2 || this.overflow) return appendEach(this, entries);
+    const results: Appended[] = [];
+    try {
+      this.disk.transaction(() => {
+        for (const { draft, cid } of entries)
+          results.push(this.inserted(draft, cid, this.insert(draft, cid)));
+      });
+      return results;
+    } catch {
+      const last = results.at(-1);
+      if (results.length === entries.length && last && !last.duplicate) {
+        const landed = this.readOr(() => this.fromDisk(last.message.from.id, entries.at(-1)!.cid), undefined);
+        if (landed?.seq === last.message.seq) return results;
+      }
+      return appendEach(this, entries);
+    }
+  }
+
+  /**
+   * Inserts a new row; its seq, or undefined when the cid was taken (nothing was stored). All(),
+   * not get(): get() stops after the first row and resets the statement, and the autocommit's
+   * COMMIT, which runs when the statement finishes, would fail unseen (a full disk then drops
+   * the row while we acknowledge it). all() steps to the end, so a failed commit throws here.
+   */
+  private insert(draft: MessageDraft, cid: string): number | undefined {
+    const [row] = this.disk
+      .stmt(SQL.insert)
+      .all(
+        this.roomId,
+        draft.id,
+        draft.ts,
+        draft.from.id,
+        draft.from.nick,
+        draft.to?.id ?? null,
+        draft.to?.nick ?? null,
+        draft.text,
+        cid,
+      ) as { seq: number }[];
+    return row?.seq;
+  }
+
+  /** What an insert gave: the new message, or the one stored earlier under the same cid. */
+  private inserted(draft: MessageDraft, cid: string, seq: number | undefined): Appended {
+    if (seq !== undefined) return { message: stamp(draft, seq), duplicate: false };
+    const earlier = this.fromDisk(draft.from.id, cid);
+    if (earlier) return { message: earlier, duplicate: true };
+    // Ignored, yet not a resend: only a clash of message ids (96 random bits) could do that.
+    // Refused (STORAGE_FAILED), the post comes back with the same cid and gets a new id.
+    throw new Error(`message ${draft.id} was not stored: its id is taken`);
   }
 
   stored(fromId: string, cid: string): ChatMessage | undefined {
@@ -168,7 +219,7 @@ export class SqliteHistory implements HistoryStore {
     return true;
   }
 
-  private keep(draft: MessageDraft, cid: string): { message: ChatMessage; duplicate: boolean } {
+  private keep(draft: MessageDraft, cid: string): Appended {
     if (!this.overflow) {
       // Reads still work on a full or read-only disk; if even they fail, the message is lost
       // to us and the member is told to resend (STORAGE_FAILED).
