@@ -1,18 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/support/chromium';
 
 // The cores under test run discovery; it refuses to multicast outside test-made namespaces.
 process.env.PARLEY_REQUIRE_NETNS = '1';
-
-// Debian's Chromium: Playwright's own browser download cannot work on the build machines.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -32,8 +22,8 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         launchOptions: {
-          executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-          args: chromiumArgs,
+          executablePath: CHROMIUM_PATH,
+          args: CHROMIUM_ARGS,
         },
       },
     },

@@ -2,15 +2,17 @@
  * `npm run bench`: runs every benchmark group, one at a time (two cores: anything running beside
  * a benchmark is part of its result), and writes docs/BENCHMARKS.md and docs/benchmarks.json.
  *
- *   npm run bench -- [--only fanout,discovery] [--quick]
+ *   npm run bench -- [--only fanout,discovery] [--quick] [--out DIR]
  *
- * --only reruns some groups and keeps the others' last results from docs/benchmarks.json.
+ * --only reruns some groups and keeps the others' last results from DIR/benchmarks.json.
+ * --quick results (small sizes, few runs) go to a temporary folder unless --out says otherwise,
+ * so a check that the benchmarks work never overwrites the real figures in docs/.
  * Goals missed are reported, not fatal; a group that fails or overruns its time makes the exit
  * code 1.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discovery } from './discovery';
 import { fanout } from './fanout';
@@ -19,15 +21,25 @@ import { json, markdown, type GroupOutcome, type Machine } from './report';
 import type { Bench } from './types';
 import { windowBench } from './window';
 
-const ALL: Bench[] = [fanout, discovery, reconnect, windowBench];
-const DOCS = resolve(import.meta.dirname, '../docs');
-const JSON_FILE = resolve(DOCS, 'benchmarks.json');
-const MD_FILE = resolve(DOCS, 'BENCHMARKS.md');
+// Every process the benchmarks start inherits it: discovery refuses to multicast outside the
+// network namespaces they make (the same guard the LAN tests run under).
+process.env.PARLEY_REQUIRE_NETNS = '1';
 
+const ALL: Bench[] = [fanout, discovery, reconnect, windowBench];
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } },
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
   strict: true,
 });
+const OUT = resolve(
+  values.out ?? (values.quick ? join(tmpdir(), 'parley-bench') : resolve(import.meta.dirname, '../docs')),
+);
+mkdirSync(OUT, { recursive: true });
+const JSON_FILE = join(OUT, 'benchmarks.json');
+const MD_FILE = join(OUT, 'BENCHMARKS.md');
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((id) => !ALL.some((b) => b.id === id)) ?? [];
 if (unknown.length) {

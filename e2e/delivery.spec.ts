@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import { startAgent, type RunningAgent } from '../test/support/agents';
 import { openApp, pageErrors } from './support/bindPage';
+import { joinFromLobby } from './support/lobby';
 
 const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 
@@ -39,11 +40,7 @@ test.describe('delivery states and history in the window', () => {
 
     const page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
     await openApp(page, bob.client);
-    await page
-      .getByRole('list', { name: 'Rooms on your network' })
-      .getByRole('button', { name: `Join ${room.name}` })
-      .click();
-    await expect(page.getByRole('status')).toContainText('Online');
+    await joinFromLobby(page, room.name);
 
     await test.step('the latest 50 arrive; "Load earlier messages" brings the rest, to the first', async () => {
       await expect(messages(page)).toContainText('history 60');

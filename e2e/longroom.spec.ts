@@ -5,6 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import { startAgent, type RunningAgent } from '../test/support/agents';
 import { openApp, pageErrors } from './support/bindPage';
+import { joinFromLobby } from './support/lobby';
 import { seedHistory, seededText } from '../test/support/seedHistory';
 
 /** Long enough that rendering it all would show; short enough to scroll through in a test. */
@@ -41,11 +42,7 @@ test.describe('a room with a long history', () => {
 
     page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
     await openApp(page, bob.client);
-    await page
-      .getByRole('list', { name: 'Rooms on your network' })
-      .getByRole('button', { name: `Join ${room.name}` })
-      .click();
-    await expect(page.getByRole('status')).toContainText('Online');
+    await joinFromLobby(page, room.name);
     await expect(log(page).getByText(seededText(HISTORY), { exact: true })).toBeVisible();
   });
 

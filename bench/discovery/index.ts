@@ -9,7 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLan, netnsAvailable, type Lan } from '../../test/lan/netns';
+import type { Lan } from '../../test/lan/netns';
+import { benchLan } from '../support/lan';
 import { command, nextEvent, stopChild, type Stamped } from '../support/children';
 import { wallNow } from '../support/clock';
 import { startHost } from '../support/host';
@@ -41,20 +42,13 @@ export const discovery: Bench = {
   title: 'Discovery',
   timeoutMs: 300_000,
   async run(ctx) {
-    const available = netnsAvailable();
-    if (!available.ok) throw new Error(`needs network namespaces: ${available.why}`);
-    // Children inherit it: discovery refuses to multicast outside the namespaces made here.
-    const required = process.env.PARLEY_REQUIRE_NETNS;
-    process.env.PARLEY_REQUIRE_NETNS = '1';
     const runs = ctx.quick ? 3 : 10;
-    const lan = await createLan(['host', 'joiner']);
+    const lan = await benchLan(['host', 'joiner']);
     const dataDirs: string[] = [];
     try {
       const samples = await measure(lan, runs, ctx, dataDirs);
       return result(samples);
     } finally {
-      if (required === undefined) delete process.env.PARLEY_REQUIRE_NETNS;
-      else process.env.PARLEY_REQUIRE_NETNS = required;
       await lan.destroy();
       await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
     }

@@ -11,7 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLan, jsonLines, netnsAvailable, type Lan } from '../../test/lan/netns';
+import { jsonLines, type Lan } from '../../test/lan/netns';
+import { benchLan } from '../support/lan';
 import { command, nextEvent, reap, stopChild, type Stamped } from '../support/children';
 import { wallNow } from '../support/clock';
 import type { Bench, BenchContext } from '../types';
@@ -31,9 +32,7 @@ export const reconnect: Bench = {
   title: 'Reconnect after a host restart',
   timeoutMs: 300_000,
   async run(ctx) {
-    const available = netnsAvailable();
-    if (!available.ok) throw new Error(`needs network namespaces: ${available.why}`);
-    const lan = await createLan(['box']);
+    const lan = await benchLan(['box']);
     const dir = await mkdtemp(join(tmpdir(), 'parley-bench-reconnect-'));
     try {
       const runs = ctx.quick ? 1 : 4;

@@ -1,6 +1,7 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { AgentClient } from '../../test/support/AgentClient';
 import { openApp } from '../../e2e/support/bindPage';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/support/chromium';
 import { installProbe, type BenchProbe, type OpenTiming, type ScrollResult } from './probe';
 import type { LoopbackRoom } from './rooms';
 
@@ -8,18 +9,7 @@ type Win = { __parleyBench: BenchProbe };
 
 /** Debian's Chromium, with what the e2e tests pass it: nothing reaches outside the machine. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 /** The real renderer build in a page, bound to `member` exactly as in the e2e tests. */

@@ -126,19 +126,9 @@ export class SqliteHistory implements HistoryStore {
    * the row while we acknowledge it). all() steps to the end, so a failed commit throws here.
    */
   private insert(draft: MessageDraft, cid: string): number | undefined {
-    const [row] = this.disk
-      .stmt(SQL.insert)
-      .all(
-        this.roomId,
-        draft.id,
-        draft.ts,
-        draft.from.id,
-        draft.from.nick,
-        draft.to?.id ?? null,
-        draft.to?.nick ?? null,
-        draft.text,
-        cid,
-      ) as { seq: number }[];
+    const [row] = this.disk.stmt(SQL.insert).all(this.roomId, ...messageColumns(draft, cid)) as {
+      seq: number;
+    }[];
     return row?.seq;
   }
 
@@ -196,18 +186,7 @@ export class SqliteHistory implements HistoryStore {
       this.disk.transaction(() => {
         const insert = this.disk.stmt(SQL.insertNumbered);
         for (const { message: m, cid } of overflow.entries()) {
-          insert.run(
-            this.roomId,
-            m.seq,
-            m.id,
-            m.ts,
-            m.from.id,
-            m.from.nick,
-            m.to?.id ?? null,
-            m.to?.nick ?? null,
-            m.text,
-            cid,
-          );
+          insert.run(this.roomId, m.seq, ...messageColumns(m, cid));
         }
       });
     } catch (err) {
@@ -249,4 +228,9 @@ export class SqliteHistory implements HistoryStore {
       return fallback;
     }
   }
+}
+
+/** A message's columns after room_id (and seq), in the order SQL.insert and SQL.insertNumbered name them. */
+function messageColumns(m: MessageDraft, cid: string): (string | number | null)[] {
+  return [m.id, m.ts, m.from.id, m.from.nick, m.to?.id ?? null, m.to?.nick ?? null, m.text, cid];
 }

@@ -1,0 +1,10 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Joins `roomName` from the lobby's list of rooms found on the network, and waits until online. */
+export async function joinFromLobby(page: Page, roomName: string): Promise<void> {
+  await page
+    .getByRole('list', { name: 'Rooms on your network' })
+    .getByRole('button', { name: `Join ${roomName}` })
+    .click();
+  await expect(page.getByRole('status')).toContainText('Online');
+}
