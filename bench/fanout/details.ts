@@ -53,7 +53,7 @@ though the host pays for them). Latency is send to receipt on that clock.
   post is parsed by schema, stored (the posts of one event-loop turn in one transaction; acked only once committed), echoed to its sender and broadcast
   once-serialised to the other ${plan.members - 1}. Members do the real hello (random 32-character keys) and wait for their welcome.
   The bench raises Parley's per-member limits so they do not shape the result: postsPerSecond and postBurst 1,000,000,
-  maxMembers 5,000, maxConnections 10,000, maxBufferedBytes 256 MiB (the baseline has no such bounds).
+  maxMembers 5,000, maxConnections 10,000, maxUnjoinedPerAddress 10,000 (every member connects from 127.0.0.1), maxBufferedBytes 256 MiB (the baseline has no such bounds).
 - **Saturation**: closed loop — each client process keeps ${plan.inFlight} of its posts inside the host (posted, not yet
   received by its last-joined member, whom both hosts serve last), so the host never runs dry and its queue stays
   bounded. ${f(plan.phaseMs / 1000)} s per phase, the first ${f(plan.warmupMs / 1000)} s left out.

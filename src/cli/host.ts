@@ -20,7 +20,7 @@ import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE]\n       [--max-unjoined-per-address N]';
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
 function defaultDataDir(): string {
@@ -46,6 +46,7 @@ function options() {
         'max-members': { type: 'string' },
         'post-rate': { type: 'string' },
         'post-burst': { type: 'string' },
+        'max-unjoined-per-address': { type: 'string' },
         passcode: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     ['max-members', 'maxMembers'],
     ['post-rate', 'postsPerSecond'],
     ['post-burst', 'postBurst'],
+    ['max-unjoined-per-address', 'maxUnjoinedPerAddress'],
   ] as const) {
     const raw = opts[flag];
     if (raw === undefined) continue;

@@ -1,6 +1,6 @@
 import { get } from 'node:https';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { MemoryHistory } from '../../src/core/host/history';
 import { HOST_LIMIT_DEFAULTS, type HostLimits } from '../../src/core/host/limits';
 import { CloseCode, ErrorCode, INFO_PATH, PROTOCOL_VERSION, type RoomInfo } from '../../src/shared/protocol';
@@ -263,8 +263,8 @@ describe('RoomHost room size', () => {
 });
 
 /** Tries a WebSocket handshake; resolves with 'open' or the refusal's message. */
-function tryConnect(port: number): Promise<string> {
-  return RawPeer.connect(port).then(
+function tryConnect(port: number, opts: ClientOptions = {}): Promise<string> {
+  return RawPeer.connect(port, opts).then(
     () => 'open',
     (err: Error) => err.message,
   );
@@ -296,6 +296,20 @@ describe('RoomHost connection cap', () => {
     let outcome = await tryConnect(host.port);
     while (outcome !== 'open') outcome = await tryConnect(host.port);
     expect(outcome).toBe('open');
+  });
+
+  it('refuses one address more connections that have not joined than its share, counting neither its members nor other addresses', async () => {
+    const host = await startHost({ limits: { maxUnjoinedPerAddress: 2 } });
+    await RawPeer.join(host.port, 'Alice');
+    const idle = await RawPeer.connect(host.port);
+    await RawPeer.connect(host.port);
+    expect(await tryConnect(host.port)).toMatch(/503/);
+    // Another machine (another loopback address here) is not held back by this one's sockets.
+    expect(await tryConnect(host.port, { localAddress: '127.0.0.2' })).toBe('open');
+    // Once one of them joins, the address has a free slot for a newcomer again.
+    idle.hello('Idle');
+    await idle.nextOf('welcome');
+    expect(await tryConnect(host.port)).toBe('open');
   });
 
   it('allows twice maxMembers connections unless told otherwise', async () => {

@@ -31,6 +31,8 @@ export interface Conn {
   readonly socket: Duplex | null;
   /** Null until the hello is accepted, and again once a newer connection has taken over. */
   member: Member | null;
+  /** Whether it was ever welcomed (member goes back to null on leaving; this does not). */
+  welcomed: boolean;
   /** A newer connection of the same member took over: this one's close must stay silent. */
   replaced: boolean;
   /** Whether anything (a pong or a frame) arrived since the last heartbeat ping. */
@@ -105,6 +107,7 @@ export class Room {
       address,
       nonce: passcode ? randomToken(32) : null,
       member: null,
+      welcomed: false,
       replaced: false,
       alive: true,
       posts: new TokenBucket(limits.postBurst, limits.postsPerSecond, now),
@@ -129,6 +132,13 @@ export class Room {
     // A room with a passcode speaks first: the hello must answer this challenge.
     if (passcode && conn.nonce)
       this.send(conn, { type: 'challenge', nonce: conn.nonce, salt: passcode.salt });
+  }
+
+  /** Open connections from `address` that have not been welcomed (see maxUnjoinedPerAddress). */
+  unjoinedFrom(address: string): number {
+    let count = 0;
+    for (const conn of this.conns) if (!conn.welcomed && conn.address === address) count++;
+    return count;
   }
 
   /** Closes every connection, terminating those that have not finished closing after `graceMs`. */
@@ -241,6 +251,7 @@ export class Room {
 
   private welcome(conn: Conn, member: Member, since: number | undefined): void {
     clearTimeout(conn.handshakeTimer);
+    conn.welcomed = true;
     conn.member = member;
     this.online.set(member.id, conn);
     // Without `since`, the latest messages; with it, exactly the gap (or its first page).

@@ -130,13 +130,15 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
         socket.destroy();
         return;
       }
-      if (this.room.conns.size >= this.limits.maxConnections) {
+      const address = req.socket.remoteAddress ?? '';
+      if (
+        this.room.conns.size >= this.limits.maxConnections ||
+        this.room.unjoinedFrom(address) >= this.limits.maxUnjoinedPerAddress
+      ) {
         refuseBusy(socket);
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) =>
-        this.room.attach(ws, req.socket.remoteAddress ?? '', socket),
-      );
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws, address, socket));
     });
   }
 

@@ -34,6 +34,12 @@ export interface HostLimits {
    */
   maxConnections: number;
   /**
+   * Connections from one address that have not joined yet (no welcome). Past it, upgrades from
+   * that address are refused with HTTP 503, so one machine cannot fill maxConnections with idle
+   * sockets and keep everyone else out; its joined members do not count.
+   */
+  maxUnjoinedPerAddress: number;
+  /**
    * Bytes the host may hold queued for one member that is not reading. Past it, the member is
    * closed with 4005 (and cut off if it does not finish closing), instead of growing the host.
    */
@@ -54,6 +60,9 @@ export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, 'maxConnections'>> =
   floodWindowMs: 10_000,
   handshakeTimeoutMs: 10_000,
   maxMembers: 500,
+  // A machine opens one connection per app, and a reconnect overlaps its old socket for a
+  // moment; 16 leaves room for a few apps and retries, and is far below maxConnections.
+  maxUnjoinedPerAddress: 16,
   // The largest honest burst (a welcome or page of 200 messages of 8,000 characters, ~3.2 MB
   // at worst) goes out in one write, which this check does not cut; it is checked before each
   // further frame, so a member that reads keeps up, and one that never reads is cut at ~1 MiB
