@@ -1,0 +1,69 @@
+import { expect, test, type Page } from '@playwright/test';
+import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
+import { startAgent, type RunningAgent } from '../test/support/agents';
+import { openApp, pageErrors } from './support/bindPage';
+import { joinFromLobby } from './support/lobby';
+
+test.describe('a room with a passcode, on a simulated LAN', () => {
+  let lan: Lan;
+  let alice: RunningAgent;
+  let bob: RunningAgent;
+
+  test.beforeAll(async () => {
+    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
+    lan = await createLan(['alice', 'bob']);
+    [alice, bob] = await Promise.all([startAgent(lan, 'alice', 'Alice'), startAgent(lan, 'bob', 'Bob')]);
+  });
+
+  test.afterAll(async () => {
+    await Promise.all([alice?.dispose(), bob?.dispose()]);
+    await lan?.destroy();
+  });
+
+  const roomItem = (page: Page, name: string) =>
+    page.getByRole('list', { name: 'Rooms on your network' }).getByRole('listitem').filter({ hasText: name });
+
+  test('Alice hosts Lab with a passcode; Bob is turned away with a wrong one and gets in with hers', async ({
+    browser,
+  }) => {
+    const alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    const bobPage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+    await openApp(alicePage, alice.client);
+    await openApp(bobPage, bob.client);
+
+    await test.step('Alice hosts "Lab" with a passcode and is in it herself without typing it again', async () => {
+      await alicePage.getByLabel('Room name').fill('Lab');
+      await alicePage.getByLabel('Passcode (optional)').fill('blue heron');
+      await alicePage.getByRole('button', { name: 'Host a room' }).click();
+      await expect(alicePage.getByRole('heading', { name: 'Lab' })).toBeVisible();
+      await expect(alicePage.getByRole('status')).toContainText('Online');
+    });
+
+    await test.step("Bob's lobby lists Lab and asks for its passcode", async () => {
+      await expect(roomItem(bobPage, 'Lab')).toContainText('Alice');
+      await expect(roomItem(bobPage, 'Lab').getByLabel('Passcode')).toBeVisible();
+    });
+
+    await test.step('a wrong passcode is refused, and the window says so', async () => {
+      await roomItem(bobPage, 'Lab').getByLabel('Passcode').fill('red heron');
+      await roomItem(bobPage, 'Lab').getByRole('button', { name: 'Join Lab' }).click();
+      await expect(bobPage.getByRole('status')).toContainText('Offline');
+      await expect(bobPage.getByRole('status')).toContainText('That passcode is not right.');
+      // Alice's room never saw him as a member.
+      await expect(alicePage.getByRole('list', { name: 'Members' })).not.toContainText('Bob');
+    });
+
+    await test.step('back in the lobby, the right passcode lets him in and they chat', async () => {
+      await bobPage.getByRole('button', { name: 'Leave room' }).click();
+      await roomItem(bobPage, 'Lab').getByLabel('Passcode').fill('blue heron');
+      await joinFromLobby(bobPage, 'Lab');
+      await expect(alicePage.getByRole('list', { name: 'Members' })).toContainText('Bob');
+      await bobPage.getByRole('textbox', { name: 'Message', exact: true }).fill('in at last');
+      await bobPage.keyboard.press('Enter');
+      await expect(alicePage.getByRole('log', { name: 'Messages' })).toContainText('in at last');
+    });
+
+    expect(pageErrors(alicePage)).toEqual([]);
+    expect(pageErrors(bobPage)).toEqual([]);
+  });
+});
