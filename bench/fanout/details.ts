@@ -62,10 +62,14 @@ though the host pays for them). Latency is send to receipt on that clock.
 - **Memory**: host heap and RSS after a full GC (twice, --expose-gc) with the room full and idle, minus the same for the
   empty host, per member. RSS includes each member's TLS state and socket buffers, and does not shrink after the joins'
   traffic (a Parley join is welcomed with the member list and announced to every member: O(n²) bytes to fill the room).
-  Much of Parley's extra RSS is V8 heap reserved during that traffic and not given back (heap reserved vs used in
-  the table below), and ~10 KB per member is external memory (Buffers) that a full GC does not free — what holds it is
-  not yet found; the rest is native memory (OpenSSL, libuv) touched while the room filled. The heap figure also carries one-off costs (code compiled and caches filled by the first joins), which 1,000 members
-  amortise and 100 (--quick) do not.
+  Parley's extra RSS is that traffic, not state per member: a baseline server fed the same welcomes and announcements
+  costs as much (~167 KB per member, measured once by hand). V8's young generation grows from 16 to 64 MB while the
+  room fills (the "heap reserved" column; V8 shrinks it again after some seconds idle, so that column depends on when
+  it is read), and glibc keeps ~30 KB per member of freed memory from the large welcome frames (fragmentation) without
+  returning it to the system. The ~10 KB per member of external memory an earlier run showed was Node's per-socket
+  copy of the ALPN list pinning 64 KiB Buffer-pool chunks; the host now drops it after the handshake (RoomHost.ts).
+  The heap figure also carries one-off costs (code compiled and caches filled by the first joins), which 1,000
+  members amortise and 100 (--quick) do not.
 - ${plan.runs} runs per host, alternating baseline and Parley; medians over runs. The machine is shared with other
   benchmarks: single runs vary by 2× or more, so read the ratios and the CPU-per-delivery figures, not absolute rates.
 
