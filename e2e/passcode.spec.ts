@@ -1,8 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import { startAgent, type RunningAgent } from '../test/support/agents';
 import { openApp, pageErrors } from './support/bindPage';
-import { joinFromLobby } from './support/lobby';
+
+const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 
 test.describe('a room with a passcode, on a simulated LAN', () => {
   let lan: Lan;
@@ -23,9 +26,10 @@ test.describe('a room with a passcode, on a simulated LAN', () => {
   const roomItem = (page: Page, name: string) =>
     page.getByRole('list', { name: 'Rooms on your network' }).getByRole('listitem').filter({ hasText: name });
 
-  test('Alice hosts Lab with a passcode; Bob is turned away with a wrong one and gets in with hers', async ({
+  test('Alice hosts Lab with a passcode; Bob is turned away with a wrong one and gets in with the right one', async ({
     browser,
   }) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
     const alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
     const bobPage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
     await openApp(alicePage, alice.client);
@@ -44,19 +48,22 @@ test.describe('a room with a passcode, on a simulated LAN', () => {
       await expect(roomItem(bobPage, 'Lab').getByLabel('Passcode')).toBeVisible();
     });
 
-    await test.step('a wrong passcode is refused, and the window says so', async () => {
+    await test.step('a wrong passcode is refused, and the window says so and asks again', async () => {
       await roomItem(bobPage, 'Lab').getByLabel('Passcode').fill('red heron');
       await roomItem(bobPage, 'Lab').getByRole('button', { name: 'Join Lab' }).click();
       await expect(bobPage.getByRole('status')).toContainText('Offline');
       await expect(bobPage.getByRole('status')).toContainText('That passcode is not right.');
+      await expect(bobPage.getByText('Read-only until the room accepts your passcode.')).toBeVisible();
+      await bobPage.screenshot({ path: `${ARTIFACTS}/passcode-refused.png` });
       // Alice's room never saw him as a member.
       await expect(alicePage.getByRole('list', { name: 'Members' })).not.toContainText('Bob');
     });
 
-    await test.step('back in the lobby, the right passcode lets him in and they chat', async () => {
-      await bobPage.getByRole('button', { name: 'Leave room' }).click();
-      await roomItem(bobPage, 'Lab').getByLabel('Passcode').fill('blue heron');
-      await joinFromLobby(bobPage, 'Lab');
+    await test.step('the room asks for another passcode in place; the right one lets him in and they chat', async () => {
+      await expect(bobPage.getByRole('button', { name: 'Reconnect' })).toHaveCount(0);
+      await bobPage.getByRole('status').getByLabel('Passcode').fill('blue heron');
+      await bobPage.getByRole('button', { name: 'Try this passcode' }).click();
+      await expect(bobPage.getByRole('status')).toContainText('Online');
       await expect(alicePage.getByRole('list', { name: 'Members' })).toContainText('Bob');
       await bobPage.getByRole('textbox', { name: 'Message', exact: true }).fill('in at last');
       await bobPage.keyboard.press('Enter');

@@ -122,9 +122,12 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       case 'room:trust':
         this.trustRoom(cmd.payload.roomId, cmd.payload.fingerprint);
         return {};
-      case 'room:reconnect':
-        this.requireSession().client.reconnectNow();
+      case 'room:reconnect': {
+        const { client } = this.requireSession();
+        if (cmd.payload.passcode !== undefined) client.setPasscode(cmd.payload.passcode);
+        client.reconnectNow();
         return {};
+      }
       case 'room:leave':
         await this.serially(() => this.leave());
         return {};

@@ -150,6 +150,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       state: this.client.state,
       attempt: this.client.attempt,
       reason: offline ? this.reason : null,
+      passcodeRefused: offline && this.client.passcodeRefused,
       // Known offline too: the host derives our id from the same key.
       me: this.client.me ?? { id: this.myId, nick: this.nickname },
       members: offline ? [] : this.client.members,

@@ -87,6 +87,8 @@ export const SessionSchema = z.object({
   attempt: z.number().int().min(0),
   /** Why the session is offline, as a human sentence; null otherwise. */
   reason: z.string().nullable(),
+  /** Offline because the room turned the passcode down: room:reconnect with another may get in. */
+  passcodeRefused: z.boolean(),
   me: MemberSchema.nullable(),
   members: z.array(MemberSchema),
   /** The latest messages (older ones via chat:load-earlier), oldest first, by seq. */
@@ -184,7 +186,8 @@ export const commands = {
     payload: z.object({ roomId: IdSchema, fingerprint: FingerprintSchema }).strict(),
     result: Empty,
   },
-  'room:reconnect': { payload: Empty, result: Empty },
+  /** Try the room again now; `passcode` replaces the one it turned down (see Session.passcodeRefused). */
+  'room:reconnect': { payload: z.object({ passcode: PasscodeSchema.optional() }).strict(), result: Empty },
   'room:leave': { payload: Empty, result: Empty },
   'chat:send': {
     payload: z.object({ text: TextSchema, to: IdSchema.optional() }).strict(),

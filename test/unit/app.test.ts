@@ -112,11 +112,17 @@ describe('ChatApp', () => {
 
     const refused = next(bob, 'session', ({ session }) => session?.state === 'offline');
     await send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint, passcode: 'guess' });
-    expect((await refused).session!.reason).toBe('That passcode is not right.');
+    expect((await refused).session).toMatchObject({
+      reason: 'That passcode is not right.',
+      passcodeRefused: true,
+    });
 
+    // Trying again in place, with another passcode: no need to go back to the lobby.
     const online = next(bob, 'session', ({ session }) => session?.state === 'online');
-    await send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint, passcode: 'open sesame' });
-    expect((await online).session!.members.map((m) => m.nick).sort()).toEqual(['Alice', 'Bob']);
+    await send(bob, 'room:reconnect', { passcode: 'open sesame' });
+    const { session } = await online;
+    expect(session!.passcodeRefused).toBe(false);
+    expect(session!.members.map((m) => m.nick).sort()).toEqual(['Alice', 'Bob']);
   });
 
   it('remembers the nickname and language across restarts', async () => {

@@ -61,6 +61,8 @@ export interface LinkEnd {
   reason: string;
   /** The host presented a certificate other than the expected one; nothing was sent to it. */
   mismatch?: FingerprintMismatchError;
+  /** The room turned the passcode down (missing, wrong, or too many tries): another may do. */
+  passcodeRefused?: boolean;
 }
 
 /** Events of a Link; `end` comes exactly once and is the last. */
@@ -211,7 +213,9 @@ export class Link extends EventEmitter<LinkEvents> {
       this.emit('problem', frame.cid === undefined ? { code, message } : { code, message, cid: frame.cid });
       // Retrying cannot fix a version mismatch: stop now, with the host's own explanation.
       // Nor a missing or wrong passcode: the user has to give (another) one.
-      if (code === ErrorCode.VersionMismatch || PASSCODE_CODES.has(code))
+      if (PASSCODE_CODES.has(code))
+        this.finish({ welcomed: this.welcomed, fatal: true, reason: message, passcodeRefused: true });
+      else if (code === ErrorCode.VersionMismatch)
         this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
     } else if (frame.type === 'challenge') {
       if (!this.welcomed) this.answerChallenge(frame.nonce, frame.salt);
@@ -241,6 +245,7 @@ export class Link extends EventEmitter<LinkEvents> {
         welcomed: this.welcomed,
         fatal: true,
         reason: reason || 'This room did not accept the passcode.',
+        passcodeRefused: true,
       });
     } else if (code === CloseCode.Replaced) {
       this.finish({

@@ -97,7 +97,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private endpoints: Endpoint[];
   private readonly nickname: string;
   private readonly key: string;
-  private readonly passcode: { passcode: string; keys: Map<string, Buffer> } | undefined;
+  private passcode: { passcode: string; keys: Map<string, Buffer> } | undefined;
+  private _passcodeRefused = false;
   private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
   private roomId: string | null;
@@ -230,6 +231,16 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.endpoints = [...endpoints];
   }
 
+  /** Whether the client is offline because the room turned its passcode down. */
+  get passcodeRefused(): boolean {
+    return this._passcodeRefused;
+  }
+
+  /** The passcode to prove from the next attempt on (after the room turned the last one down). */
+  setPasscode(passcode: string): void {
+    this.passcode = passcode ? { passcode, keys: new Map() } : undefined;
+  }
+
   /** Starts over from attempt 0 right away; does nothing while online or connecting. */
   reconnectNow(): void {
     if (this.closed || this._state === 'online' || this._state === 'connecting') return;
@@ -243,6 +254,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   suspend(reason: string): void {
     if (this.closed) return;
     this.halt();
+    this._passcodeRefused = false;
     this.setState('offline', 0, reason);
   }
 
@@ -254,6 +266,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     if (this.closed) return;
     this.closed = true;
     const leaving = this.halt();
+    this._passcodeRefused = false;
     this.setState('offline', 0, null);
     await leaving;
   }
@@ -354,8 +367,10 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     mismatch: FingerprintMismatchError | null,
   ): void {
     if (end.welcomed) this.sessionOver('The connection to the room was lost before the messages arrived.');
-    if (end.fatal) this.setState('offline', 0, end.reason);
-    else if (!end.welcomed)
+    if (end.fatal) {
+      this._passcodeRefused = end.passcodeRefused === true;
+      this.setState('offline', 0, end.reason);
+    } else if (!end.welcomed)
       this.tryEndpoint(index + 1, end.reason, mismatches + (end.mismatch ? 1 : 0), end.mismatch ?? mismatch);
     else {
       // A session that had been up starts a fresh series of attempts.
@@ -466,6 +481,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   }
 
   private setState(state: ConnectionState, attempt: number, reason: string | null): void {
+    // The mark belongs to the offline state a refused passcode led to (onEnd sets it first).
+    if (state !== 'offline') this._passcodeRefused = false;
     if (state === this._state && attempt === this._attempt && reason === this._reason) return;
     this._state = state;
     this._attempt = attempt;

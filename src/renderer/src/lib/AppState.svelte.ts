@@ -154,8 +154,9 @@ export class AppState {
     return !!(await this.#run('room:trust', { roomId, fingerprint }));
   }
 
-  async reconnect(): Promise<boolean> {
-    return !!(await this.#run('room:reconnect', {}));
+  /** Tries the room again now; with `passcode`, in place of the one it turned down. */
+  async reconnect(passcode?: string): Promise<boolean> {
+    return !!(await this.#run('room:reconnect', passcode === undefined ? {} : { passcode }));
   }
 
   async leave(): Promise<boolean> {

@@ -87,6 +87,8 @@ export const en = {
   'connection.reconnecting': 'Reconnecting (attempt {{attempt}})…',
   'connection.offline': 'Offline',
   'connection.reconnect': 'Reconnect',
+  'connection.passcodeLabel': 'Passcode',
+  'connection.tryPasscode': 'Try this passcode',
 
   'conversations.label': 'Conversations',
   'conversations.everyone': 'Everyone',
@@ -122,6 +124,8 @@ export const en = {
   'composer.counter': '{{count}} / {{max}}',
   'composer.peerGone': '{{nick}} isn’t in the room right now.',
   'composer.readOnly': "Read-only: this room's host is offline. You are reading your saved copy.",
+  'composer.readOnlyPasscode':
+    'Read-only until the room accepts your passcode. You are reading your saved copy.',
 } as const;
 
 /** Every key of the reference locale, with plural suffixes. */

@@ -83,6 +83,8 @@ export const zhCN: Translation = {
   'connection.reconnecting': '正在重新连接（第 {{attempt}} 次）…',
   'connection.offline': '离线',
   'connection.reconnect': '重新连接',
+  'connection.passcodeLabel': '口令',
+  'connection.tryPasscode': '用此口令加入',
 
   'conversations.label': '会话',
   'conversations.everyone': '所有人',
@@ -116,4 +118,5 @@ export const zhCN: Translation = {
   'composer.counter': '{{count}} / {{max}}',
   'composer.peerGone': '{{nick}} 目前不在房间里。',
   'composer.readOnly': '只读：此房间的主持人已离线，你正在查看保存的副本。',
+  'composer.readOnlyPasscode': '只读：房间接受你的口令之前无法发言，你正在查看保存的副本。',
 };
