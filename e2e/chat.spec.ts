@@ -1,27 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
-import { startAgent, type RunningAgent } from '../test/support/agents';
 import { openApp, pageErrors } from './support/bindPage';
+import { aliceAndBob } from './support/people';
 
 const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 
 test.describe('two people on a simulated LAN', () => {
-  let lan: Lan;
-  let alice: RunningAgent;
-  let bob: RunningAgent;
-
-  test.beforeAll(async () => {
-    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
-    lan = await createLan(['alice', 'bob']);
-    [alice, bob] = await Promise.all([startAgent(lan, 'alice', 'Alice'), startAgent(lan, 'bob', 'Bob')]);
-  });
-
-  test.afterAll(async () => {
-    await Promise.all([alice?.dispose(), bob?.dispose()]);
-    await lan?.destroy();
-  });
+  const people = aliceAndBob();
 
   const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
   const composer = (page: Page, name = 'Message') => page.getByRole('textbox', { name, exact: true });
@@ -29,6 +15,7 @@ test.describe('two people on a simulated LAN', () => {
   test('Alice hosts Office, Bob finds and joins it, they chat in public and in private, and Bob leaves', async ({
     browser,
   }) => {
+    const { alice, bob } = people;
     mkdirSync(ARTIFACTS, { recursive: true });
     const alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
     const bobPage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();

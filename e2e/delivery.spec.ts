@@ -1,29 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
-import { startAgent, type RunningAgent } from '../test/support/agents';
 import { openApp, pageErrors } from './support/bindPage';
+import { aliceAndBob } from './support/people';
 import { joinFromLobby } from './support/lobby';
 
 const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 
 test.describe('delivery states and history in the window', () => {
-  let lan: Lan;
-  let alice: RunningAgent;
-  let bob: RunningAgent;
-
-  test.beforeAll(async () => {
-    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
-    lan = await createLan(['alice', 'bob']);
-    [alice, bob] = await Promise.all([startAgent(lan, 'alice', 'Alice'), startAgent(lan, 'bob', 'Bob')]);
-  });
-
-  test.afterAll(async () => {
-    if (alice?.child.signalCode === null) alice.child.kill('SIGCONT');
-    await Promise.all([alice?.dispose(), bob?.dispose()]);
-    await lan?.destroy();
-  });
+  const people = aliceAndBob();
 
   const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
   const mine = (page: Page, text: string) => messages(page).getByRole('listitem').filter({ hasText: text });
@@ -31,6 +16,7 @@ test.describe('delivery states and history in the window', () => {
   test('shows sending, sent and failed, and loads earlier messages back to the first', async ({
     browser,
   }) => {
+    const { alice, bob } = people;
     mkdirSync(ARTIFACTS, { recursive: true });
     // Alice's room already has 60 messages when Bob arrives: the welcome carries the latest 50.
     const room = await alice.client.send('room:host', { name: 'History' });
