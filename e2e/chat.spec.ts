@@ -28,6 +28,10 @@ test.describe('two people on a simulated LAN', () => {
     });
 
     await test.step('Alice hosts "Office" and is in it, online', async () => {
+      // An empty name is refused in the form, said under the field and tied to it for screen readers.
+      await alicePage.getByRole('button', { name: 'Host a room' }).click();
+      await expect(alicePage.getByLabel('Room name')).toHaveAttribute('aria-invalid', 'true');
+      await expect(alicePage.getByLabel('Room name')).toHaveAccessibleDescription('Give the room a name.');
       await alicePage.getByLabel('Room name').fill('Office');
       await alicePage.getByRole('button', { name: 'Host a room' }).click();
       await expect(alicePage.getByRole('heading', { name: 'Office' })).toBeVisible();
