@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, pageErrors } from './support/bindPage';
+import { openWindow, pageErrors } from './support/bindPage';
 import { aliceAndBob } from './support/people';
 
 const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
@@ -17,10 +17,8 @@ test.describe('two people on a simulated LAN', () => {
   }) => {
     const { alice, bob } = people;
     mkdirSync(ARTIFACTS, { recursive: true });
-    const alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    const bobPage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    await openApp(alicePage, alice.client);
-    await openApp(bobPage, bob.client);
+    const alicePage = await openWindow(browser, alice.client);
+    const bobPage = await openWindow(browser, bob.client);
 
     await test.step('the lobby shows each person their remembered nickname', async () => {
       await expect(alicePage.getByLabel('Your nickname')).toHaveValue('Alice');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, pageErrors } from './support/bindPage';
+import { openWindow, pageErrors } from './support/bindPage';
 import { aliceAndBob } from './support/people';
 import { joinFromLobby } from './support/lobby';
 
@@ -24,8 +24,7 @@ test.describe('delivery states and history in the window', () => {
     for (let i = 1; i <= 60; i++) await alice.client.send('chat:send', { text: `history ${i}` });
     await alice.client.waitUntil(() => alice.client.lastSeq >= 60, 20_000, '60 messages stored');
 
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    await openApp(page, bob.client);
+    const page = await openWindow(browser, bob.client);
     await joinFromLobby(page, room.name);
 
     await test.step('the latest 50 arrive; "Load earlier messages" brings the rest, to the first', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import { startAgent, type RunningAgent } from '../test/support/agents';
-import { openApp, pageErrors } from './support/bindPage';
+import { openWindow, pageErrors } from './support/bindPage';
 import { joinFromLobby } from './support/lobby';
 import { seedHistory, seededText } from '../test/support/seedHistory';
 
@@ -40,8 +40,7 @@ test.describe('a room with a long history', () => {
     const room = await alice.client.send('room:host', { name: 'Archive' });
     await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
 
-    page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    await openApp(page, bob.client);
+    page = await openWindow(browser, bob.client);
     await joinFromLobby(page, room.name);
     await expect(log(page).getByText(seededText(HISTORY), { exact: true })).toBeVisible();
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import { startAgent, type RunningAgent } from '../test/support/agents';
-import { openApp, pageErrors } from './support/bindPage';
+import { openWindow, pageErrors } from './support/bindPage';
 
 const CODE = /\d{4} \d{4} \d{4} \d{4}/;
 
@@ -54,10 +54,8 @@ test.describe('verify before trusting, on a simulated LAN', () => {
   test("Bob joins Alice's room by address after comparing the code her header shows, and they chat", async ({
     browser,
   }) => {
-    alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    bobPage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    await openApp(alicePage, alice.client);
-    await openApp(bobPage, bob.client);
+    alicePage = await openWindow(browser, alice.client);
+    bobPage = await openWindow(browser, bob.client);
 
     let aliceCode = '';
     let address = '';
@@ -112,8 +110,7 @@ test.describe('verify before trusting, on a simulated LAN', () => {
     rmSync(join(aliceData, 'identity'), { recursive: true, force: true });
     alice = await startAgent(lan, 'alice', 'Alice', { dataDir: aliceData });
     // A fresh window for the restarted app (a page is bound to one agent).
-    alicePage = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    await openApp(alicePage, alice.client);
+    alicePage = await openWindow(browser, alice.client);
     const { code, address } = await hostOffice(alicePage);
     expect(code).not.toBe(firstCode);
 

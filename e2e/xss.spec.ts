@@ -5,7 +5,7 @@ import type { EventPayload } from '../src/shared/api';
 import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import type { AgentClient } from '../test/support/AgentClient';
 import { startAgent, type RunningAgent } from '../test/support/agents';
-import { openApp, pageErrors } from './support/bindPage';
+import { openWindow, pageErrors } from './support/bindPage';
 import {
   messagePayloads,
   nicknamePayloads,
@@ -199,9 +199,7 @@ test.describe('a hostile LAN cannot run script in the window', () => {
       });
     });
 
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-    await page.addInitScript(installTripwires);
-    await openApp(page, bob.client);
+    const page = await openWindow(browser, bob.client, (p) => p.addInitScript(installTripwires));
     await expect(page.getByLabel('Your nickname')).toHaveValue(bobNick.text);
     const lobby = page.getByRole('list', { name: 'Rooms on your network' });
 

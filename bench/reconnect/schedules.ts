@@ -16,9 +16,6 @@ const AT_ONCE_KILL: Scenario = { label: 'SIGKILL, restarted at once', signal: 'S
 const DOWN_5S: Scenario = { label: 'SIGTERM, down 5 s', signal: 'SIGTERM', outageMs: 5000 };
 export const SCENARIOS: Scenario[] = [AT_ONCE_TERM, AT_ONCE_KILL, DOWN_5S];
 
-/** The schedule the app gives each RoomClient. */
-const APP_BACKOFF: BackoffOptions = SESSION_BACKOFF;
-
 export interface Schedule {
   id: 'ours' | 'doubling' | 'baseline';
   label: string;
@@ -27,12 +24,12 @@ export interface Schedule {
 }
 
 export const SCHEDULES: Schedule[] = [
-  { id: 'ours', label: "the app's schedule", backoff: APP_BACKOFF, scenarios: SCENARIOS },
+  { id: 'ours', label: "the app's schedule", backoff: SESSION_BACKOFF, scenarios: SCENARIOS },
   {
     // The schedule before the restart window (a window as wide as maxMs is no window).
     id: 'doubling',
     label: 'before: plain doubling to 10 s',
-    backoff: { ...APP_BACKOFF, restartMaxMs: APP_BACKOFF.maxMs },
+    backoff: { ...SESSION_BACKOFF, restartMaxMs: SESSION_BACKOFF.maxMs },
     scenarios: [DOWN_5S],
   },
   {

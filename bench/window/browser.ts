@@ -1,6 +1,6 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { AgentClient } from '../../test/support/AgentClient';
-import { openApp } from '../../e2e/support/bindPage';
+import { openWindow } from '../../e2e/support/bindPage';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/support/chromium';
 import { installProbe, type BenchProbe, type OpenTiming, type ScrollResult } from './probe';
 import type { LoopbackRoom } from './rooms';
@@ -13,14 +13,13 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** The real renderer build in a page, bound to `member` exactly as in the e2e tests. */
-export async function openWindow(browser: Browser, member: AgentClient): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
-  // tsx compiles this file keeping function names, which wraps functions in calls to its `__name`
-  // helper; a function serialised into the page carries those calls along, so the page needs it.
-  await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
-  await page.addInitScript(installProbe);
-  await openApp(page, member);
-  return page;
+export function openBenchWindow(browser: Browser, member: AgentClient): Promise<Page> {
+  return openWindow(browser, member, async (page) => {
+    // tsx compiles this file keeping function names, which wraps functions in calls to its
+    // `__name` helper; a function serialised into the page carries those calls, so it needs one.
+    await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+    await page.addInitScript(installProbe);
+  });
 }
 
 /**

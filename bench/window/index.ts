@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import type { Browser } from '@playwright/test';
 import { median, spread } from '../stats';
 import type { Bench, BenchContext, BenchResult, Figure } from '../types';
-import { launchChromium, leaveRoom, openRoom, openWindow, scrollUpTo } from './browser';
+import { launchChromium, leaveRoom, openBenchWindow, openRoom, scrollUpTo } from './browser';
 import { measureBundle } from './bundle';
 import { explain } from './details';
 import type { OpenTiming, ScrollResult } from './probe';
@@ -38,7 +38,7 @@ async function measure(ctx: BenchContext, left: Leftovers, browserOut: { browser
   const member = await startMember(left);
   const browser = await launchChromium();
   browserOut.browser = browser;
-  const page = await openWindow(browser, member);
+  const page = await openBenchWindow(browser, member);
 
   // The first join of each room pins its certificate and warms the JIT: not counted.
   for (const room of [long, short]) {

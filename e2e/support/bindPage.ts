@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { events, type EventName } from '../../src/shared/api';
 import type { AgentClient } from '../../test/support/AgentClient';
 
@@ -16,6 +16,21 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.woff2': 'font/woff2',
 };
+
+/**
+ * A desktop-sized window of its own (a fresh browser context) running the app bound to `agent`.
+ * `prepare` runs first, for init scripts that must be in place before the app loads.
+ */
+export async function openWindow(
+  browser: Browser,
+  agent: AgentClient,
+  prepare?: (page: Page) => Promise<unknown>,
+): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1100, height: 720 } })).newPage();
+  await prepare?.(page);
+  await openApp(page, agent);
+  return page;
+}
 
 /**
  * Opens the real renderer build in `page` with `window.parley` bound to a real ChatApp (a test

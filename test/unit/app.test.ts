@@ -259,6 +259,21 @@ describe('ChatApp certificate trust', () => {
     };
   }
 
+  /**
+   * Bob joins Alice's Office by address and leaves; then her host loses its identity and comes
+   * back as the same room (id, history) with a new certificate.
+   */
+  async function reinstalledAfterBobJoined(dir: string) {
+    const first = await hostOffice(dir);
+    const bob = makeApp('Bob');
+    await joinByAddress(bob, first.port);
+    await send(bob, 'room:leave', {});
+    apps.splice(apps.indexOf(first.alice), 1);
+    await first.alice.stop();
+    rmSync(join(dir, 'identity'), { recursive: true, force: true });
+    return { first, second: await hostOffice(dir), bob };
+  }
+
   async function joinByAddress(app: ChatApp, port: number) {
     const online = next(app, 'session', ({ session }) => session?.state === 'online');
     await joinAddress(app, port);
@@ -320,16 +335,7 @@ describe('ChatApp certificate trust', () => {
   });
 
   it('refuses a room whose certificate changed since the first join with CERT_CHANGED until the user trusts it', async () => {
-    const dir = tempDir();
-    const first = await hostOffice(dir);
-    const bob = makeApp('Bob');
-    await joinByAddress(bob, first.port);
-    await send(bob, 'room:leave', {});
-    // The host loses its identity: the same room (id, history) comes back with a new certificate.
-    apps.splice(apps.indexOf(first.alice), 1);
-    await first.alice.stop();
-    rmSync(join(dir, 'identity'), { recursive: true, force: true });
-    const second = await hostOffice(dir);
+    const { first, second, bob } = await reinstalledAfterBobJoined(tempDir());
     expect(second.id).toBe(first.id);
     expect(second.fingerprint).not.toBe(first.fingerprint);
 
@@ -385,15 +391,7 @@ describe('ChatApp certificate trust', () => {
   });
 
   it('joins a changed room by address only after room:trust', async () => {
-    const dir = tempDir();
-    const first = await hostOffice(dir);
-    const bob = makeApp('Bob');
-    await joinByAddress(bob, first.port);
-    await send(bob, 'room:leave', {});
-    apps.splice(apps.indexOf(first.alice), 1);
-    await first.alice.stop();
-    rmSync(join(dir, 'identity'), { recursive: true, force: true });
-    const second = await hostOffice(dir);
+    const { first, second, bob } = await reinstalledAfterBobJoined(tempDir());
     const address = `127.0.0.1:${second.port}`;
 
     const seen: AddressCheck = await send(bob, 'room:check-address', { address });

@@ -1,28 +1,9 @@
-import { createServer, type Socket } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/shared/protocol';
 import { versionMismatchMessage } from '../../src/shared/codec';
 import { joinClient, makeClient, nextEvent, recordStates, stateOf } from './support/client';
 import { FakeRoom, startFakeHost, welcomeFor } from './support/fakeHost';
-
-/** A port that accepts TCP connections and then never says a word. */
-async function silentPort(): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-}
+import { silentPort } from './support/net';
 
 describe('RoomClient facing a faulty host', () => {
   it('goes offline at once with the host’s explanation on a version mismatch', async () => {

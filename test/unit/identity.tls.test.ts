@@ -13,6 +13,7 @@ import {
 } from '../../src/core/identity/tlsClient';
 import { infoRoute } from '../../src/core/host/infoRoute';
 import { INFO_PATH, PROTOCOL_VERSION, type RoomInfo } from '../../src/shared/protocol';
+import { silentPort } from './support/net';
 
 let host: HostIdentity;
 let impostor: HostIdentity;
@@ -170,18 +171,7 @@ describe('pinnedTlsOptions with https', () => {
   });
 
   it('gives up when the TLS handshake does not finish in time', async () => {
-    // Accepts TCP and says nothing, as a stalled or hostile peer might.
-    const sockets = new Set<Socket>();
-    const server = createTcpServer((socket) => sockets.add(socket.on('error', () => {})));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => resolve());
-        }),
-    );
-    const error = await post(portOf(server), null, 'anything', { handshakeTimeoutMs: 100 }).catch(
+    const error = await post(await silentPort(), null, 'anything', { handshakeTimeoutMs: 100 }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(Error);

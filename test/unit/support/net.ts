@@ -15,6 +15,18 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** A loopback port that accepts TCP connections and then never says a word (a stalled or hostile peer). */
+export async function silentPort(): Promise<number> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => sockets.add(socket.on('error', () => {})));
+  const port = await listen(server);
+  onTestFinished(() => {
+    for (const socket of sockets) socket.destroy();
+    return close(server);
+  });
+  return port;
+}
+
 /** A loopback port with nothing listening on it (taken, then released). */
 export async function deadPort(): Promise<number> {
   const server = createServer();
