@@ -30,7 +30,6 @@ import {
 } from './identity';
 import { TrustStore } from './trust';
 import { RoomSession } from './RoomSession';
-import { memberIdFromKey } from './memberId';
 import { HostDatabase } from './store/host/HostDatabase';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
@@ -455,7 +454,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private lobbyRooms(): LobbyRoom[] {
     const mine = this.hosted?.info;
     const unread = (roomId: string) => {
-      const counts = this.store.unread(roomId, memberIdFromKey(this.store.memberKey(roomId)));
+      const counts = this.store.unread(roomId, this.store.memberKey(roomId).id);
       return Object.values(counts).reduce((a, b) => a + b, 0);
     };
     const rooms: LobbyRoom[] = this.lobby.map((r) => ({

@@ -4,7 +4,7 @@
  */
 
 /** Bumped on any incompatible change. Carried by every hello, welcome and advertisement. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** DNS-SD service type rooms are advertised under (`_parley._tcp.local`). */
 export const SERVICE_TYPE = 'parley';
@@ -47,8 +47,13 @@ export const ErrorCode = {
   PasscodeRequired: 'PASSCODE_REQUIRED',
   /** The hello's proof does not match the room's passcode. */
   BadPasscode: 'BAD_PASSCODE',
-  /** Too many wrong passcodes from this address lately; wait and try again. */
+  /** Too many wrong passcodes from this address, its network or the whole room lately; wait and try again. */
   TooManyAttempts: 'TOO_MANY_ATTEMPTS',
+  /**
+   * The hello's signature does not verify for its key, this connection's challenge and this
+   * host's certificate: the member signed for another certificate (a relay in between).
+   */
+  BadSignature: 'BAD_SIGNATURE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -73,6 +78,8 @@ export const CloseCode = {
   TooSlow: 4005,
   /** No, or a wrong, passcode proof (see the preceding error frame). */
   Unauthorized: 4006,
+  /** The hello's identity signature did not verify (see the preceding BAD_SIGNATURE error frame). */
+  IdentityRefused: 4007,
 } as const;
 
 /**

@@ -73,23 +73,28 @@ function Base64UrlSchema(bytes: number) {
     .regex(/^[A-Za-z0-9_-]+$/);
 }
 
-/** A member's secret key for one room: the host derives the member's stable id from it. */
-export const MemberKeySchema = z.string().min(16).max(128);
-
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   v: z.number().int(),
   nick: NickSchema,
   /**
-   * The member's secret key for this room. The same key always gets the same member id (across
-   * reconnects and host restarts), which is what private history is filed under.
+   * The member's Ed25519 public key for this room (32 raw bytes): it names the member. The
+   * same key is the same member id across reconnects and host restarts, which is what private
+   * history is filed under.
    */
-  key: MemberKeySchema,
+  pub: Base64UrlSchema(32),
+  /**
+   * Ed25519 signature (64 bytes) by `pub` of "parley-hello-v3\0" + the challenge's nonce + the
+   * SHA-256 fingerprint of the host certificate the member sees: proof of the key, bound to the
+   * TLS channel, so it is worthless to a relay behind another certificate.
+   */
+  sig: Base64UrlSchema(64),
   /** The highest `seq` the member already has of this room: the welcome then carries the gap. */
   since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   /**
-   * Answer to the room's challenge, when it sent one: base64url(HMAC-SHA256(key, nonce)) with
-   * key = scrypt(passcode, salt). The passcode itself never crosses the wire.
+   * Answer to the challenge's passcode `salt`, when it carried one: base64url(HMAC-SHA256(key,
+   * "parley-passcode-v3\0" + nonce + fingerprint)) with key = scrypt(passcode, salt). The passcode
+   * itself never crosses the wire.
    */
   proof: Base64UrlSchema(32).optional(),
 });
@@ -116,17 +121,19 @@ export const FetchFrame = z
   });
 export const ClientFrameSchema = z.discriminatedUnion('type', [HelloFrame, PostFrame, FetchFrame]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+export type HelloFrame = z.infer<typeof HelloFrame>;
 
 // ---- host -> member ----------------------------------------------------------------------
 
 /**
- * Sent first, before anything else, by a room that has a passcode: the hello must carry the
- * proof for this nonce. `salt` is the room's own, the same for every connection.
+ * Sent first, before anything else, on every connection: the hello must be signed over this
+ * nonce. `salt` is present only when the room has a passcode: the room's own, the same for
+ * every connection, and the hello must then carry the passcode proof.
  */
 export const ChallengeFrame = z.object({
   type: z.literal('challenge'),
   nonce: Base64UrlSchema(32),
-  salt: Base64UrlSchema(16),
+  salt: Base64UrlSchema(16).optional(),
 });
 export const WelcomeFrame = z.object({
   type: z.literal('welcome'),

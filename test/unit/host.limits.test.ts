@@ -1,4 +1,6 @@
 import { get } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { fingerprintOf } from '../../src/core/identity/fingerprint';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import { MemoryHistory } from '../../src/core/host/history';
@@ -174,7 +176,7 @@ describe('RoomHost handshake timeout', () => {
   it('closes a connection whose hellos were all invalid with 4003', async () => {
     const host = await startHost({ limits: { handshakeTimeoutMs: 100 } });
     const fumbling = await RawPeer.connect(host.port);
-    fumbling.hello('Fumble', { key: 'short' });
+    fumbling.send({ ...fumbling.helloFrame('Fumble'), pub: 'short' });
     expect(await fumbling.next('error')).toMatchObject({ code: ErrorCode.BadFrame });
     expect((await fumbling.closed).code).toBe(CloseCode.HandshakeTimeout);
   });
@@ -197,14 +199,22 @@ async function quietMember(port: number, nick: string): Promise<WebSocket> {
     rejectUnauthorized: false,
   });
   ws.on('error', () => {});
+  let fingerprint = '';
+  ws.once(
+    'upgrade',
+    (res) => (fingerprint = fingerprintOf((res.socket as TLSSocket).getPeerCertificate().raw)),
+  );
   await new Promise<void>((resolve, reject) => {
-    ws.once('open', () =>
-      ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick, key: newKey() })),
-    );
-    ws.once('message', (data) => {
-      const type = (JSON.parse(String(data)) as { type?: string }).type;
-      if (type === 'welcome') resolve();
-      else reject(new Error(`${nick} got ${String(data)}`));
+    const key = newKey();
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { type?: string; nonce?: string };
+      if (frame.type === 'challenge') {
+        const sig = key.signHello(frame.nonce!, fingerprint);
+        ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick, pub: key.pub, sig }));
+      } else if (frame.type === 'welcome') {
+        ws.removeAllListeners('message');
+        resolve();
+      } else reject(new Error(`${nick} got ${String(data).slice(0, 200)}`));
     });
     ws.once('close', (code) => reject(new Error(`${nick} was closed with ${code}`)));
   });
@@ -235,7 +245,7 @@ describe('RoomHost room size', () => {
     } finally {
       for (const ws of sockets) ws.terminate();
     }
-  });
+  }, 60_000);
 
   it('lets a member of a full room take its own seat back on a new connection', async () => {
     const host = await startHost({ limits: { maxMembers: 2 } });

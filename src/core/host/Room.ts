@@ -8,17 +8,18 @@ import {
   PROTOCOL_VERSION,
   type ChatMessage,
   type ClientFrame,
+  type HelloFrame,
   type HostFrame,
   type Member,
   type RoomInfo,
 } from '../../shared/protocol';
 import { appendEach, type Appended, type HistoryPage, type HistoryStore, type MessageDraft } from './history';
-import { memberIdFromKey } from '../memberId';
+import { helloSignatureValid, memberIdFromPublicKey } from '../memberKey';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
 import type { HostLimits } from './limits';
 import { Members } from './Members';
-import type { PasscodeGate } from './PasscodeGate';
+import type { PasscodeGate, Verdict } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
 import { TokenBucket } from './TokenBucket';
@@ -44,8 +45,8 @@ export interface Conn {
   readonly strikes: TokenBucket;
   /** The remote address, for the passcode's per-address attempt limit. */
   readonly address: string;
-  /** The nonce of the challenge sent to it; null when the room has no passcode. */
-  readonly nonce: string | null;
+  /** The nonce of the challenge sent to it: its hello must be signed over it. */
+  readonly nonce: string;
   /** Closes the connection if no hello is accepted in time; cleared by the welcome. */
   handshakeTimer: NodeJS.Timeout | undefined;
 }
@@ -61,6 +62,8 @@ export interface RoomDeps {
   now(): number;
   /** The room's passcode check; absent when anyone may join. */
   passcode?: PasscodeGate | null;
+  /** SHA-256 fingerprint of the certificate the room presents: hellos must be signed over it. */
+  fingerprint: string;
 }
 
 /**
@@ -71,7 +74,6 @@ export interface RoomDeps {
 const QUIT_CODES = new Set<number>([CloseCode.Normal, CloseCode.GoingAway, 1005]);
 
 type PostFrame = Extract<ClientFrame, { type: 'post' }>;
-type HelloFrame = Extract<ClientFrame, { type: 'hello' }>;
 type FetchFrame = Extract<ClientFrame, { type: 'fetch' }>;
 
 /** A post accepted this turn, waiting to be stored with the turn's others (see storePosts). */
@@ -105,7 +107,7 @@ export class Room {
       ws,
       socket,
       address,
-      nonce: passcode ? randomToken(32) : null,
+      nonce: randomToken(32),
       member: null,
       welcomed: false,
       replaced: false,
@@ -129,9 +131,9 @@ export class Room {
       guard(() => this.onMessage(conn, data, isBinary));
     });
     ws.on('close', (code) => guard(() => this.onClose(conn, code)));
-    // A room with a passcode speaks first: the hello must answer this challenge.
-    if (passcode && conn.nonce)
-      this.send(conn, { type: 'challenge', nonce: conn.nonce, salt: passcode.salt });
+    // The room speaks first: the hello must be signed over this nonce (and, with a passcode,
+    // carry the proof for it).
+    this.send(conn, { type: 'challenge', nonce: conn.nonce, ...(passcode && { salt: passcode.salt }) });
   }
 
   /** Open connections from `address` that have not been welcomed (see maxUnjoinedPerAddress). */
@@ -204,25 +206,33 @@ export class Room {
   private onHello(conn: Conn, hello: HelloFrame): void {
     // A member taking its seat back closes its old connection: what that one posted is answered first.
     this.settle();
+    // The key must be the signer's, over this connection's nonce and our own certificate: a
+    // hello relayed from a connection to another certificate (an impostor in between) fails.
+    if (!helloSignatureValid(hello.pub, hello.sig, conn.nonce, this.deps.fingerprint)) {
+      this.sendError(
+        conn,
+        ErrorCode.BadSignature,
+        'Your identity could not be verified for this room’s certificate; someone may be relaying your connection.',
+      );
+      this.evict(conn, CloseCode.IdentityRefused, 'bad signature');
+      return;
+    }
+    const id = memberIdFromPublicKey(hello.pub);
     const gate = this.deps.passcode;
-    if (gate && conn.nonce) {
-      const verdict = gate.check(conn.address, conn.nonce, hello.proof);
+    if (gate) {
+      const verdict = gate.check({
+        memberId: id,
+        address: conn.address,
+        nonce: conn.nonce,
+        fingerprint: this.deps.fingerprint,
+        proof: hello.proof,
+      });
       if (!verdict.ok) {
-        const [code, message] =
-          verdict.code === 'required'
-            ? [ErrorCode.PasscodeRequired, 'This room has a passcode. Enter it to join.']
-            : verdict.code === 'bad'
-              ? [ErrorCode.BadPasscode, 'That passcode is not right.']
-              : [
-                  ErrorCode.TooManyAttempts,
-                  `Too many wrong passcodes from this address; try again in ${verdict.waitS ?? 60} s.`,
-                ];
-        this.sendError(conn, code, message);
+        this.sendError(conn, ...passcodeRefusal(verdict));
         this.evict(conn, CloseCode.Unauthorized, 'passcode');
         return;
       }
     }
-    const id = memberIdFromKey(hello.key);
     const previous = this.online.get(id);
     const { maxMembers } = this.deps.limits;
     // A member taking its own seat back does not make the room any fuller.
@@ -445,6 +455,21 @@ export class Room {
     this.sendError(conn, code, message, cid);
     if (!conn.strikes.take()) this.evict(conn, CloseCode.PolicyViolation, 'too many rejected frames');
   }
+}
+
+/** The error code and sentence for a passcode verdict that refuses. */
+function passcodeRefusal(verdict: Exclude<Verdict, { ok: true }>): [ErrorCode, string] {
+  if (verdict.code !== 'locked') {
+    return verdict.code === 'required'
+      ? [ErrorCode.PasscodeRequired, 'This room has a passcode. Enter it to join.']
+      : [ErrorCode.BadPasscode, 'That passcode is not right.'];
+  }
+  const why = {
+    address: 'Too many wrong passcodes from this address',
+    network: 'Too many wrong passcodes from your network',
+    room: 'This room is receiving many wrong passcodes',
+  }[verdict.scope];
+  return [ErrorCode.TooManyAttempts, `${why}; try again in ${verdict.waitS} s.`];
 }
 
 const RATE_LIMITED_POST =

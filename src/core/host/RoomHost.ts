@@ -17,7 +17,7 @@ import { startHeartbeat } from './heartbeat';
 import { MemoryHistory, type HistoryStore } from './history';
 import { infoRoute } from './infoRoute';
 import { RAW_SOCKET_MARGIN, resolveLimits, type HostLimits } from './limits';
-import { PasscodeGate } from './PasscodeGate';
+import { PasscodeGate, type GuessingReport } from './PasscodeGate';
 import { Room } from './Room';
 import { refuseBusy, refuseWebPages } from './upgradeGuard';
 
@@ -54,6 +54,11 @@ export interface RoomHostOptions {
 export type RoomHostEvents = {
   /** The number of members changed. */
   count: [count: number];
+  /**
+   * The room is being guessed at: many wrong passcodes lately (first when it starts, then at
+   * most once a minute while it lasts). Newcomers are slowed down room-wide meanwhile.
+   */
+  guessing: [report: GuessingReport];
 };
 
 /**
@@ -102,9 +107,12 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
     this.limits = resolveLimits(opts.limits);
     const now = opts.clock ?? (() => performance.now());
-    this.gate = opts.passcode ? new PasscodeGate(opts.passcode, now) : null;
+    this.gate = opts.passcode
+      ? new PasscodeGate(opts.passcode, now, (report) => this.emit('guessing', report))
+      : null;
     this.room = new Room({
       passcode: this.gate,
+      fingerprint: this.fingerprint,
       info: () => this.info(),
       history: opts.history ?? new MemoryHistory(10_000),
       heartbeatMs: this.heartbeatMs,
