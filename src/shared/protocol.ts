@@ -8,19 +8,37 @@
 import { z } from 'zod';
 
 export { CloseCode, ErrorCode, INFO_PATH, LIMITS, PROTOCOL_VERSION, SERVICE_TYPE } from './constants';
-import { CONTROL_CHARS, LIMITS } from './constants';
+import { LIMITS } from './constants';
+import { describeNameFault, nameFault } from './names';
 
-const singleLine = (max: number) =>
+/**
+ * A name people read (nickname, room name): trimmed, 1 to `max` UTF-16 units, and nothing
+ * invisible, formatting, control or unassigned in it (names.ts has the rule and its reasons).
+ * The window checks the same rule without zod (renderer/src/lib/validation.ts), to keep zod out
+ * of its bundle: both call names.ts, so they cannot drift apart. 'reading' relaxes only the
+ * unassigned check, for names a host reports (see nameFault).
+ */
+const singleLine = (max: number, use: 'choosing' | 'reading' = 'choosing') =>
   z
     .string()
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !CONTROL_CHARS.test(s), { message: 'must not contain control characters' });
+    .superRefine((s, ctx) => {
+      const fault = nameFault(s, { for: use });
+      if (fault) ctx.addIssue({ code: 'custom', message: describeNameFault(fault) });
+    });
 
 export const IdSchema = z.string().min(1).max(LIMITS.maxIdChars);
 export const NickSchema = singleLine(LIMITS.maxNickChars);
 export const RoomNameSchema = singleLine(LIMITS.maxRoomNameChars);
+/**
+ * The same names as a host reports them (members, RoomInfo): unassigned code points pass, since
+ * the host's Unicode may be newer than ours and one such name must not make a welcome unreadable.
+ * Everything else a host could only send by breaking NickSchema is still refused.
+ */
+export const ReportedNickSchema = singleLine(LIMITS.maxNickChars, 'reading');
+export const ReportedRoomNameSchema = singleLine(LIMITS.maxRoomNameChars, 'reading');
 export const TextSchema = z
   .string()
   .max(LIMITS.maxTextChars)
