@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nickKeys, uniqueNick } from '../../src/core/host/nicknames';
-import { LIMITS } from '../../src/shared/protocol';
+import { LIMITS, NickSchema } from '../../src/shared/protocol';
 
 const takenOf = (...nicks: string[]) => {
   const keys = new Set(nicks.flatMap((nick) => nickKeys(nick)));
@@ -63,6 +63,18 @@ describe('uniqueNick', () => {
     const nick = uniqueNick(long, takenOf(long));
     expect(nick).toHaveLength(LIMITS.maxNickChars);
     expect(nick.endsWith(' (2)')).toBe(true);
+  });
+
+  it('never leaves a joiner hanging when shortening, so the numbered name is still valid', () => {
+    const base = 'a'.repeat(LIMITS.maxNickChars - 8);
+    for (const tail of ['👩\u200d💻', '1\ufe0f\u20e3\u20e3\u20e3\u20e3\u20e3', 'ی\u200cرضا']) {
+      for (let shift = 0; shift < 4; shift++) {
+        const long = (base + 'b'.repeat(shift) + tail).slice(0, LIMITS.maxNickChars);
+        expect(NickSchema.safeParse(long).success).toBe(true);
+        const nick = uniqueNick(long, takenOf(long));
+        expect(NickSchema.safeParse(nick).success, JSON.stringify(nick)).toBe(true);
+      }
+    }
   });
 
   it('never splits a surrogate pair when shortening', () => {

@@ -33,12 +33,16 @@ export function nickKeys(nick: string): readonly [string, string] {
   return [`s:${skeleton(plain).toLowerCase()}`, `l:${skeleton(plain.toLowerCase())}`];
 }
 
-/** Cuts `text` to at most `max` UTF-16 units without leaving half of a surrogate pair behind. */
+/**
+ * Cuts `text` to at most `max` UTF-16 units without leaving half of a surrogate pair behind,
+ * nor a joiner whose other half was cut off ("👩‍" of "👩‍💻", "1️" of "1️⃣"): NickSchema allows
+ * those only inside their sequence, and every member parses the numbered name with it.
+ */
 function cut(text: string, max: number): string {
   let out = text.slice(0, max);
   const last = out.charCodeAt(out.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) out = out.slice(0, -1);
-  return out.trimEnd();
+  return out.replace(/(?:\u200C|\u200D|\uFE0F)+$/u, '').trimEnd();
 }
 
 /**
