@@ -214,6 +214,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         identity,
         name,
         hostNick: this.settings.get().nickname,
+        // The hosting person joins as a member too: only that member may wear the host's nickname.
+        hostMemberId: this.myMemberId(room.id),
         port: this.opts.hostPort,
         discovery: this.discovery,
         roomId: room.id,
@@ -451,10 +453,15 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     }
   }
 
+  /** This app's member id in a room (hosting and unread counts need it; RoomSession derives its own). */
+  private myMemberId(roomId: string): string {
+    return this.store.memberKey(roomId).id;
+  }
+
   private lobbyRooms(): LobbyRoom[] {
     const mine = this.hosted?.info;
     const unread = (roomId: string) => {
-      const counts = this.store.unread(roomId, this.store.memberKey(roomId).id);
+      const counts = this.store.unread(roomId, this.myMemberId(roomId));
       return Object.values(counts).reduce((a, b) => a + b, 0);
     };
     const rooms: LobbyRoom[] = this.lobby.map((r) => ({

@@ -20,6 +20,8 @@ export class HostedRoom {
   static async start(opts: {
     name: string;
     hostNick: string;
+    /** The hosting person's member id, when they sit in the room too: the host's nickname is theirs alone. */
+    hostMemberId?: string;
     /** The host's TLS identity; its fingerprint is advertised as TXT `fp`. */
     identity: Pick<HostIdentity, 'key' | 'cert'>;
     port?: number;
@@ -36,6 +38,7 @@ export class HostedRoom {
       identity: opts.identity,
       name: opts.name,
       hostNick: opts.hostNick,
+      hostMemberId: opts.hostMemberId,
       port: opts.port ?? 0,
       roomId: opts.roomId,
       history: opts.history,

@@ -81,11 +81,3 @@ export const CloseCode = {
   /** The hello's identity signature did not verify (see the preceding BAD_SIGNATURE error frame). */
   IdentityRefused: 4007,
 } as const;
-
-/**
- * Characters that never belong in a name: control characters (C0, DEL, C1) break layouts and
- * logs, and invisible or direction-changing ones (zero-width, bidi embeddings, overrides and
- * isolates, the Arabic letter mark, BOM) let one name pass itself off as another.
- */
-export const CONTROL_CHARS =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;

@@ -8,34 +8,52 @@
 import { z } from 'zod';
 
 export { CloseCode, ErrorCode, INFO_PATH, LIMITS, PROTOCOL_VERSION, SERVICE_TYPE } from './constants';
-import { CONTROL_CHARS, LIMITS } from './constants';
+import { LIMITS } from './constants';
+import { describeNameFault, nameFault } from './names';
 
-const singleLine = (max: number) =>
+/**
+ * A name people read (nickname, room name): trimmed, 1 to `max` UTF-16 units, and nothing
+ * invisible, formatting, control or unassigned in it (names.ts has the rule and its reasons).
+ * The window checks the same rule without zod (renderer/src/lib/validation.ts), to keep zod out
+ * of its bundle: both call names.ts, so they cannot drift apart. 'reading' relaxes only the
+ * unassigned check, for names a host reports (see nameFault).
+ */
+const singleLine = (max: number, use: 'choosing' | 'reading' = 'choosing') =>
   z
     .string()
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !CONTROL_CHARS.test(s), { message: 'must not contain control characters' });
+    .superRefine((s, ctx) => {
+      const fault = nameFault(s, { for: use });
+      if (fault) ctx.addIssue({ code: 'custom', message: describeNameFault(fault) });
+    });
 
 export const IdSchema = z.string().min(1).max(LIMITS.maxIdChars);
 export const NickSchema = singleLine(LIMITS.maxNickChars);
 export const RoomNameSchema = singleLine(LIMITS.maxRoomNameChars);
+/**
+ * The same names as a host reports them (members, RoomInfo): unassigned code points pass, since
+ * the host's Unicode may be newer than ours and one such name must not make a welcome unreadable.
+ * Everything else a host could only send by breaking NickSchema is still refused.
+ */
+export const ReportedNickSchema = singleLine(LIMITS.maxNickChars, 'reading');
+export const ReportedRoomNameSchema = singleLine(LIMITS.maxRoomNameChars, 'reading');
 export const TextSchema = z
   .string()
   .max(LIMITS.maxTextChars)
   .refine((s) => s.trim().length > 0, { message: 'must not be empty' });
 
 /** A person in a room. `id` is assigned by the host and stable for the connection's session. */
-export const MemberSchema = z.object({ id: IdSchema, nick: NickSchema });
+export const MemberSchema = z.object({ id: IdSchema, nick: ReportedNickSchema });
 export type Member = z.infer<typeof MemberSchema>;
 
 /** What a room says about itself (welcome, info endpoint, and mirrored by the TXT record). */
 export const RoomInfoSchema = z.object({
   v: z.number().int(),
   id: IdSchema,
-  name: RoomNameSchema,
-  host: NickSchema,
+  name: ReportedRoomNameSchema,
+  host: ReportedNickSchema,
   members: z.number().int().min(0),
   /** Present and true when joining takes the room's passcode (see the challenge frame). */
   passcode: z.boolean().optional(),

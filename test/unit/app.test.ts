@@ -75,6 +75,24 @@ describe('ChatApp', () => {
     expect(alice.snapshot().lobby).toEqual([expect.objectContaining({ name: 'Office', mine: true })]);
   });
 
+  it("keeps the host's nickname for the hosting person, even while it is out of its own room", async () => {
+    const alice = makeApp('Alice');
+    const impostor = makeApp('Alice');
+    const online = next(alice, 'session', ({ session }) => session?.state === 'online');
+    const room = await send(alice, 'room:host', { name: 'Office' });
+    await online;
+    const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
+    await send(alice, 'room:leave', {});
+
+    const impostorOnline = next(impostor, 'session', ({ session }) => session?.state === 'online');
+    await joinAddress(impostor, port);
+    expect((await impostorOnline).session!.me!.nick).toBe('Alice (2)');
+
+    const back = next(alice, 'session', ({ session }) => session?.state === 'online');
+    await send(alice, 'room:join', { roomId: (room as { id: string }).id });
+    expect((await back).session!.me!.nick).toBe('Alice');
+  });
+
   it('lets a second app join by address and exchange messages, and tells the host when it leaves', async () => {
     const alice = makeApp('Alice');
     const bob = makeApp('Bob');

@@ -61,8 +61,8 @@ describe('RoomHost presence', () => {
     expect((await RawPeer.join(host.port, 'Alice')).welcome.you.nick).toBe('Alice (3)');
   });
 
-  it('frees a nickname when its member leaves', async () => {
-    const host = await startHost();
+  it('frees a nickname when its member leaves, once its reservation is over', async () => {
+    const host = await startHost({ nicknames: { reserveMs: 0 } });
     const watcher = await RawPeer.join(host.port, 'Watcher');
     const first = await RawPeer.join(host.port, 'Alice');
     await watcher.next('joined');

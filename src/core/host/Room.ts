@@ -18,7 +18,7 @@ import { helloSignatureValid, memberIdFromPublicKey } from '../memberKey';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
 import type { HostLimits } from './limits';
-import { Members } from './Members';
+import { Members, type NicknameOptions } from './Members';
 import type { PasscodeGate, Verdict } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
@@ -64,6 +64,8 @@ export interface RoomDeps {
   passcode?: PasscodeGate | null;
   /** SHA-256 fingerprint of the certificate the room presents: hellos must be signed over it. */
   fingerprint: string;
+  /** Whose nicknames are kept for whom (the host's, members who left); they expire on `now`. */
+  nicknames?: Omit<NicknameOptions, 'now'>;
 }
 
 /**
@@ -90,7 +92,7 @@ interface PendingPost {
 export class Room {
   /** Every open connection, joined or not (the heartbeat and shutdown need them all). */
   readonly conns = new Set<Conn>();
-  readonly members = new Members();
+  readonly members: Members;
   /** The connection currently holding each member's seat. */
   private readonly online = new Map<string, Conn>();
   private drained: (() => void)[] = [];
@@ -98,7 +100,9 @@ export class Room {
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
   private readonly writes = new WriteBatch(() => this.storePosts());
 
-  constructor(private readonly deps: RoomDeps) {}
+  constructor(private readonly deps: RoomDeps) {
+    this.members = new Members({ ...deps.nicknames, now: deps.now });
+  }
 
   /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
   attach(ws: WebSocket, address = '', socket: Duplex | null = null): void {

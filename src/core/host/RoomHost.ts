@@ -27,8 +27,19 @@ export interface RoomHostOptions {
   name: string;
   /** The host's TLS identity (PEM key and self-signed certificate): the room serves HTTPS/WSS only. */
   identity: Pick<HostIdentity, 'key' | 'cert'>;
-  /** The hosting person's nickname (RoomInfo.host). */
+  /** The hosting person's nickname (RoomInfo.host): reserved for `hostMemberId`. */
   hostNick: string;
+  /**
+   * The hosting person's member id in this room, when they also join it (the desktop app): only
+   * that member is seated under `hostNick`. Absent (the headless host): nobody is; others asking
+   * for it are numbered ("Host (2)").
+   */
+  hostMemberId?: string;
+  /**
+   * How long a member's nickname stays its own after it leaves (ms, default 24 h) and how many
+   * such nicknames are held at most (default 10,000; the longest gone is given up first).
+   */
+  nicknames?: { reserveMs?: number; maxReserved?: number };
   /** Default: a random UUID. */
   roomId?: string;
   /** Default 0: any free port. */
@@ -119,6 +130,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
       onCount: (count) => this.emit('count', count),
       limits: this.limits,
       now,
+      nicknames: { ...opts.nicknames, hostNick: this.hostNick, hostMemberId: opts.hostMemberId },
     });
     const wsOptions: ServerOptions & { closeTimeout: number } = {
       noServer: true,

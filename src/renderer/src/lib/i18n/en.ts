@@ -22,6 +22,8 @@ export const en = {
   'nickname.errorEmpty': 'Enter a nickname.',
   'nickname.errorTooLong': 'Use at most {{max}} characters.',
   'nickname.errorControl': 'A nickname can’t contain control characters.',
+  'nickname.errorInvisible': 'A nickname can’t contain invisible or formatting characters.',
+  'nickname.errorUnassigned': 'A nickname can’t contain unassigned or private-use characters.',
 
   'rooms.heading': 'Rooms on your network',
   'rooms.hostedBy': 'hosted by {{host}}',

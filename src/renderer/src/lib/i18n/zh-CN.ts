@@ -20,6 +20,8 @@ export const zhCN: Translation = {
   'nickname.errorEmpty': '请输入昵称。',
   'nickname.errorTooLong': '昵称最多 {{max}} 个字符。',
   'nickname.errorControl': '昵称不能包含控制字符。',
+  'nickname.errorInvisible': '昵称不能包含不可见字符或格式字符。',
+  'nickname.errorUnassigned': '昵称不能包含未分配或私用的字符。',
 
   'rooms.heading': '局域网内的房间',
   'rooms.hostedBy': '由 {{host}} 主持',
