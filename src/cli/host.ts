@@ -10,6 +10,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { generatePasscode, passcodeIsWeak, STRONG_PASSCODE_CHARS } from '../shared/passcodeStrength';
 import { RoomNameSchema, NickSchema } from '../shared/protocol';
 import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
@@ -20,7 +21,7 @@ import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE]\n       [--max-unjoined-per-address N]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE|generate]\n       [--max-unjoined-per-address N]';
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
 function defaultDataDir(): string {
@@ -84,6 +85,15 @@ async function main(): Promise<void> {
 
   if (opts.passcode !== undefined && (opts.passcode.length === 0 || opts.passcode.length > 256))
     fail('--passcode must be 1-256 characters.');
+  // `--passcode generate` asks for a strong one; a short typed one is allowed, with the reason it is weak.
+  const passcode = opts.passcode === 'generate' ? generatePasscode() : opts.passcode;
+  if (passcode !== undefined && passcodeIsWeak(passcode)) {
+    console.error(
+      `parley host: warning: this passcode is shorter than ${STRONG_PASSCODE_CHARS} characters. The room limits guessing ` +
+        'over the network, but anyone who answers for this room before a member ever joined it can test guesses ' +
+        'offline against what that member sends. Use a longer one, or --passcode generate.',
+    );
+  }
 
   const limits: Partial<HostLimits> = {};
   for (const [flag, key] of [
@@ -123,7 +133,7 @@ async function main(): Promise<void> {
       roomId: stored.id,
       history: stored.history,
       limits,
-      ...(opts.passcode ? { passcode: opts.passcode } : {}),
+      ...(passcode ? { passcode } : {}),
     });
   } catch (err) {
     await discovery?.stop();
@@ -137,7 +147,19 @@ async function main(): Promise<void> {
   );
   for (const address of addresses) console.log(`  listening on wss://${address}:${room.port}`);
   console.log(`  certificate fingerprint (SHA-256) ${room.fingerprint}`);
-  if (opts.passcode) console.log('  members need the passcode to join');
+  if (passcode) {
+    console.log(
+      opts.passcode === 'generate'
+        ? `  members need the passcode to join: ${passcode}`
+        : '  members need the passcode to join',
+    );
+  }
+  room.host.on('guessing', ({ failures, addresses, networks }) =>
+    console.error(
+      `parley host: the passcode is being guessed at: ${failures} wrong passcodes in the last 10 minutes from ` +
+        `${addresses} addresses in ${networks} networks. Newcomers are slowed down to one try every few seconds.`,
+    ),
+  );
   console.log(`  verification code ${room.code} (members compare it with the one their app shows)`);
   console.log(
     discovery ? 'Advertised on the LAN over mDNS. Ctrl+C stops it.' : 'Not advertised (join by address).',

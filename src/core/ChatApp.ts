@@ -227,6 +227,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${(err as Error).message}`);
     }
     const hosted = this.hosted;
+    hosted.host.on('guessing', () => {
+      if (this.hosted === hosted) this.emit('hosting', { room: hosted.hosting });
+    });
     hosted.host.on('count', () => {
       if (this.hosted !== hosted) return;
       this.emit('hosting', { room: hosted.hosting });

@@ -6,6 +6,7 @@ import type { HistoryStore } from './host/history';
 import type { HostIdentity } from './identity';
 import { verificationCode } from './identity/fingerprint';
 import type { HostLimits } from './host/limits';
+import type { GuessingReport } from './host/PasscodeGate';
 import { RoomHost } from './host/RoomHost';
 
 /**
@@ -15,7 +16,12 @@ import { RoomHost } from './host/RoomHost';
 export class HostedRoom {
   private advertisement: Advertisement | null = null;
 
-  private constructor(readonly host: RoomHost) {}
+  /** The latest report of passcode guessing, shown while the room is still under it. */
+  private lastGuessing: GuessingReport | null = null;
+
+  private constructor(readonly host: RoomHost) {
+    host.on('guessing', (report) => (this.lastGuessing = report));
+  }
 
   static async start(opts: {
     name: string;
@@ -76,7 +82,8 @@ export class HostedRoom {
   /** What the window shows: the room plus `address:port` for each LAN interface, read fresh. */
   get hosting(): Hosting {
     const addresses = lanIPv4Addresses().map((address) => `${address}:${this.port}`);
-    return { ...this.info, addresses, code: this.code };
+    const guessing = this.host.underGuessing ? this.lastGuessing : null;
+    return { ...this.info, addresses, code: this.code, ...(guessing && { guessing }) };
   }
 
   /** SHA-256 fingerprint of the certificate the room presents. */

@@ -177,6 +177,11 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     });
   }
 
+  /** Whether the room's passcode has had many wrong guesses lately (see PasscodeGate). */
+  get underGuessing(): boolean {
+    return this.gate?.underGuessing ?? false;
+  }
+
   /** The port the room listens on; 0 before start(). */
   get port(): number {
     const address = this.server.address();

@@ -54,6 +54,9 @@ export const en = {
   'host.submit': 'Host a room',
   'host.passcodeLabel': 'Passcode (optional)',
   'host.passcodeHint': 'Only people who know it can join. It is never sent over the network.',
+  'host.passcodeWeak':
+    'Short passcodes can be guessed: someone posing as this room could test guesses offline against what a joining member sends. Use {{min}} characters or more, or generate one.',
+  'host.passcodeGenerate': 'Generate a strong passcode',
   'host.errorEmpty': 'Give the room a name.',
   'host.errorTooLong': 'Use at most {{max}} characters.',
 
@@ -66,6 +69,8 @@ export const en = {
 
   'hosting.note': 'You are hosting {{name}}',
   'hosting.addresses': 'Join address: {{addresses}}',
+  'hosting.guessing':
+    'Someone is guessing this room’s passcode: {{failures}} wrong tries in 10 minutes from {{addresses}} addresses. Newcomers are slowed down; people already in are not affected.',
   'hosting.open': 'Open',
   'hosting.stop': 'Stop hosting',
 
