@@ -49,6 +49,11 @@ export const ErrorCode = {
   BadPasscode: 'BAD_PASSCODE',
   /** Too many wrong passcodes from this address lately; wait and try again. */
   TooManyAttempts: 'TOO_MANY_ATTEMPTS',
+  /**
+   * As many members as the host allows already sit in the room from this address (or its
+   * network prefix). Not worth retrying from there until one of them leaves.
+   */
+  TooManyFromAddress: 'TOO_MANY_FROM_ADDRESS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -73,6 +78,8 @@ export const CloseCode = {
   TooSlow: 4005,
   /** No, or a wrong, passcode proof (see the preceding error frame). */
   Unauthorized: 4006,
+  /** Too many members from the same address or prefix (see the preceding TOO_MANY_FROM_ADDRESS). */
+  TooManyFromAddress: 4007,
 } as const;
 
 /**

@@ -18,6 +18,7 @@ import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
 import type { HostLimits } from './limits';
 import { Members } from './Members';
+import { Seats } from './admission/Seats';
 import type { PasscodeGate } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
@@ -61,6 +62,8 @@ export interface RoomDeps {
   now(): number;
   /** The room's passcode check; absent when anyone may join. */
   passcode?: PasscodeGate | null;
+  /** Told of every welcome (the TCP connection under it stops counting as not joined). */
+  onSeated?(conn: Conn): void;
 }
 
 /**
@@ -89,8 +92,8 @@ export class Room {
   /** Every open connection, joined or not (the heartbeat and shutdown need them all). */
   readonly conns = new Set<Conn>();
   readonly members = new Members();
-  /** The connection currently holding each member's seat. */
-  private readonly online = new Map<string, Conn>();
+  /** The connection currently holding each member's seat, counted per address and prefix. */
+  private readonly online = new Seats<Conn>((conn) => this.deps.onSeated?.(conn));
   private drained: (() => void)[] = [];
   private pending: PendingPost[] = [];
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
@@ -132,13 +135,6 @@ export class Room {
     // A room with a passcode speaks first: the hello must answer this challenge.
     if (passcode && conn.nonce)
       this.send(conn, { type: 'challenge', nonce: conn.nonce, salt: passcode.salt });
-  }
-
-  /** Open connections from `address` that have not been welcomed (see maxUnjoinedPerAddress). */
-  unjoinedFrom(address: string): number {
-    let count = 0;
-    for (const conn of this.conns) if (!conn.welcomed && conn.address === address) count++;
-    return count;
   }
 
   /** Closes every connection, terminating those that have not finished closing after `graceMs`. */
@@ -229,6 +225,12 @@ export class Room {
     if (!previous && this.members.count >= maxMembers) {
       this.sendError(conn, ErrorCode.RoomFull, `This room is full (${maxMembers} members).`);
       this.evict(conn, CloseCode.RoomFull, 'room full');
+      return;
+    }
+    const crowding = previous ? null : this.online.crowding(conn.address, this.deps.limits);
+    if (crowding) {
+      this.sendError(conn, ErrorCode.TooManyFromAddress, tooManyFrom(crowding.scope, crowding.limit));
+      this.evict(conn, CloseCode.TooManyFromAddress, 'too many from this address');
       return;
     }
     if (previous) {
@@ -450,6 +452,11 @@ export class Room {
 const RATE_LIMITED_POST =
   'You are sending messages too fast; this one was not accepted. Send it again shortly.';
 const RATE_LIMITED_FETCH = 'You are asking for history too fast; ask again shortly.';
+
+const tooManyFrom = (scope: 'address' | 'prefix', limit: number): string =>
+  scope === 'address'
+    ? `This room already has ${limit} members from your address; one of them must leave before another can join.`
+    : `This room already has ${limit} members from your network; one of them must leave before another can join.`;
 
 /** Runs a handler so that a bug in it is logged instead of taking the whole host down. */
 function guard(fn: () => void): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type ServerOptions } from 'ws';
 import {
@@ -16,10 +17,11 @@ import { fingerprintOf } from '../identity/fingerprint';
 import { startHeartbeat } from './heartbeat';
 import { MemoryHistory, type HistoryStore } from './history';
 import { infoRoute } from './infoRoute';
-import { RAW_SOCKET_MARGIN, resolveLimits, type HostLimits } from './limits';
+import { SocketLedger, type LedgerCounts } from './admission/SocketLedger';
+import { resolveLimits, type HostLimits } from './limits';
 import { PasscodeGate } from './PasscodeGate';
 import { Room } from './Room';
-import { refuseBusy, refuseWebPages } from './upgradeGuard';
+import { refuseWebPages } from './upgradeGuard';
 
 /** How a room is set up. */
 export interface RoomHostOptions {
@@ -33,7 +35,10 @@ export interface RoomHostOptions {
   roomId?: string;
   /** Default 0: any free port. */
   port?: number;
-  /** Default: all interfaces (Node's dual-stack default). */
+  /**
+   * The one local address to listen on (IPv4 or IPv6); nothing answers on the others.
+   * Default: every address (Node's dual-stack `::`, or `0.0.0.0` without IPv6).
+   */
   bindAddress?: string;
   /** Default: a MemoryHistory of the last 10,000 messages (nothing survives the host). */
   history?: HistoryStore;
@@ -73,6 +78,13 @@ function dropAlpnCopy(socket: TLSSocket): void {
 const STOP_GRACE_MS = 2_000;
 
 /**
+ * How long an idle HTTP keep-alive connection (an info probe) stays open (Node's default is
+ * 5 s). Lobbies probe every few seconds on fresh connections anyway; a held-open probe socket
+ * only counts against its address's unjoined share.
+ */
+const KEEP_ALIVE_MS = 1_000;
+
+/**
  * Hosts one chat room: an HTTPS server (TLS with the host's self-signed certificate) whose WebSocket upgrades become members. Single-use:
  * once stopped, make a new one (on the same port, to let members reconnect).
  */
@@ -88,6 +100,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
   private readonly heartbeatMs: number;
   private readonly limits: HostLimits;
   private readonly gate: PasscodeGate | null;
+  private readonly ledger: SocketLedger;
   private stopHeartbeat: (() => void) | null = null;
   private starting: Promise<number> | null = null;
   private stopping: Promise<void> | null = null;
@@ -111,7 +124,9 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
       onCount: (count) => this.emit('count', count),
       limits: this.limits,
       now,
+      onSeated: (conn) => this.ledger.joined(conn.socket),
     });
+    this.ledger = new SocketLedger(this.limits);
     const wsOptions: ServerOptions & { closeTimeout: number } = {
       noServer: true,
       maxPayload: LIMITS.maxPayloadBytes,
@@ -123,22 +138,30 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     };
     this.wss = new WebSocketServer(wsOptions);
     // A socket that dribbles its request headers (slowloris) holds a slot like an idle
-    // WebSocket does, so it gets no longer than the handshake timeout, and no one gets more
-    // than a bounded number of sockets at all.
+    // WebSocket does, so it gets no longer than the handshake timeout; the ledger's join
+    // deadline bounds every unjoined socket's whole life anyway.
     const headersTimeout = Math.min(Math.max(this.limits.handshakeTimeoutMs, 1_000), 60_000);
     this.server = createServer(
       {
         key: opts.identity.key,
         cert: opts.identity.cert,
-        minVersion: 'TLSv1.2',
+        // Parley talks only to Parley: TLS 1.3 alone, so no TLS 1.2 (CBC-SHA1) suite is offered.
+        minVersion: 'TLSv1.3',
+        handshakeTimeout: this.limits.tlsHandshakeTimeoutMs,
         headersTimeout,
         requestTimeout: headersTimeout,
         connectionsCheckingInterval: Math.min(headersTimeout, 30_000),
       },
       infoRoute(() => this.info()),
     );
-    this.server.maxConnections = this.limits.maxConnections + RAW_SOCKET_MARGIN;
+    this.server.keepAliveTimeout = KEEP_ALIVE_MS;
+    // Before TLS sees the socket (Node's own 'connection' listener wraps it): Node's
+    // maxConnections is deliberately not set, as it drops newcomers before anyone can judge
+    // whose share they are; the ledger keeps every cap itself (see SocketLedger).
+    this.server.prependListener('connection', (socket: Socket) => this.ledger.admit(socket));
     this.server.on('secureConnection', dropAlpnCopy);
+    // A failed handshake (a reset socket, a TLS 1.2-only or garbage client) is that socket's end, nothing more.
+    this.server.on('tlsClientError', (_err, socket) => socket.destroy());
     this.server.on('upgrade', (req, socket, head) => {
       if (refuseWebPages(req, socket)) return;
       if (this.stopping) {
@@ -146,15 +169,19 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
         return;
       }
       const address = req.socket.remoteAddress ?? '';
-      if (
-        this.room.conns.size >= this.limits.maxConnections ||
-        this.room.unjoinedFrom(address) >= this.limits.maxUnjoinedPerAddress
-      ) {
-        refuseBusy(socket);
-        return;
-      }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws, address, socket));
     });
+  }
+
+  /** What the pre-TLS admission holds and has refused so far (tests and the siege report it). */
+  admission(): LedgerCounts {
+    return this.ledger.stats();
+  }
+
+  /** The local address the room listens on (`::` or `0.0.0.0` for all); '' before start(). */
+  get boundAddress(): string {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.address : '';
   }
 
   /** The port the room listens on; 0 before start(). */
@@ -201,8 +228,10 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     if (!this.server.listening) return;
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
-      // Idle keep-alive HTTP connections (info probes) would otherwise hold close() open.
+      // Idle keep-alive HTTP connections (info probes) and sockets still in or before their
+      // TLS handshake would otherwise hold close() open.
       this.server.closeAllConnections();
+      this.ledger.closeAll();
     });
   }
 }
