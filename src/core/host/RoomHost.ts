@@ -74,6 +74,37 @@ function dropAlpnCopy(socket: TLSSocket): void {
   if (options && typeof options === 'object') options.ALPNProtocols = undefined;
 }
 
+/**
+ * Puts `admit` in front of TLS: every accepted TCP socket is judged before anything is spent
+ * on it, and only the admitted ones are handed to the TLS server's own 'connection' listener
+ * (which wraps the socket in a TLSSocket and an OpenSSL session: under a reconnecting flood,
+ * ~2,000 a second from one laptop, making those only to throw them away cost the host ~170 MB
+ * of garbage). Node's maxConnections is deliberately not set: it drops newcomers before anyone
+ * can judge whose share they are. If Node ever attaches its listener differently, `admit`
+ * still runs first (prepended) and what it refuses is already destroyed when TLS sees it.
+ */
+function admitBeforeTls(server: Server, admit: (socket: Socket) => boolean): void {
+  const own = server.listeners('connection') as ((socket: Socket) => void)[];
+  if (own.length !== 1) {
+    server.prependListener('connection', (socket: Socket) => void admit(socket));
+    return;
+  }
+  const wrapTls = own[0]!;
+  server.removeListener('connection', wrapTls);
+  server.on('connection', (socket: Socket) => {
+    if (admit(socket)) wrapTls.call(server, socket);
+  });
+}
+
+/**
+ * Connections the kernel may hold accepted before Node takes them (Node's default is 511; the
+ * kernel caps it at net.core.somaxconn, 4096 on current Linux). A laptop reconnecting as fast
+ * as it can (~10,000 a second on loopback) overflows a short queue, and then the kernel drops
+ * an honest member's SYN with the rest, costing it a 1 s retransmission; the ledger judges
+ * every queued one in microseconds, so a longer queue only holds the flood for a moment.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** How long stop() lets members finish their closing handshake before cutting them off. */
 const STOP_GRACE_MS = 2_000;
 
@@ -155,10 +186,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
       infoRoute(() => this.info()),
     );
     this.server.keepAliveTimeout = KEEP_ALIVE_MS;
-    // Before TLS sees the socket (Node's own 'connection' listener wraps it): Node's
-    // maxConnections is deliberately not set, as it drops newcomers before anyone can judge
-    // whose share they are; the ledger keeps every cap itself (see SocketLedger).
-    this.server.prependListener('connection', (socket: Socket) => this.ledger.admit(socket));
+    admitBeforeTls(this.server, (socket) => this.ledger.admit(socket));
     this.server.on('secureConnection', dropAlpnCopy);
     // A failed handshake (a reset socket, a TLS 1.2-only or garbage client) is that socket's end, nothing more.
     this.server.on('tlsClientError', (_err, socket) => socket.destroy());
@@ -206,11 +234,14 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.starting ??= new Promise<number>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ port: this.opts.port ?? 0, host: this.opts.bindAddress }, () => {
-        this.server.off('error', onError);
-        this.stopHeartbeat = startHeartbeat(this.room.conns, this.heartbeatMs);
-        resolve(this.port);
-      });
+      this.server.listen(
+        { port: this.opts.port ?? 0, host: this.opts.bindAddress, backlog: LISTEN_BACKLOG },
+        () => {
+          this.server.off('error', onError);
+          this.stopHeartbeat = startHeartbeat(this.room.conns, this.heartbeatMs);
+          resolve(this.port);
+        },
+      );
     });
     return this.starting;
   }

@@ -59,30 +59,33 @@ export class SocketLedger {
 
   constructor(private readonly limits: LedgerLimits) {}
 
-  /** Counts a socket just accepted, or destroys it (or an older one) to keep the shares fair. */
-  admit(socket: Socket): void {
+  /**
+   * Counts a socket just accepted, or destroys it (or an older one) to keep the shares fair.
+   * Returns whether it was admitted (false: it is already destroyed, do not serve it).
+   */
+  admit(socket: Socket): boolean {
     this.counts.seen++;
     const key = tupleOf(socket);
     if (this.closed || key === null) {
       this.refuse(socket);
-      return;
+      return false;
     }
     const origin = originOf(socket.remoteAddress);
     const { maxConnections, maxUnjoinedPerAddress, maxUnjoinedPerPrefix } = this.limits;
     if (this.unjoined.ofAddress(origin) >= maxUnjoinedPerAddress) {
       this.refuse(socket);
-      return;
+      return false;
     }
     if (
       this.unjoined.ofPrefix(origin) >= maxUnjoinedPerPrefix &&
       !this.evict(this.unjoined.victimWithinPrefix(origin))
     ) {
       this.refuse(socket);
-      return;
+      return false;
     }
     if (this.entries.size >= maxConnections && !this.evict(this.unjoined.victimOverall(origin))) {
       this.refuse(socket);
-      return;
+      return false;
     }
     const entry: Entry = { socket, origin, since: this.arrivals++, key, joined: false, timer: undefined };
     this.entries.set(key, entry);
@@ -95,6 +98,7 @@ export class SocketLedger {
     // A socket that errors is closed by Node right after; 'close' is where it is forgotten.
     socket.on('error', () => {});
     socket.once('close', () => this.forget(entry));
+    return true;
   }
 
   /**
