@@ -22,7 +22,7 @@ import { lanIPv4Addresses } from '../core/lanAddresses';
 import { isWildcard, listeningAddresses, localAddresses, wssOrigin } from './listenAddresses';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE]\n       [--max-unjoined-per-address N] [--max-seats-per-address N] [--max-seats-per-prefix N]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE]\n       [--max-unjoined-per-address N] [--max-unjoined-per-prefix N]\n       [--max-seats-per-address N] [--max-seats-per-prefix N]';
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
 function defaultDataDir(): string {
@@ -50,6 +50,7 @@ function options() {
         'post-rate': { type: 'string' },
         'post-burst': { type: 'string' },
         'max-unjoined-per-address': { type: 'string' },
+        'max-unjoined-per-prefix': { type: 'string' },
         'max-seats-per-address': { type: 'string' },
         'max-seats-per-prefix': { type: 'string' },
         passcode: { type: 'string' },
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     ['post-rate', 'postsPerSecond'],
     ['post-burst', 'postBurst'],
     ['max-unjoined-per-address', 'maxUnjoinedPerAddress'],
+    ['max-unjoined-per-prefix', 'maxUnjoinedPerPrefix'],
     ['max-seats-per-address', 'maxSeatsPerAddress'],
     ['max-seats-per-prefix', 'maxSeatsPerPrefix'],
   ] as const) {
