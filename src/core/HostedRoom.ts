@@ -31,6 +31,8 @@ export class HostedRoom {
     /** The host's TLS identity; its fingerprint is advertised as TXT `fp`. */
     identity: Pick<HostIdentity, 'key' | 'cert'>;
     port?: number;
+    /** The one local address to listen on; default every address (see RoomHostOptions). */
+    bindAddress?: string;
     discovery: Discovery | null;
     /** The room's stable id and stored history (a restarted host is the same room). */
     roomId?: string;
@@ -46,6 +48,7 @@ export class HostedRoom {
       hostNick: opts.hostNick,
       hostMemberId: opts.hostMemberId,
       port: opts.port ?? 0,
+      ...(opts.bindAddress !== undefined && { bindAddress: opts.bindAddress }),
       roomId: opts.roomId,
       history: opts.history,
       limits: opts.limits,

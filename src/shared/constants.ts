@@ -54,6 +54,11 @@ export const ErrorCode = {
    * host's certificate: the member signed for another certificate (a relay in between).
    */
   BadSignature: 'BAD_SIGNATURE',
+  /**
+   * As many members as the host allows already sit in the room from this address (or its
+   * network prefix). Not worth retrying from there until one of them leaves.
+   */
+  TooManyFromAddress: 'TOO_MANY_FROM_ADDRESS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -80,4 +85,6 @@ export const CloseCode = {
   Unauthorized: 4006,
   /** The hello's identity signature did not verify (see the preceding BAD_SIGNATURE error frame). */
   IdentityRefused: 4007,
+  /** Too many members from the same address or prefix (see the preceding TOO_MANY_FROM_ADDRESS). */
+  TooManyFromAddress: 4008,
 } as const;

@@ -52,6 +52,17 @@ const PASSCODE_CODES = new Set<string>([
   ErrorCode.TooManyAttempts,
 ]);
 
+/**
+ * Errors after which retrying cannot help and is not tried: another protocol version, an
+ * identity the room could not verify (a relay may be in between), or as many members from our
+ * address as the room seats (one of them must leave first).
+ */
+const FATAL_CODES = new Set<string>([
+  ErrorCode.VersionMismatch,
+  ErrorCode.BadSignature,
+  ErrorCode.TooManyFromAddress,
+]);
+
 /** How a link ended. */
 export interface LinkEnd {
   /** A welcome arrived before the end (the link was a session, not just an attempt). */
@@ -220,8 +231,7 @@ export class Link extends EventEmitter<LinkEvents> {
       // Nor a missing or wrong passcode: the user has to give (another) one.
       if (PASSCODE_CODES.has(code))
         this.finish({ welcomed: this.welcomed, fatal: true, reason: message, passcodeRefused: true });
-      else if (code === ErrorCode.VersionMismatch || code === ErrorCode.BadSignature)
-        this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
+      else if (FATAL_CODES.has(code)) this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
     } else if (frame.type === 'challenge') {
       if (!this.welcomed) this.answerChallenge(frame.nonce, frame.salt);
     } else if (frame.type === 'welcome') {
@@ -251,6 +261,12 @@ export class Link extends EventEmitter<LinkEvents> {
         fatal: true,
         reason: reason || 'This room did not accept the passcode.',
         passcodeRefused: true,
+      });
+    } else if (code === CloseCode.TooManyFromAddress) {
+      this.finish({
+        welcomed: this.welcomed,
+        fatal: true,
+        reason: reason || 'This room already has as many members from your address as it allows.',
       });
     } else if (code === CloseCode.IdentityRefused) {
       this.finish({

@@ -1,14 +1,14 @@
 /**
  * Guards a room's passcode: checks hello proofs against the room's derived key, and limits
  * guessing so that rotating addresses does not help. Wrong passcodes are counted per address,
- * per network (/24, /64: see addressPrefix) and for the whole room; past the room's threshold
+ * per network (/24, /64: see originOf) and for the whole room; past the room's threshold
  * the room is "under guessing": the host is told, and newcomers' proofs are checked at most
  * once per ROOM_SLOW_INTERVAL_MS across the whole room, whoever sends them. Members that
  * proved the passcode once (by their signed identity) need no proof again while the host runs,
  * so guessing never locks out the people already in the room.
  */
 import { passcodeKey, proofMatches, randomToken } from '../passcode';
-import { addressPrefix } from './addressPrefix';
+import { originOf } from './admission/addressGroups';
 import { TokenBucket } from './TokenBucket';
 
 /** How the gate counts wrong passcodes; see PASSCODE_POLICY for the values rooms use. */
@@ -134,9 +134,10 @@ export class PasscodeGate {
       return { ok: true };
     }
     const now = this.now();
-    const network = addressPrefix(attempt.address);
+    // Counted as admission counts them: an IPv4-mapped address is its IPv4 one.
+    const { address, prefix: network } = originOf(attempt.address);
     const locked =
-      this.lockedBy('address', this.byAddress.within(attempt.address, now), this.policy.perAddress, now) ??
+      this.lockedBy('address', this.byAddress.within(address, now), this.policy.perAddress, now) ??
       this.lockedBy('network', this.byNetwork.within(network, now), this.policy.perNetwork, now);
     if (locked) return locked;
     if (attempt.proof === undefined) return { ok: false, code: 'required' };
@@ -153,7 +154,7 @@ export class PasscodeGate {
       this.admit(attempt.memberId);
       return { ok: true };
     }
-    this.fail(attempt.address, network, now);
+    this.fail(address, network, now);
     return { ok: false, code: 'bad' };
   }
 

@@ -19,6 +19,7 @@ import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
 import type { HostLimits } from './limits';
 import { Members, type NicknameOptions } from './Members';
+import { Seats } from './admission/Seats';
 import type { PasscodeGate, Verdict } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
@@ -66,6 +67,8 @@ export interface RoomDeps {
   fingerprint: string;
   /** Whose nicknames are kept for whom (the host's, members who left); they expire on `now`. */
   nicknames?: Omit<NicknameOptions, 'now'>;
+  /** Told of every welcome (the TCP connection under it stops counting as not joined). */
+  onSeated?(conn: Conn): void;
 }
 
 /**
@@ -93,8 +96,8 @@ export class Room {
   /** Every open connection, joined or not (the heartbeat and shutdown need them all). */
   readonly conns = new Set<Conn>();
   readonly members: Members;
-  /** The connection currently holding each member's seat. */
-  private readonly online = new Map<string, Conn>();
+  /** The connection currently holding each member's seat, counted per address and prefix. */
+  private readonly online = new Seats<Conn>((conn) => this.deps.onSeated?.(conn));
   private drained: (() => void)[] = [];
   private pending: PendingPost[] = [];
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
@@ -138,13 +141,6 @@ export class Room {
     // The room speaks first: the hello must be signed over this nonce (and, with a passcode,
     // carry the proof for it).
     this.send(conn, { type: 'challenge', nonce: conn.nonce, ...(passcode && { salt: passcode.salt }) });
-  }
-
-  /** Open connections from `address` that have not been welcomed (see maxUnjoinedPerAddress). */
-  unjoinedFrom(address: string): number {
-    let count = 0;
-    for (const conn of this.conns) if (!conn.welcomed && conn.address === address) count++;
-    return count;
   }
 
   /** Closes every connection, terminating those that have not finished closing after `graceMs`. */
@@ -243,6 +239,12 @@ export class Room {
     if (!previous && this.members.count >= maxMembers) {
       this.sendError(conn, ErrorCode.RoomFull, `This room is full (${maxMembers} members).`);
       this.evict(conn, CloseCode.RoomFull, 'room full');
+      return;
+    }
+    const crowding = previous ? null : this.online.crowding(conn.address, this.deps.limits);
+    if (crowding) {
+      this.sendError(conn, ErrorCode.TooManyFromAddress, tooManyFrom(crowding.scope, crowding.limit));
+      this.evict(conn, CloseCode.TooManyFromAddress, 'too many from this address');
       return;
     }
     if (previous) {
@@ -479,6 +481,11 @@ function passcodeRefusal(verdict: Exclude<Verdict, { ok: true }>): [ErrorCode, s
 const RATE_LIMITED_POST =
   'You are sending messages too fast; this one was not accepted. Send it again shortly.';
 const RATE_LIMITED_FETCH = 'You are asking for history too fast; ask again shortly.';
+
+const tooManyFrom = (scope: 'address' | 'prefix', limit: number): string =>
+  scope === 'address'
+    ? `This room already has ${limit} members from your address; one of them must leave before another can join.`
+    : `This room already has ${limit} members from your network; one of them must leave before another can join.`;
 
 /** Runs a handler so that a bug in it is logged instead of taking the whole host down. */
 function guard(fn: () => void): void {
