@@ -23,6 +23,8 @@ import { Seats } from './admission/Seats';
 import type { PasscodeGate, Verdict } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
+import { originOf } from './admission/addressGroups';
+import { RateBook, takeEach } from './RateBook';
 import { TokenBucket } from './TokenBucket';
 import { WriteBatch } from './writeBatch';
 
@@ -39,9 +41,12 @@ export interface Conn {
   replaced: boolean;
   /** Whether anything (a pong or a frame) arrived since the last heartbeat ping. */
   alive: boolean;
-  /** Posts and fetches this connection may still send now (see HostLimits). */
-  readonly posts: TokenBucket;
-  readonly fetches: TokenBucket;
+  /**
+   * Posts and fetches its address may still send now (see HostLimits); its member's own
+   * budgets join them once the hello is accepted. Both outlive the connection (see RateBook).
+   */
+  readonly posts: TokenBucket[];
+  readonly fetches: TokenBucket[];
   /** Frames of its that may still be rejected before it counts as flooding. */
   readonly strikes: TokenBucket;
   /** The remote address, for the passcode's per-address attempt limit. */
@@ -100,11 +105,25 @@ export class Room {
   private readonly online = new Seats<Conn>((conn) => this.deps.onSeated?.(conn));
   private drained: (() => void)[] = [];
   private pending: PendingPost[] = [];
+  /** Rate budgets by member id and by address, kept across reconnects. */
+  private readonly rates: {
+    posts: RateBook;
+    fetches: RateBook;
+    addressPosts: RateBook;
+    addressFetches: RateBook;
+  };
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
   private readonly writes = new WriteBatch(() => this.storePosts());
 
   constructor(private readonly deps: RoomDeps) {
     this.members = new Members({ ...deps.nicknames, now: deps.now });
+    const { limits: l, now } = deps;
+    this.rates = {
+      posts: new RateBook(l.postBurst, l.postsPerSecond, now),
+      fetches: new RateBook(l.fetchBurst, l.fetchesPerSecond, now),
+      addressPosts: new RateBook(l.addressPostBurst, l.addressPostsPerSecond, now),
+      addressFetches: new RateBook(l.addressFetchBurst, l.addressFetchesPerSecond, now),
+    };
   }
 
   /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
@@ -119,8 +138,8 @@ export class Room {
       welcomed: false,
       replaced: false,
       alive: true,
-      posts: new TokenBucket(limits.postBurst, limits.postsPerSecond, now),
-      fetches: new TokenBucket(limits.fetchBurst, limits.fetchesPerSecond, now),
+      posts: [this.rates.addressPosts.bucket(originOf(address).address)],
+      fetches: [this.rates.addressFetches.bucket(originOf(address).address)],
       strikes: new TokenBucket(limits.floodStrikes, (limits.floodStrikes * 1000) / limits.floodWindowMs, now),
       handshakeTimer: undefined,
     };
@@ -194,9 +213,9 @@ export class Room {
       this.reject(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', cid);
     } else if (frame.type === 'post') {
       // Refused before anything is looked up or stored: over the limit, a post costs one answer.
-      if (conn.posts.take()) this.onPost(conn, conn.member, frame);
+      if (takeEach(...conn.posts)) this.onPost(conn, conn.member, frame);
       else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, frame.cid);
-    } else if (conn.fetches.take()) {
+    } else if (takeEach(...conn.fetches)) {
       this.onFetch(conn, conn.member, frame);
     } else {
       this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH);
@@ -269,6 +288,9 @@ export class Room {
     clearTimeout(conn.handshakeTimer);
     conn.welcomed = true;
     conn.member = member;
+    // From now on the member's own budgets count too, as it left them on its last connection.
+    conn.posts.push(this.rates.posts.bucket(member.id));
+    conn.fetches.push(this.rates.fetches.bucket(member.id));
     this.online.set(member.id, conn);
     // Without `since`, the latest messages; with it, exactly the gap (or its first page).
     let page: HistoryPage;

@@ -18,6 +18,14 @@ export interface HostLimits {
   /** Fetches per second a member may keep up; a fetch beyond it is answered RATE_LIMITED. */
   fetchesPerSecond: number;
   /**
+   * The same budgets for everything one address sends, whoever it says it is: fresh identities
+   * from one machine share these. Member and address budgets are both kept across reconnects.
+   */
+  addressPostBurst: number;
+  addressPostsPerSecond: number;
+  addressFetchBurst: number;
+  addressFetchesPerSecond: number;
+  /**
    * Rejected frames (any error answer the member caused: bad JSON, bad frames, RATE_LIMITED...)
    * a connection may pile up within `floodWindowMs`; one more closes it with 1008.
    */
@@ -73,8 +81,17 @@ export interface HostLimits {
   maxBufferedBytes: number;
 }
 
-/** The defaults. maxConnections and joinTimeoutMs, when not given, follow others (see HostLimits). */
-export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, 'maxConnections' | 'joinTimeoutMs'>> = {
+/** Limits whose defaults follow others (see resolveLimits). */
+type FollowingLimit =
+  | 'maxConnections'
+  | 'joinTimeoutMs'
+  | 'addressPostBurst'
+  | 'addressPostsPerSecond'
+  | 'addressFetchBurst'
+  | 'addressFetchesPerSecond';
+
+/** The defaults. Those in FollowingLimit, when not given, follow others (see resolveLimits). */
+export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, FollowingLimit>> = {
   postBurst: 20,
   postsPerSecond: 5,
   // Gentler than posts: a member catching up after a long absence sends one fetch per page of
@@ -117,10 +134,18 @@ export function resolveLimits(given: Partial<HostLimits> = {}): HostLimits {
   const maxMembers = given.maxMembers ?? HOST_LIMIT_DEFAULTS.maxMembers;
   const tls = given.tlsHandshakeTimeoutMs ?? HOST_LIMIT_DEFAULTS.tlsHandshakeTimeoutMs;
   const hello = given.handshakeTimeoutMs ?? HOST_LIMIT_DEFAULTS.handshakeTimeoutMs;
+  const member = { ...HOST_LIMIT_DEFAULTS, ...defined };
   const limits: HostLimits = {
     ...HOST_LIMIT_DEFAULTS,
     maxConnections: 2 * maxMembers,
     joinTimeoutMs: tls + hello + 2_000,
+    // Two members' worth per address: a machine is one person, now and then two apps (a
+    // reconnect overlap, a second window); one minting identities to refill its budget gets
+    // no more than that.
+    addressPostBurst: 2 * member.postBurst,
+    addressPostsPerSecond: 2 * member.postsPerSecond,
+    addressFetchBurst: 2 * member.fetchBurst,
+    addressFetchesPerSecond: 2 * member.fetchesPerSecond,
     ...defined,
   };
   for (const [name, value] of Object.entries(limits)) {
