@@ -251,7 +251,7 @@ describe('HostDatabase when the disk refuses writes', () => {
     expect(seqs(reopened.history.latest(ann.id, 10))).toEqual([1, 2, 3, 4]);
   });
 
-  it('writes the kept messages out once the disk allows, and says so', () => {
+  it('writes the kept messages out at the next retry once the disk allows, and says so', () => {
     const { dir, db, problems, recoveries, fill, free } = capped();
     const room = db.room('Office');
     room.history.append(draft('before'), 'c0');
@@ -263,7 +263,13 @@ describe('HostDatabase when the disk refuses writes', () => {
     expect(db.flushAll()).toBe(false);
     expect(recoveries).toEqual([]);
     free();
+    // A post joins the overflow behind the others, in order; it does not retry the disk itself.
     room.history.append(draft('after'), 'c3');
+    expect(room.history.unsaved).toBe(3);
+    expect(recoveries).toEqual([]);
+    // The retry (flushAll is what the retry timer calls) writes them all.
+    expect(db.flushAll()).toBe(true);
+    expect(room.history.unsaved).toBe(0);
     expect(problems).toHaveLength(1);
     expect(recoveries).toHaveLength(1);
     db.close();
