@@ -49,6 +49,16 @@ export const ErrorCode = {
   BadPasscode: 'BAD_PASSCODE',
   /** Too many wrong passcodes from this address lately; wait and try again. */
   TooManyAttempts: 'TOO_MANY_ATTEMPTS',
+  /**
+   * The host's disk refuses writes and the memory it sets aside for unsaved messages is full:
+   * this post was not accepted. Keep it and send it again later, in order, backing off.
+   */
+  StorageFull: 'STORAGE_FULL',
+  /**
+   * The sender used up its daily allowance of posts or bytes in this room; this post was not
+   * accepted. Do not resend it automatically (`retryAfterMs` says when it would fit).
+   */
+  QuotaExceeded: 'QUOTA_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -12,7 +12,15 @@ import {
   type Member,
   type RoomInfo,
 } from '../../shared/protocol';
-import { appendEach, type Appended, type HistoryPage, type HistoryStore, type MessageDraft } from './history';
+import {
+  appendEach,
+  StorageFullError,
+  type Appended,
+  type HistoryPage,
+  type HistoryStore,
+  type MessageDraft,
+} from './history';
+import { DailyQuota } from './dailyQuota';
 import { memberIdFromKey } from '../memberId';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
@@ -93,10 +101,14 @@ export class Room {
   private readonly online = new Map<string, Conn>();
   private drained: (() => void)[] = [];
   private pending: PendingPost[] = [];
+  /** Each member's daily allowance of stored posts and bytes, by member id (see HostLimits). */
+  private readonly quota: DailyQuota;
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
   private readonly writes = new WriteBatch(() => this.storePosts());
 
-  constructor(private readonly deps: RoomDeps) {}
+  constructor(private readonly deps: RoomDeps) {
+    this.quota = new DailyQuota(deps.limits.dailyPostsPerMember, deps.limits.dailyBytesPerMember, deps.now);
+  }
 
   /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
   attach(ws: WebSocket, address = '', socket: Duplex | null = null): void {
@@ -275,6 +287,7 @@ export class Room {
       history: page.messages,
       more: page.more,
       heartbeatMs: this.deps.heartbeatMs,
+      ...this.removedBefore(),
     });
   }
 
@@ -299,6 +312,18 @@ export class Room {
         this.reject(conn, ErrorCode.NoSuchMember, 'That member is not in the room.', post.cid);
         return;
       }
+    }
+    // Counted by member id, so no reconnect refills it; resends of stored posts (above) are free.
+    const allowance = this.quota.take(from.id, Buffer.byteLength(post.text));
+    if (!allowance.ok) {
+      this.send(conn, {
+        type: 'error',
+        code: ErrorCode.QuotaExceeded,
+        message: `You have reached this room's daily limit of ${this.deps.limits.dailyPostsPerMember} messages or ${Math.round(this.deps.limits.dailyBytesPerMember / 1048576)} MiB; this message was not accepted.`,
+        cid: post.cid,
+        retryAfterMs: allowance.retryAfterMs,
+      });
+      return;
     }
     // `from` comes from the connection, never from the frame: nobody can speak as someone else.
     const draft = { id: newMessageId(), ts: Date.now(), from, text: post.text, ...(to ? { to } : {}) };
@@ -333,6 +358,7 @@ export class Room {
   }
 
   private posted({ conn, post, draft }: PendingPost, stored: Appended | { error: unknown }): void {
+    if ('error' in stored || stored.duplicate) this.quota.refund(draft.from.id, Buffer.byteLength(post.text));
     if ('error' in stored) {
       this.storageFailed(conn, post.cid, stored.error);
       return;
@@ -368,10 +394,32 @@ export class Room {
       return;
     }
     const ref = fetch.ref === undefined ? {} : { ref: fetch.ref };
-    this.send(conn, { type: 'page', ...ref, messages: page.messages, more: page.more });
+    this.send(conn, {
+      type: 'page',
+      ...ref,
+      messages: page.messages,
+      more: page.more,
+      ...this.removedBefore(),
+    });
+  }
+
+  /** The welcome's and page's `removedBefore`, once the retention policy removed anything. */
+  private removedBefore(): { removedBefore?: number } {
+    const seq = this.deps.history.removedBefore;
+    return seq > 0 ? { removedBefore: seq } : {};
   }
 
   private storageFailed(conn: Conn, cid: string, err: unknown): void {
+    if (err instanceof StorageFullError) {
+      // Expected while the disk is full, and once per refused post: no stack in the log.
+      this.sendError(
+        conn,
+        ErrorCode.StorageFull,
+        'The host’s disk is full, so your message was not accepted; it stays in your outbox and will be sent again later.',
+        cid,
+      );
+      return;
+    }
     console.error('[parley host] could not store a message:', err);
     this.sendError(
       conn,
