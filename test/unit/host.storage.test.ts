@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/core/store/openDatabase';
 import type { HostLimits } from '../../src/core/host/limits';
 import { ErrorCode } from '../../src/shared/protocol';
 import { manualClock, openHostDb, startHost, tempDir } from './support/host';
+import { joinClient } from './support/client';
 import { RawPeer } from './support/RawPeer';
 
 const DAY_MS = 86_400_000;
@@ -131,5 +132,21 @@ describe('RoomHost history after the retention policy removed some', () => {
     const host = await startHost();
     const alice = await RawPeer.join(host.port, 'Alice');
     expect(alice.welcome).not.toHaveProperty('removedBefore');
+  });
+});
+
+describe('RoomClient in a room whose host removed history', () => {
+  it('knows from the welcome, and from a page back, below which seq the host removed messages', async () => {
+    const db = openHostDb(tempDir(), { retention: { maxMessages: 3 } });
+    const room = db.room('Office');
+    for (let i = 1; i <= 6; i++)
+      room.history.append({ id: `m${i}`, ts: i, from: { id: 'x', nick: 'X' }, text: `m${i}` }, `c${i}`);
+    const host = await startHost({ name: 'Office', roomId: room.id, history: room.history });
+    const client = await joinClient(host.port, 'Alice');
+    expect(client.removedBefore).toBe(0);
+
+    db.prune();
+    expect(await client.fetchEarlier(5, 10)).toMatchObject({ more: false });
+    expect(client.removedBefore).toBe(4);
   });
 });
