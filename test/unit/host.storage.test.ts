@@ -139,14 +139,18 @@ describe('RoomClient in a room whose host removed history', () => {
   it('knows from the welcome, and from a page back, below which seq the host removed messages', async () => {
     const db = openHostDb(tempDir(), { retention: { maxMessages: 3 } });
     const room = db.room('Office');
-    for (let i = 1; i <= 6; i++)
+    const add = (i: number) =>
       room.history.append({ id: `m${i}`, ts: i, from: { id: 'x', nick: 'X' }, text: `m${i}` }, `c${i}`);
+    for (let i = 1; i <= 6; i++) add(i);
+    db.prune();
     const host = await startHost({ name: 'Office', roomId: room.id, history: room.history });
     const client = await joinClient(host.port, 'Alice');
-    expect(client.removedBefore).toBe(0);
-
-    db.prune();
-    expect(await client.fetchEarlier(5, 10)).toMatchObject({ more: false });
     expect(client.removedBefore).toBe(4);
+
+    // More arrive and push the boundary up while Alice is online; a page back tells her.
+    for (let i = 7; i <= 9; i++) add(i);
+    db.prune();
+    expect(await client.fetchEarlier(8, 10)).toMatchObject({ more: false });
+    expect(client.removedBefore).toBe(7);
   });
 });

@@ -81,6 +81,18 @@ describe('host.db retention', () => {
     expect(history.removedBefore).toBe(41);
   });
 
+  it('brings the next pass forward, to just after the turn, once a sixteenth of the budget arrived', async () => {
+    const db = openHostDb(tempDir(), { retention: { maxMessages: 160 }, pruneEveryMs: 3_600_000 });
+    const history = db.room('Office').history;
+    fill(db, 150);
+    expect(history.removedBefore).toBe(0);
+    fill(db, 20);
+    // Not inside the post's own turn: the pass runs right after it.
+    expect(history.stats().messages).toBe(170);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(history.stats().messages).toBe(160);
+  });
+
   it('holds host.db under a bound while one key floods the room with maximum-size messages', () => {
     const dir = tempDir();
     const budget = 4 * 1024 * 1024;
@@ -103,8 +115,8 @@ describe('host.db retention', () => {
       }
     }
     expect(history.stats().bytes).toBeLessThanOrEqual(budget);
-    // Measured: host.db peaks near 1.25x the budget (its pages and indexes, and what arrives
-    // between two pruning ticks), plus the write-ahead log (SQLite checkpoints it at ~4 MiB).
+    // host.db peaks near 1.25x the budget here (its pages and indexes, and the 100 posts
+    // between two passes), plus the write-ahead log (SQLite checkpoints it at ~4 MiB).
     expect(largestDb).toBeLessThan(1.5 * budget);
     expect(largest).toBeLessThan(1.5 * budget + 4.5 * 1024 * 1024);
   });

@@ -16,7 +16,7 @@ export interface HostDatabaseOptions {
   retention?: Partial<Retention>;
   /** How much each room may hold in memory while the disk refuses writes (see OVERFLOW_DEFAULTS). */
   overflow?: Partial<OverflowBound>;
-  /** How often the retention policy is applied; default 1 s. */
+  /** How often the retention policy is applied; default 1 s (sooner after a sixteenth of the budget arrived). */
   pruneEveryMs?: number;
 }
 
@@ -60,6 +60,9 @@ export class HostDatabase {
   private readonly retention: Retention;
   private readonly overflow: OverflowBound;
   private readonly pruneTimer: NodeJS.Timeout;
+  /** What reached the disk since the last pruning pass, to bring the next one forward. */
+  private grown = { bytes: 0, messages: 0 };
+  private pruneSoon: NodeJS.Immediate | null = null;
   private readonly statements = new Map<string, StatementSync>();
   private readonly rooms = new Map<string, StoredRoom>();
   private failing = false;
@@ -124,6 +127,7 @@ export class HostDatabase {
    */
   prune(now = Date.now()): void {
     if (this.closed) return;
+    this.grown = { bytes: 0, messages: 0 };
     let freed = false;
     for (const room of this.rooms.values()) {
       for (let step = 0; step < PRUNE_STEPS_PER_TICK; step++) {
@@ -140,6 +144,7 @@ export class HostDatabase {
   close(): void {
     if (this.closed) return;
     clearInterval(this.pruneTimer);
+    if (this.pruneSoon) clearImmediate(this.pruneSoon);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.flushAll();
@@ -162,6 +167,22 @@ export class HostDatabase {
     trouble: (err) => this.trouble(err),
     flushed: () => this.flushed(),
     isClosed: () => this.closed,
+    grew: (bytes) => {
+      // A flood would otherwise overshoot the budget by all that arrives between two ticks:
+      // past a sixteenth of it, the pass comes right after this turn (still never inside it).
+      this.grown.bytes += bytes;
+      this.grown.messages += 1;
+      const due =
+        this.grown.bytes > this.retention.maxBytes / 16 ||
+        this.grown.messages > this.retention.maxMessages / 16;
+      if (due && !this.pruneSoon) {
+        this.pruneSoon = setImmediate(() => {
+          this.pruneSoon = null;
+          this.prune();
+        });
+        this.pruneSoon.unref();
+      }
+    },
   };
 
   private stmt(sql: string): StatementSync {

@@ -27,6 +27,8 @@ export interface HistoryDisk {
   flushed(): void;
   /** Whether the database was closed (nothing will reach the disk any more). */
   isClosed(): boolean;
+  /** A new message of `bytes` (as rowBytes counts) reached the disk: retention may be due. */
+  grew(bytes: number): void;
 }
 
 /** How much a room's history may hold in memory while the disk refuses writes (see SqliteHistory). */
@@ -196,7 +198,10 @@ export class SqliteHistory implements HistoryStore {
 
   /** What an insert gave: the new message, or the one stored earlier under the same cid. */
   private inserted(draft: MessageDraft, cid: string, seq: number | undefined): Appended {
-    if (seq !== undefined) return { message: stamp(draft, seq), duplicate: false };
+    if (seq !== undefined) {
+      this.disk.grew(rowBytes(draft, cid));
+      return { message: stamp(draft, seq), duplicate: false };
+    }
     const earlier = this.fromDisk(draft.from.id, cid);
     if (earlier) return { message: earlier, duplicate: true };
     // Ignored, yet not a resend: only a clash of message ids (96 random bits) could do that.

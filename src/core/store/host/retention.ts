@@ -9,9 +9,9 @@ export interface Retention {
 }
 
 /**
- * The defaults, per room. 512 MiB of counted bytes (host.db peaks near 1.25x that with its
- * pages, indexes and what arrives between two pruning ticks, plus a write-ahead log of ~4 MiB;
- * measured in test/unit/store.host.retention.test.ts) and 1,000,000 messages: years
+ * The defaults, per room. 512 MiB of counted bytes (host.db peaks near 1.2x that with its
+ * pages, indexes and what arrives between two pruning passes, plus a write-ahead log of ~4 MiB;
+ * measured in test/lan/storage.test.ts) and 1,000,000 messages: years
  * of an ordinary busy room (a million 100-byte messages is about 250 MB counted), while a
  * flood is capped where a laptop's disk does not notice: 20 members posting 8,000-character
  * messages at the documented 5 a second would otherwise add about 243 GB a day. No age limit:
