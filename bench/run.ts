@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { discovery } from './discovery';
 import { fanout } from './fanout';
+import { historyBench } from './history';
 import { reconnect } from './reconnect';
 import { json, markdown, type GroupOutcome, type Machine } from './report';
 import type { Bench } from './types';
@@ -25,7 +26,7 @@ import { windowBench } from './window';
 // network namespaces they make (the same guard the LAN tests run under).
 process.env.PARLEY_REQUIRE_NETNS = '1';
 
-const ALL: Bench[] = [fanout, discovery, reconnect, windowBench];
+const ALL: Bench[] = [fanout, discovery, reconnect, windowBench, historyBench];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },

@@ -21,9 +21,11 @@ import { HostDatabase } from '../core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
 import { isWildcard, listeningAddresses, localAddresses, wssOrigin } from './listenAddresses';
+import { STORAGE_OPTIONS, STORAGE_USAGE, storageOptions } from './storageOptions';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE|generate]\n       [--max-unjoined-per-address N] [--max-unjoined-per-prefix N]\n       [--max-seats-per-address N] [--max-seats-per-prefix N]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE|generate]\n       [--max-unjoined-per-address N] [--max-unjoined-per-prefix N]\n       [--max-seats-per-address N] [--max-seats-per-prefix N]' +
+  STORAGE_USAGE;
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
 function defaultDataDir(): string {
@@ -55,6 +57,7 @@ function options() {
         'max-seats-per-address': { type: 'string' },
         'max-seats-per-prefix': { type: 'string' },
         passcode: { type: 'string' },
+        ...STORAGE_OPTIONS,
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -133,12 +136,16 @@ async function main(): Promise<void> {
     limits[key] = value;
   }
 
+  const storage = storageOptions(opts);
+  if ('error' in storage) fail(storage.error);
+  Object.assign(limits, storage.limits);
+
   const discovery = opts['no-advertise']
     ? null
     : new Discovery(opts.interface ? { interfaces: [opts.interface] } : {});
   discovery?.on('error', (err) => console.error(`parley host: discovery: ${err.message}`));
   const dataDir = opts.data || defaultDataDir();
-  const db = HostDatabase.open(dataDir);
+  const db = HostDatabase.open(dataDir, { retention: storage.retention });
   if (db.problem) console.error(`parley host: ${db.problem}`);
   db.onProblem = (sentence) => console.error(`parley host: ${sentence}`);
   db.onRecovered = (sentence) => console.log(`parley host: ${sentence}`);

@@ -155,6 +155,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       members: offline ? [] : this.client.members,
       messages,
       earlier: (messages[0]?.seq ?? 1) > 1,
+      removedBefore: this.client.removedBefore,
       pending: this.client.pending(),
       unread: this.store.unread(this.roomId, this.myId),
       code: this.fingerprint ? verificationCode(this.fingerprint) : null,
@@ -165,14 +166,16 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
    * Older messages before `before`: from the host when connected (it has them all), else from
    * the saved copy. Either way they are filed in the saved copy.
    */
-  async loadEarlier(before: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
+  async loadEarlier(
+    before: number,
+  ): Promise<{ messages: ChatMessage[]; more: boolean; removedBefore: number }> {
     if (this.client.state === 'online') {
       const page = await this.client.fetchEarlier(before, EARLIER_PAGE);
       this.store.saveMessages(this.roomId, page.messages);
-      return page;
+      return { ...page, removedBefore: this.client.removedBefore };
     }
     const messages = this.store.messages(this.roomId, { before, limit: LIMITS.backlog });
-    return { messages, more: messages.length === LIMITS.backlog };
+    return { messages, more: messages.length === LIMITS.backlog, removedBefore: this.client.removedBefore };
   }
 
   markRead(conversation: string, seq: number): void {

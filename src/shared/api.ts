@@ -95,6 +95,11 @@ export const SessionSchema = z.object({
   messages: z.array(ChatMessageSchema),
   /** Whether messages older than the first one in `messages` exist (here or on the host). */
   earlier: z.boolean(),
+  /**
+   * The host removed every message below this seq (its retention policy): where the history
+   * begins for good. Absent or 0 when it removed none.
+   */
+  removedBefore: z.number().int().min(0).optional(),
   /** Your messages not yet acknowledged by the host, oldest first: shown as sending. */
   pending: z.array(PendingPostSchema),
   /** Unread count per conversation: '' is everyone, otherwise the other member's id. */
@@ -203,7 +208,12 @@ export const commands = {
   /** Older messages of the current room, before `before` (a seq): the saved copy first, then the host. */
   'chat:load-earlier': {
     payload: z.object({ before: SeqSchema }).strict(),
-    result: z.object({ messages: z.array(ChatMessageSchema), more: z.boolean() }),
+    result: z.object({
+      messages: z.array(ChatMessageSchema),
+      more: z.boolean(),
+      /** As in the session: the host removed every message below this seq (0: none). */
+      removedBefore: z.number().int().min(0).optional(),
+    }),
   },
   /** The user has seen a conversation up to `seq`. */
   'chat:mark-read': {

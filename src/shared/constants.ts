@@ -59,6 +59,16 @@ export const ErrorCode = {
    * network prefix). Not worth retrying from there until one of them leaves.
    */
   TooManyFromAddress: 'TOO_MANY_FROM_ADDRESS',
+  /**
+   * The host's disk refuses writes and the memory it sets aside for unsaved messages is full:
+   * this post was not accepted. Keep it and send it again later, in order, backing off.
+   */
+  StorageFull: 'STORAGE_FULL',
+  /**
+   * The sender used up its daily allowance of posts or bytes in this room; this post was not
+   * accepted. Do not resend it automatically (`retryAfterMs` says when it would fit).
+   */
+  QuotaExceeded: 'QUOTA_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -167,6 +167,12 @@ export const WelcomeFrame = z.object({
   more: z.boolean(),
   /** How often the host pings; a member may treat 2.5x this without traffic as a dead link. */
   heartbeatMs: z.number().int().positive(),
+  /**
+   * Present once the host's retention policy removed messages: every message with a lower seq
+   * is gone from the host, so a member paging back past it stops there ("earlier messages were
+   * removed by the host") rather than asking for them.
+   */
+  removedBefore: SeqSchema.optional(),
 });
 export const MessageFrame = z.object({ type: z.literal('message'), message: ChatMessageSchema });
 /** The host stored the post with this cid (again, for a resend) as message `id` / `seq`. */
@@ -182,6 +188,8 @@ export const PageFrame = z.object({
   ref: IdSchema.optional(),
   messages: z.array(ChatMessageSchema),
   more: z.boolean(),
+  /** As in the welcome: every message below this seq was removed by the host. */
+  removedBefore: SeqSchema.optional(),
 });
 export const JoinedFrame = z.object({
   type: z.literal('joined'),
@@ -201,6 +209,8 @@ export const ErrorFrame = z.object({
   message: z.string().max(1000),
   /** The client id of the post this error is about, when there is one. */
   cid: IdSchema.optional(),
+  /** With QUOTA_EXCEEDED (and any code that means "not now"): milliseconds until it would be accepted. */
+  retryAfterMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 export const HostFrameSchema = z.discriminatedUnion('type', [
   ChallengeFrame,

@@ -6,14 +6,13 @@
  * fuzz` sends 100,000); FUZZ_SEED replays another corpus.
  */
 import { get } from 'node:https';
-import type { TLSSocket } from 'node:tls';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { fingerprintOf } from '../../src/core/identity/fingerprint';
 import { decodeHostFrame } from '../../src/shared/codec';
-import { INFO_PATH, PROTOCOL_VERSION, type HostFrame, type RoomInfo } from '../../src/shared/protocol';
+import { INFO_PATH, type HostFrame, type RoomInfo } from '../../src/shared/protocol';
+import { presentedFingerprint, signedHello } from '../support/signedHello';
 import { startHost } from '../unit/support/host';
 import { newKey } from '../unit/support/RawPeer';
 import { badFrames, FRAME_KINDS, SIGNED_HELLO, type BadFrame } from './corpus';
@@ -88,18 +87,15 @@ function attackOnce(port: number, supply: Supply, tally: Tally): Promise<boolean
     });
     const pending: BadFrame[] = [];
     let done = false;
-    let fingerprint = '';
+    const fingerprint = presentedFingerprint(ws);
     let nonce = '';
-    ws.once('upgrade', (res) => {
-      fingerprint = fingerprintOf((res.socket as TLSSocket).getPeerCertificate().raw);
-    });
     /** A valid hello is signed here, for this connection, as a real member's would be. */
     const signed = (data: BadFrame['data']): BadFrame['data'] => {
       if (typeof data !== 'string' || !data.includes(SIGNED_HELLO.sig)) return data;
       const key = newKey();
       return data
         .replace(SIGNED_HELLO.pub, key.pub)
-        .replace(SIGNED_HELLO.sig, key.signHello(nonce, fingerprint));
+        .replace(SIGNED_HELLO.sig, key.signHello(nonce, fingerprint()));
     };
     let stall: NodeJS.Timeout | undefined;
     const watch = (): void => {
@@ -169,16 +165,15 @@ class Member {
   private readonly welcomed: Promise<void>;
   private ackWaiter: ((cid: string) => void) | null = null;
 
-  constructor(port: number, nick: string) {
+  /** `from`: the member's own address, so the attackers' per-address budgets are not its own. */
+  constructor(port: number, nick: string, from: string) {
     this.ws = new WebSocket(`wss://127.0.0.1:${port}/`, {
       perMessageDeflate: false,
       rejectUnauthorized: false,
+      localAddress: from,
     });
     this.ws.on('error', () => {});
-    let fingerprint = '';
-    this.ws.once('upgrade', (res) => {
-      fingerprint = fingerprintOf((res.socket as TLSSocket).getPeerCertificate().raw);
-    });
+    const fingerprint = presentedFingerprint(this.ws);
     const key = newKey();
     this.welcomed = new Promise((resolve) => {
       this.ws.on('message', (data) => {
@@ -186,8 +181,7 @@ class Member {
         if (!decoded.ok) return void this.problems.push(`bad frame: ${decoded.message}`);
         const frame = decoded.frame;
         if (frame.type === 'challenge') {
-          const sig = key.signHello(frame.nonce, fingerprint);
-          this.ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick, pub: key.pub, sig }));
+          this.ws.send(JSON.stringify(signedHello(nick, key, frame.nonce, fingerprint())));
         } else if (frame.type === 'welcome') resolve();
         else if (frame.type === 'message' && frame.message.from.nick === 'Alice')
           this.heard.push(frame.message.text);
@@ -258,8 +252,8 @@ describe('fuzzing the room host', () => {
       const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
       onTestFinished(() => errors.mockRestore());
       const host = await startHost();
-      const alice = new Member(host.port, 'Alice');
-      const bob = new Member(host.port, 'Bob');
+      const alice = new Member(host.port, 'Alice', '127.0.0.2');
+      const bob = new Member(host.port, 'Bob', '127.0.0.3');
       await Promise.all([alice.join(), bob.join()]);
 
       gc();

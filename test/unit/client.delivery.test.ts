@@ -96,7 +96,7 @@ describe('RoomClient delivery', () => {
     expect(client.state).toBe('online');
   });
 
-  it.each([ErrorCode.TextTooLong, ErrorCode.NoSuchMember, ErrorCode.BadFrame])(
+  it.each([ErrorCode.TextTooLong, ErrorCode.NoSuchMember, ErrorCode.BadFrame, ErrorCode.QuotaExceeded])(
     'drops a post refused with %s, reports it with its cid and never resends it',
     async (code) => {
       const room = await FakeRoom.start();
@@ -154,6 +154,28 @@ describe('RoomClient delivery', () => {
       { code: ErrorCode.StorageFailed, message: 'Disk full. It will be sent again.' },
     ]);
     expect(client.pending()).toEqual([]);
+  });
+
+  it('keeps the outbox through STORAGE_FULL, backing off, and sends it again in order once the host has room', async () => {
+    const room = await FakeRoom.start();
+    let full = true;
+    room.verdict = () =>
+      full ? { code: ErrorCode.StorageFull, message: 'The host’s disk is full.' } : 'store';
+    const client = await joinClient(room.port, 'Alice', { storageRetry: { initialMs: 5, maxMs: 20 } });
+    const problems: Problem[] = [];
+    client.on('problem', (p) => problems.push(p));
+    const refused = nextEvent(client, 'problem');
+    const cids = ['one', 'two', 'three'].map((text) => client.post(text));
+    await refused;
+    // Nothing is lost while the disk is full: all three wait, in order.
+    expect(client.pending().map((p) => p.cid)).toEqual(cids);
+    // Held back again at least once more (the backoff), then the host has room.
+    await until(client, 'problem', () => problems.length >= 2);
+    full = false;
+    await until(client, 'ack', () => client.pending().length === 0);
+    expect(room.messages.map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    // Reported as a pause, never as a failed post (no cid).
+    expect(problems.every((p) => p.code === ErrorCode.StorageFull && p.cid === undefined)).toBe(true);
   });
 
   it('holds posts back after RATE_LIMITED and then resends the whole outbox in order', async () => {

@@ -1,11 +1,10 @@
 import { get } from 'node:https';
-import type { TLSSocket } from 'node:tls';
-import { fingerprintOf } from '../../src/core/identity/fingerprint';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import { MemoryHistory } from '../../src/core/host/history';
 import { HOST_LIMIT_DEFAULTS, type HostLimits } from '../../src/core/host/limits';
-import { CloseCode, ErrorCode, INFO_PATH, PROTOCOL_VERSION, type RoomInfo } from '../../src/shared/protocol';
+import { CloseCode, ErrorCode, INFO_PATH, type RoomInfo } from '../../src/shared/protocol';
+import { presentedFingerprint, signedHello } from '../support/signedHello';
 import { manualClock, startHost } from './support/host';
 import { newKey, RawPeer } from './support/RawPeer';
 
@@ -200,18 +199,13 @@ async function quietMember(port: number, nick: string): Promise<WebSocket> {
     rejectUnauthorized: false,
   });
   ws.on('error', () => {});
-  let fingerprint = '';
-  ws.once(
-    'upgrade',
-    (res) => (fingerprint = fingerprintOf((res.socket as TLSSocket).getPeerCertificate().raw)),
-  );
+  const fingerprint = presentedFingerprint(ws);
   await new Promise<void>((resolve, reject) => {
     const key = newKey();
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { type?: string; nonce?: string };
       if (frame.type === 'challenge') {
-        const sig = key.signHello(frame.nonce!, fingerprint);
-        ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick, pub: key.pub, sig }));
+        ws.send(JSON.stringify(signedHello(nick, key, frame.nonce!, fingerprint())));
       } else if (frame.type === 'welcome') {
         ws.removeAllListeners('message');
         resolve();

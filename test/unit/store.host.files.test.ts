@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { MessageDraft } from '../../src/core/host/history';
+import { StorageFullError, type MessageDraft } from '../../src/core/host/history';
 import { HostDatabase } from '../../src/core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../../src/core/store/host/schema';
 import { openHostDb, tempDir } from './support/host';
@@ -83,21 +83,91 @@ describe('HostDatabase in a folder it cannot write', () => {
 const isRoot = process.getuid?.() === 0;
 const mustRun = Boolean(process.env.CI);
 
+/** Appends to `file` until the disk refuses even a single byte more. */
+function fillUp(file: string): void {
+  const chunk = Buffer.alloc(16 * 1024, 1);
+  for (;;) {
+    try {
+      writeFileSync(file, chunk, { flag: 'a' });
+    } catch {
+      break;
+    }
+  }
+  for (let size = 4096; size >= 1; size = Math.floor(size / 2)) {
+    try {
+      for (;;) writeFileSync(file, Buffer.alloc(size, 1), { flag: 'a' });
+    } catch {
+      // next smaller size
+    }
+  }
+}
+
+/** A tmpfs of `size` mounted for this test, unmounted (after `before`) when it ends. */
+function smallDisk(size: string, before: () => void): string {
+  const mnt = tempDir('parley-tmpfs-');
+  // Fails (and so fails the test) rather than skipping when CI demands it but we are not root.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt]);
+  onTestFinished(() => {
+    before();
+    execFileSync('umount', [mnt]);
+  });
+  return mnt;
+}
+
 describe('HostDatabase on a disk that really fills up', () => {
   if (!isRoot && !mustRun) {
     it.skip('keeps acknowledging messages in memory when the disk is full (needs root to mount a small tmpfs)', () => {});
     return;
   }
 
-  it('keeps acknowledging messages in memory when the disk is full, and saves them once space is freed', () => {
-    const mnt = tempDir('parley-tmpfs-');
-    // Fails (and so fails the test) rather than skipping when CI demands it but we are not root.
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mnt]);
+  it('keeps at most its bound in memory on a full disk, refuses the rest with StorageFullError, and loses nothing it took', () => {
     let db: HostDatabase | null = null;
-    onTestFinished(() => {
-      db?.close();
-      execFileSync('umount', [mnt]);
-    });
+    const mnt = smallDisk('4m', () => db?.close());
+    const dir = join(mnt, 'data');
+    mkdirSync(dir);
+    const bound = 1024 * 1024;
+    db = HostDatabase.open(dir, { retryMs: 3_600_000, overflow: { bytes: bound } });
+    const history = db.room('Office').history;
+    history.append(draft('before the disk filled'), 'c0');
+    fillUp(join(mnt, 'filler'));
+
+    // 400 posts of 8,000 characters (3.2 MB) at a disk with no room: what fits the bound is
+    // kept and acknowledged, in order; everything past it is refused, not held.
+    const outcomes: ('kept' | 'refused')[] = [];
+    let lastKept = 1;
+    for (let i = 1; i <= 400; i++) {
+      try {
+        lastKept = history.append(draft(`${i} `.padEnd(8_000, 'z')), `c${i}`).message.seq;
+        outcomes.push('kept');
+      } catch (err) {
+        expect(err).toBeInstanceOf(StorageFullError);
+        outcomes.push('refused');
+      }
+    }
+    const kept = outcomes.filter((o) => o === 'kept').length;
+    expect(history.unsavedBytes).toBeLessThanOrEqual(bound);
+    expect(history.unsaved).toBeLessThanOrEqual(Math.ceil(bound / 8_000));
+    // Some went to the disk's last free pages; then memory took its bound's worth and no more.
+    expect(kept).toBeGreaterThanOrEqual(history.unsaved);
+    expect(kept).toBeLessThan(200);
+    expect(outcomes.slice(kept).every((o) => o === 'refused')).toBe(true);
+    expect(lastKept).toBe(kept + 1);
+
+    rmSync(join(mnt, 'filler'));
+    expect(db.flushAll()).toBe(true);
+    expect(history.unsaved).toBe(0);
+    // A refused post sent again is taken now, numbered after everything kept.
+    expect(history.append(draft('resent'), `c${kept + 1}`).message.seq).toBe(kept + 2);
+    db.close();
+    const reopened = HostDatabase.open(dir);
+    const all = reopened.room('Office').history.after(ann.id, 0, 10_000).messages;
+    reopened.close();
+    expect(all.map((m) => m.seq)).toEqual(Array.from({ length: kept + 2 }, (_, i) => i + 1));
+  });
+
+  it('keeps acknowledging messages in memory when the disk is full, and saves them once space is freed', () => {
+    let db: HostDatabase | null = null;
+    const mnt = smallDisk('512k', () => db?.close());
     const dir = join(mnt, 'data');
     mkdirSync(dir);
     db = HostDatabase.open(dir, { retryMs: 60_000 });
@@ -107,24 +177,8 @@ describe('HostDatabase on a disk that really fills up', () => {
     db.onRecovered = (s) => recoveries.push(s);
     const history = db.room('Office').history;
     history.append(draft('before the disk filled'), 'c0');
-
-    // Fill every last block.
     const filler = join(mnt, 'filler');
-    const chunk = Buffer.alloc(16 * 1024, 1);
-    for (;;) {
-      try {
-        writeFileSync(filler, chunk, { flag: 'a' });
-      } catch {
-        break;
-      }
-    }
-    for (let size = 4096; size >= 1; size = Math.floor(size / 2)) {
-      try {
-        for (;;) writeFileSync(filler, Buffer.alloc(size, 1), { flag: 'a' });
-      } catch {
-        // next smaller size
-      }
-    }
+    fillUp(filler);
 
     // Whatever still fits in the file's free space goes to disk; the rest must be kept anyway.
     let seq = 1;
@@ -141,6 +195,8 @@ describe('HostDatabase on a disk that really fills up', () => {
 
     rmSync(filler);
     history.append(draft('after freeing space'), 'last');
+    // What the retry timer does next: everything kept in memory goes to disk, in order.
+    expect(db.flushAll()).toBe(true);
     expect(recoveries).toHaveLength(1);
     db.close();
     db = null;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { appendEach, MemoryHistory, type HistoryStore, type MessageDraft } from '../../src/core/host/history';
 import { HostDatabase } from '../../src/core/store/host/HostDatabase';
 import { HOST_DB_FILE, migrateHostDatabase } from '../../src/core/store/host/schema';
@@ -251,7 +251,7 @@ describe('HostDatabase when the disk refuses writes', () => {
     expect(seqs(reopened.history.latest(ann.id, 10))).toEqual([1, 2, 3, 4]);
   });
 
-  it('writes the kept messages out once the disk allows, and says so', () => {
+  it('writes the kept messages out at the next retry once the disk allows, and says so', () => {
     const { dir, db, problems, recoveries, fill, free } = capped();
     const room = db.room('Office');
     room.history.append(draft('before'), 'c0');
@@ -263,7 +263,13 @@ describe('HostDatabase when the disk refuses writes', () => {
     expect(db.flushAll()).toBe(false);
     expect(recoveries).toEqual([]);
     free();
+    // A post joins the overflow behind the others, in order; it does not retry the disk itself.
     room.history.append(draft('after'), 'c3');
+    expect(room.history.unsaved).toBe(3);
+    expect(recoveries).toEqual([]);
+    // The retry (flushAll is what the retry timer calls) writes them all.
+    expect(db.flushAll()).toBe(true);
+    expect(room.history.unsaved).toBe(0);
     expect(problems).toHaveLength(1);
     expect(recoveries).toHaveLength(1);
     db.close();
@@ -275,6 +281,32 @@ describe('HostDatabase when the disk refuses writes', () => {
       [3, 'during 2'],
       [4, 'after'],
     ]);
+  });
+
+  it('retries on a timer that backs off while the disk stays full, never from a post', () => {
+    vi.useFakeTimers();
+    onTestFinished(() => void vi.useRealTimers());
+    const dir = tempDir();
+    const opened = openDatabase(join(dir, HOST_DB_FILE), migrateHostDatabase);
+    const db = HostDatabase.over(opened, { retryMs: 100, maxRetryMs: 400 });
+    onTestFinished(() => db.close());
+    const history = db.room('Office').history;
+    const pages = (opened.db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
+    opened.db.exec(`PRAGMA max_page_count = ${pages}`);
+    const flushes = vi.spyOn(history, 'flush');
+    history.append(draft('kept'.padEnd(6000, '.')), 'c1');
+    // Posts while messages wait join them; none of them tries the disk again.
+    for (let i = 2; i <= 50; i++) history.append(draft(`more ${i}`), `c${i}`);
+    expect(flushes).not.toHaveBeenCalled();
+    // Tries 100, 200, 400, then 400 ms apart: doubling up to maxRetryMs.
+    const calls = (ms: number) => {
+      vi.advanceTimersByTime(ms);
+      return flushes.mock.calls.length;
+    };
+    expect([calls(99), calls(1), calls(199), calls(1), calls(399), calls(1), calls(399), calls(1)]).toEqual([
+      0, 1, 1, 2, 2, 3, 3, 4,
+    ]);
+    expect(history.unsaved).toBe(50);
   });
 
   it('retries on its own, without waiting for another message', async () => {

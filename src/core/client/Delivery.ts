@@ -94,16 +94,19 @@ export class Delivery {
 
   /**
    * An error frame about one of our posts; true when it was (so the client need not report it
-   * again). RATE_LIMITED and STORAGE_FAILED mean "not now": posts are held back and then all
+   * again). RATE_LIMITED, STORAGE_FAILED and STORAGE_FULL mean "not now": posts are held back
+   * (the storage ones with a backoff, doubling while the host's disk stays full) and then all
    * resent in order, so none overtakes another. Any other refusal (TEXT_TOO_LONG,
-   * NO_SUCH_MEMBER, BAD_FRAME...) would be refused again, so the post is dropped and reported.
+   * NO_SUCH_MEMBER, QUOTA_EXCEEDED, BAD_FRAME...) would be refused again if resent now, so the
+   * post leaves the outbox and is reported failed with its code: a member over its daily quota
+   * must not resend in a loop, and the person decides whether to send it again later.
    */
   onError(problem: Problem): boolean {
     const cid = problem.cid;
     if (cid === undefined) return false;
     this.inFlight.delete(cid);
     if (!this.isPending(cid)) return true; // about a post already settled: a resend's echo
-    if (problem.code === ErrorCode.RateLimited || problem.code === ErrorCode.StorageFailed) {
+    if (HELD_BACK.has(problem.code)) {
       if (!this.hold) {
         // No cid on the notice: the post is not lost, so the window must not mark it failed.
         this.hooks.problem({
@@ -154,6 +157,9 @@ export class Delivery {
     this.hold = null;
   }
 }
+
+/** Refusals that mean "not now": the post stays in the outbox and goes again after a hold. */
+const HELD_BACK = new Set<string>([ErrorCode.RateLimited, ErrorCode.StorageFailed, ErrorCode.StorageFull]);
 
 /** Why the host would refuse this post whatever happens, or null if it may take it. */
 function checkPost(post: PendingPost): { code: string; message: string } | null {

@@ -347,6 +347,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
         this.delivery.onAck(frame);
         break;
       case 'page':
+        // The boundary only moves up while the host runs (it prunes oldest first).
+        this._removedBefore = Math.max(this._removedBefore, frame.removedBefore ?? 0);
         // A page nobody asked for (or asked for on a link since gone) is of no use: ignore it.
         this.requests.answer(frame);
         break;
@@ -419,6 +421,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.roomId = welcome.room.id;
     this.presented = link.presented;
     this.roster.reset(welcome);
+    this._removedBefore = welcome.removedBefore ?? 0;
     this._state = 'online';
     this._attempt = 0;
     // Posts waiting in the outbox go out first, in the order they were made, before anything
@@ -436,6 +439,12 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   }
 
   private fetchRetry: NodeJS.Timeout | null = null;
+
+  /** The host removed every message below this seq (its retention policy); 0 when none. */
+  get removedBefore(): number {
+    return this._removedBefore;
+  }
+  private _removedBefore = 0;
 
   private retryFetchesSoon(link: Link): void {
     if (this.fetchRetry) return;

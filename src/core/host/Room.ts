@@ -13,7 +13,15 @@ import {
   type Member,
   type RoomInfo,
 } from '../../shared/protocol';
-import { appendEach, type Appended, type HistoryPage, type HistoryStore, type MessageDraft } from './history';
+import {
+  appendEach,
+  StorageFullError,
+  type Appended,
+  type HistoryPage,
+  type HistoryStore,
+  type MessageDraft,
+} from './history';
+import { DailyQuota } from './dailyQuota';
 import { helloSignatureValid, memberIdFromPublicKey } from '../memberKey';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
@@ -112,6 +120,8 @@ export class Room {
     addressPosts: RateBook;
     addressFetches: RateBook;
   };
+  /** Each member's daily allowance of stored posts and bytes, by member id (see HostLimits). */
+  private readonly quota: DailyQuota;
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
   private readonly writes = new WriteBatch(() => this.storePosts());
 
@@ -124,6 +134,7 @@ export class Room {
       addressPosts: new RateBook(l.addressPostBurst, l.addressPostsPerSecond, now),
       addressFetches: new RateBook(l.addressFetchBurst, l.addressFetchesPerSecond, now),
     };
+    this.quota = new DailyQuota(deps.limits.dailyPostsPerMember, deps.limits.dailyBytesPerMember, deps.now);
   }
 
   /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
@@ -313,6 +324,7 @@ export class Room {
       history: page.messages,
       more: page.more,
       heartbeatMs: this.deps.heartbeatMs,
+      ...this.removedBefore(),
     });
   }
 
@@ -337,6 +349,18 @@ export class Room {
         this.reject(conn, ErrorCode.NoSuchMember, 'That member is not in the room.', post.cid);
         return;
       }
+    }
+    // Counted by member id, so no reconnect refills it; resends of stored posts (above) are free.
+    const allowance = this.quota.take(from.id, Buffer.byteLength(post.text));
+    if (!allowance.ok) {
+      this.send(conn, {
+        type: 'error',
+        code: ErrorCode.QuotaExceeded,
+        message: `You have reached this room's daily limit of ${this.deps.limits.dailyPostsPerMember} messages or ${Math.round(this.deps.limits.dailyBytesPerMember / 1048576)} MiB; this message was not accepted.`,
+        cid: post.cid,
+        retryAfterMs: allowance.retryAfterMs,
+      });
+      return;
     }
     // `from` comes from the connection, never from the frame: nobody can speak as someone else.
     const draft = { id: newMessageId(), ts: Date.now(), from, text: post.text, ...(to ? { to } : {}) };
@@ -371,6 +395,7 @@ export class Room {
   }
 
   private posted({ conn, post, draft }: PendingPost, stored: Appended | { error: unknown }): void {
+    if ('error' in stored || stored.duplicate) this.quota.refund(draft.from.id, Buffer.byteLength(post.text));
     if ('error' in stored) {
       this.storageFailed(conn, post.cid, stored.error);
       return;
@@ -406,10 +431,32 @@ export class Room {
       return;
     }
     const ref = fetch.ref === undefined ? {} : { ref: fetch.ref };
-    this.send(conn, { type: 'page', ...ref, messages: page.messages, more: page.more });
+    this.send(conn, {
+      type: 'page',
+      ...ref,
+      messages: page.messages,
+      more: page.more,
+      ...this.removedBefore(),
+    });
+  }
+
+  /** The welcome's and page's `removedBefore`, once the retention policy removed anything. */
+  private removedBefore(): { removedBefore?: number } {
+    const seq = this.deps.history.removedBefore;
+    return seq > 0 ? { removedBefore: seq } : {};
   }
 
   private storageFailed(conn: Conn, cid: string, err: unknown): void {
+    if (err instanceof StorageFullError) {
+      // Expected while the disk is full, and once per refused post: no stack in the log.
+      this.sendError(
+        conn,
+        ErrorCode.StorageFull,
+        'The host’s disk is full, so your message was not accepted; it stays in your outbox and will be sent again later.',
+        cid,
+      );
+      return;
+    }
     console.error('[parley host] could not store a message:', err);
     this.sendError(
       conn,

@@ -66,6 +66,20 @@ export interface HistoryStore {
   after(memberId: string, seq: number, limit: number): HistoryPage;
   /** Visible messages with seq < `seq`, oldest first (the `limit` closest to seq), `more` when earlier ones exist. */
   before(memberId: string, seq: number, limit: number): HistoryPage;
+  /**
+   * Every message with a lower seq was removed by the host (its retention policy, or a memory
+   * store's capacity); 0 while none ever was. Welcomes and pages carry it as `removedBefore`.
+   */
+  readonly removedBefore: number;
+}
+
+/**
+ * Thrown by append() when the message cannot be kept because the disk refuses writes and the
+ * memory set aside for unsaved messages is used up: the room answers STORAGE_FULL (the member
+ * keeps the post and sends it again later) instead of growing the host's memory.
+ */
+export class StorageFullError extends Error {
+  override readonly name = 'StorageFullError';
 }
 
 /** Whether `memberId` may see `message`. */
@@ -91,6 +105,7 @@ export class MemoryHistory implements HistoryStore {
   private readonly byCid = new Map<string, ChatMessage>();
   private readonly cidOf = new Map<ChatMessage, string>();
   private lastSeq: number;
+  private forgotten = 0;
 
   /** `firstSeq - 1` is where numbering continues from (a store's overflow continues its disk). */
   constructor(
@@ -102,6 +117,10 @@ export class MemoryHistory implements HistoryStore {
 
   get size(): number {
     return this.messages.length;
+  }
+
+  get removedBefore(): number {
+    return this.forgotten;
   }
 
   /** The seq the last stored message got (0 before any). */
@@ -123,7 +142,11 @@ export class MemoryHistory implements HistoryStore {
     this.messages.push(message);
     this.byCid.set(cidKey(message.from.id, cid), message);
     this.cidOf.set(message, cid);
-    while (this.messages.length > this.capacity) this.forget(this.messages.shift()!);
+    while (this.messages.length > this.capacity) {
+      const oldest = this.messages.shift()!;
+      this.forgotten = oldest.seq + 1;
+      this.forget(oldest);
+    }
   }
 
   /** Every held message with its cid, oldest first. */

@@ -79,6 +79,13 @@ export interface HostLimits {
    * closed with 4005 (and cut off if it does not finish closing), instead of growing the host.
    */
   maxBufferedBytes: number;
+  /**
+   * Posts one member (by member id, so reconnecting does not help) may store per 24 hours, a
+   * leaky bucket (see DailyQuota). A post beyond it is answered QUOTA_EXCEEDED.
+   */
+  dailyPostsPerMember: number;
+  /** UTF-8 bytes of message text one member may store per 24 hours, likewise. */
+  dailyBytesPerMember: number;
 }
 
 /** Limits whose defaults follow others (see resolveLimits). */
@@ -126,6 +133,12 @@ export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, FollowingLimit>> = {
   // further frame, so a member that reads keeps up, and one that never reads is cut at ~1 MiB
   // plus at most one frame.
   maxBufferedBytes: 1024 * 1024,
+  // About 10 messages a minute for 8 hours: far more than a person types, while one key at the
+  // documented 5 posts/s would store 432,000 a day. 20 MiB is 2,600 maximum-length messages
+  // of plain text a day; 20 members at their quota add at most 400 MiB a day (instead of the
+  // 243 GB the post rate alone allowed), and the room's retention budget caps the file.
+  dailyPostsPerMember: 5_000,
+  dailyBytesPerMember: 20 * 1024 * 1024,
 };
 
 /** The limits to use: `given` over the defaults, checked so a typo fails loudly now. */

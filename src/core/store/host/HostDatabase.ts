@@ -1,21 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
-import type { HistoryStore } from '../../host/history';
 import { openDatabase, type OpenedDatabase } from '../openDatabase';
 import { HOST_DB_FILE, migrateHostDatabase } from './schema';
-import { SqliteHistory, type HistoryDisk } from './SqliteHistory';
+import { inTransaction } from '../transaction';
+import { resolveRetention, type Retention } from './retention';
+import { OVERFLOW_DEFAULTS, SqliteHistory, type HistoryDisk, type OverflowBound } from './SqliteHistory';
 
 export interface HostDatabaseOptions {
-  /** How long after a failed write the unsaved messages are tried again; default 5 s. */
+  /** How long after a failed write the unsaved messages are first tried again; default 5 s. */
   retryMs?: number;
+  /** The longest wait between tries while the disk keeps refusing (doubling up to it); default 60 s. */
+  maxRetryMs?: number;
+  /** How much history each room keeps on disk; each field not given takes its RETENTION_DEFAULTS value. */
+  retention?: Partial<Retention>;
+  /** How much each room may hold in memory while the disk refuses writes (see OVERFLOW_DEFAULTS). */
+  overflow?: Partial<OverflowBound>;
+  /** How often the retention policy is applied; default 1 s (sooner after a sixteenth of the budget arrived). */
+  pruneEveryMs?: number;
 }
+
+/** Pruning steps (of PRUNE_BATCH rows each) one tick may take per room before waiting for the next. */
+const PRUNE_STEPS_PER_TICK = 8;
 
 /** A hosted room as stored: its stable id, its name and its history. */
 export interface StoredRoom {
   id: string;
   name: string;
-  history: HistoryStore;
+  /** A HistoryStore, with what the host's own tools want to know (unsaved, stats, prune). */
+  history: SqliteHistory;
 }
 
 /**
@@ -23,8 +36,12 @@ export interface StoredRoom {
  * same name again (after a restart, say) gives back the same room id and history.
  *
  * Nothing here throws into the host when the disk misbehaves at run time: a message that cannot
- * be written is kept in memory (served and acknowledged like the rest), retried, and the trouble
- * is reported once through `onProblem`, and its end through `onRecovered`.
+ * be written is kept in memory (served and acknowledged like the rest, up to a bound in bytes,
+ * see OVERFLOW_DEFAULTS), retried on a timer that backs off while the disk keeps refusing, and
+ * the trouble is reported once through `onProblem`, and its end through `onRecovered`.
+ *
+ * Each room's history is held to the retention policy by a timer (every `pruneEveryMs`), a
+ * few short transactions at a time, never by the post that crossed the line.
  */
 export class HostDatabase {
   /** Set when the file could not be used as it was (kept aside, or in memory only). */
@@ -38,8 +55,16 @@ export class HostDatabase {
 
   private readonly db: DatabaseSync;
   private readonly retryMs: number;
+  private readonly maxRetryMs: number;
+  private retries = 0;
+  private readonly retention: Retention;
+  private readonly overflow: OverflowBound;
+  private readonly pruneTimer: NodeJS.Timeout;
+  /** What reached the disk since the last pruning pass, to bring the next one forward. */
+  private grown = { bytes: 0, messages: 0 };
+  private pruneSoon: NodeJS.Immediate | null = null;
   private readonly statements = new Map<string, StatementSync>();
-  private readonly rooms = new Map<string, StoredRoom & { history: SqliteHistory }>();
+  private readonly rooms = new Map<string, StoredRoom>();
   private failing = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -49,6 +74,12 @@ export class HostDatabase {
     this.problem = opened.problem;
     this.inMemory = opened.inMemory;
     this.retryMs = opts.retryMs ?? 5_000;
+    this.maxRetryMs = Math.max(this.retryMs, opts.maxRetryMs ?? 60_000);
+    this.retention = resolveRetention(opts.retention);
+    this.overflow = { ...OVERFLOW_DEFAULTS, ...definedOnly(opts.overflow ?? {}) };
+    this.pruneTimer = setInterval(() => this.prune(), opts.pruneEveryMs ?? 1_000);
+    // Pruning must not keep a stopping host (or a test run) alive.
+    this.pruneTimer.unref();
   }
 
   /** Opens (or creates) host.db in `dataDir`; never throws for a damaged or unwritable file. */
@@ -75,7 +106,7 @@ export class HostDatabase {
       // error goes to whoever asked to host it.
       this.stmt('INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)').run(row.id, name, Date.now());
     }
-    const room = { id: row.id, name, history: new SqliteHistory(this.disk, row.id) };
+    const room = { id: row.id, name, history: new SqliteHistory(this.disk, row.id, this.overflow) };
     this.rooms.set(name, room);
     return room;
   }
@@ -89,9 +120,31 @@ export class HostDatabase {
     this.disk.transaction(fn);
   }
 
+  /**
+   * Applies the retention policy to every room now (the timer does it every `pruneEveryMs`): at
+   * most PRUNE_STEPS_PER_TICK batches per room, so one tick stays short however far over a room
+   * is; the rest waits for the next tick. Space freed is a chance for unsaved messages to go.
+   */
+  prune(now = Date.now()): void {
+    if (this.closed) return;
+    this.grown = { bytes: 0, messages: 0 };
+    let freed = false;
+    for (const room of this.rooms.values()) {
+      for (let step = 0; step < PRUNE_STEPS_PER_TICK; step++) {
+        const before = room.history.removedBefore;
+        const more = room.history.prune(this.retention, now);
+        freed ||= room.history.removedBefore !== before;
+        if (!more) break;
+      }
+    }
+    if (freed && this.failing) this.flushAll();
+  }
+
   /** Writes what it still can, then closes the file. Safe to call more than once. */
   close(): void {
     if (this.closed) return;
+    clearInterval(this.pruneTimer);
+    if (this.pruneSoon) clearImmediate(this.pruneSoon);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.flushAll();
@@ -110,19 +163,26 @@ export class HostDatabase {
 
   private readonly disk: HistoryDisk = {
     stmt: (sql) => this.stmt(sql),
-    transaction: (fn) => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        fn();
-        this.db.exec('COMMIT');
-      } catch (err) {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
-    },
+    transaction: (fn) => inTransaction(this.db, fn),
     trouble: (err) => this.trouble(err),
     flushed: () => this.flushed(),
     isClosed: () => this.closed,
+    grew: (bytes) => {
+      // A flood would otherwise overshoot the budget by all that arrives between two ticks:
+      // past a sixteenth of it, the pass comes right after this turn (still never inside it).
+      this.grown.bytes += bytes;
+      this.grown.messages += 1;
+      const due =
+        this.grown.bytes > this.retention.maxBytes / 16 ||
+        this.grown.messages > this.retention.maxMessages / 16;
+      if (due && !this.pruneSoon) {
+        this.pruneSoon = setImmediate(() => {
+          this.pruneSoon = null;
+          this.prune();
+        });
+        this.pruneSoon.unref();
+      }
+    },
   };
 
   private stmt(sql: string): StatementSync {
@@ -145,10 +205,14 @@ export class HostDatabase {
       );
     }
     if (!this.retryTimer) {
+      // Doubling while the disk keeps refusing: a disk that stays full costs a try a minute,
+      // not one per post (see SqliteHistory).
+      const delay = Math.min(this.maxRetryMs, this.retryMs * 2 ** Math.min(this.retries, 16));
+      this.retries++;
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;
         this.flushAll();
-      }, this.retryMs);
+      }, delay);
       // A pending retry must not keep a stopping host (or a test run) alive.
       this.retryTimer.unref();
     }
@@ -158,8 +222,13 @@ export class HostDatabase {
     if (!this.failing) return;
     for (const room of this.rooms.values()) if (room.history.unsaved > 0) return;
     this.failing = false;
+    this.retries = 0;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.onRecovered?.("The hosted rooms' history is being saved again; nothing was lost.");
   }
+}
+
+function definedOnly<T extends object>(given: T): Partial<T> {
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

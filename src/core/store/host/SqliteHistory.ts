@@ -1,10 +1,13 @@
 import type { StatementSync } from 'node:sqlite';
 import type { ChatMessage } from '../../../shared/protocol';
+import type { Retention } from './retention';
+import { ROW_BYTES_SQL } from './schema';
 import { MESSAGE_COLUMNS, messageFromRow, type MessageRow } from '../messageRow';
 import {
   appendEach,
   MemoryHistory,
   stamp,
+  StorageFullError,
   type AppendEntry,
   type Appended,
   type HistoryPage,
@@ -24,54 +27,115 @@ export interface HistoryDisk {
   flushed(): void;
   /** Whether the database was closed (nothing will reach the disk any more). */
   isClosed(): boolean;
+  /** A new message of `bytes` (as rowBytes counts) reached the disk: retention may be due. */
+  grew(bytes: number): void;
+}
+
+/** How much a room's history may hold in memory while the disk refuses writes (see SqliteHistory). */
+export interface OverflowBound {
+  /** Most unsaved messages; default OVERFLOW_DEFAULTS.messages. */
+  messages: number;
+  /** Most unsaved bytes, counted as ROW_BYTES_SQL counts them; default OVERFLOW_DEFAULTS.bytes. */
+  bytes: number;
 }
 
 /**
- * More unsaved messages than this (a full disk that never empties) and posts are refused
- * (STORAGE_FAILED) rather than growing the host's memory without bound.
+ * 8 MiB of counted bytes and 20,000 messages (a full 30 MB disk flooded with 30,000 posts of
+ * 8,000 characters grew the host by 47 MiB RSS in all, measured, instead of 536 MB): at the
+ * default rates a room's members fill that in no less than several seconds of a flood, and an
+ * honest room in minutes to hours, which is time enough for a disk that frees up to take it.
+ * Past it, posts are refused with STORAGE_FULL and wait in their senders' outboxes instead.
  */
-export const OVERFLOW_MAX = 100_000;
+export const OVERFLOW_DEFAULTS: Readonly<OverflowBound> = { messages: 20_000, bytes: 8 * 1024 * 1024 };
+
+/** Rows one pruning step removes at most: one short transaction, never a long stall of the room. */
+export const PRUNE_BATCH = 500;
 
 const COLUMNS = MESSAGE_COLUMNS;
-/** Group messages, and private ones the member sent or received. */
-const VISIBLE = 'room_id = ? AND (to_id IS NULL OR from_id = ? OR to_id = ?)';
 
-const SQL = {
+/**
+ * A page of what member ?2 may see beyond seq ?3 (`cmp`), at most ?4, nearest first (`dir`):
+ * the merge of three index range reads (group rows, private rows it sent, private rows it
+ * received; see schema.ts), each at most ?4 long, so others' private rows are never read.
+ * INDEXED BY makes the plan a promise: the statement fails to prepare rather than fall back to
+ * a scan. IN (...) is a set, so a whisper to oneself (in both private arms) comes back once.
+ */
+function page(cmp: '>' | '<', dir: 'ASC' | 'DESC'): string {
+  const arm = (index: string, where: string) =>
+    `SELECT seq FROM (SELECT seq FROM messages INDEXED BY ${index}
+       WHERE room_id = ?1 AND ${where} AND seq ${cmp} ?3 ORDER BY seq ${dir} LIMIT ?4)`;
+  return `SELECT ${COLUMNS} FROM messages WHERE room_id = ?1 AND seq IN (
+      ${arm('messages_group', 'to_id IS NULL')}
+      UNION ALL ${arm('messages_private_from', 'from_id = ?2 AND to_id IS NOT NULL')}
+      UNION ALL ${arm('messages_private_to', 'to_id = ?2')}
+    ) ORDER BY seq ${dir} LIMIT ?4`;
+}
+
+/** The statements, exported for the query-plan test (test/unit/store.host.visibility.test.ts). */
+export const SQL = {
   // Numbering and storing in one statement: no window in which two messages get the same seq.
-  // OR IGNORE: a cid its sender used before is the UNIQUE (room_id, from_id, cid) conflict, and
-  // then no row comes back; that is how append() finds a resend without a lookup of its own.
+  // Numbers go on above removed_before even when retention left no row. OR IGNORE: a cid its
+  // sender used before is the UNIQUE (room_id, from_id, cid) conflict, and then no row comes
+  // back; that is how append() finds a resend without a lookup of its own.
   insert: `INSERT OR IGNORE INTO messages (room_id, seq, id, ts, from_id, from_nick, to_id, to_nick, text, cid)
-    SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM messages WHERE room_id = ?1
+    SELECT ?1, max(COALESCE(max(seq), 0), (SELECT removed_before FROM rooms WHERE id = ?1) - 1) + 1,
+      ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM messages WHERE room_id = ?1
     RETURNING seq`,
   // For the overflow: numbers already given. OR IGNORE: a flush whose commit was reported as
   // failed but did reach the disk must not block every later flush.
   insertNumbered: `INSERT OR IGNORE INTO messages
     (room_id, seq, id, ts, from_id, from_nick, to_id, to_nick, text, cid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   byCid: `SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND from_id = ? AND cid = ?`,
-  lastSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM messages WHERE room_id = ?',
-  latest: `SELECT ${COLUMNS} FROM messages WHERE ${VISIBLE} ORDER BY seq DESC LIMIT ?`,
-  after: `SELECT ${COLUMNS} FROM messages WHERE ${VISIBLE} AND seq > ? ORDER BY seq ASC LIMIT ?`,
-  before: `SELECT ${COLUMNS} FROM messages WHERE ${VISIBLE} AND seq < ? ORDER BY seq DESC LIMIT ?`,
+  lastSeq: `SELECT max(COALESCE((SELECT max(seq) FROM messages WHERE room_id = ?1), 0), removed_before - 1) AS seq
+    FROM rooms WHERE id = ?1`,
+  after: page('>', 'ASC'),
+  before: page('<', 'DESC'),
+  room: 'SELECT stored_messages, stored_bytes, removed_before FROM rooms WHERE id = ?',
+  oldest: `SELECT seq, ts, ${ROW_BYTES_SQL('')} AS bytes FROM messages WHERE room_id = ? ORDER BY seq LIMIT ?`,
+  prune: 'DELETE FROM messages WHERE room_id = ? AND seq < ?',
+  removed: 'UPDATE rooms SET removed_before = ?2 WHERE id = ?1',
 } as const;
 
 /**
  * One room's history in host.db. A message is acknowledged only once its row is committed;
  * when the disk refuses a write, the message is kept in an in-memory overflow instead (still
- * numbered, served and acknowledged), and the overflow is written out at the next append or
- * retry that succeeds. The overflow always follows the disk in seq order: while it holds
- * anything, new messages join it rather than the disk.
+ * numbered, served and acknowledged) up to `bound`, past which append() throws StorageFullError.
+ * The overflow is written out by HostDatabase's retry timer (with backoff), never by an append:
+ * retrying the whole overflow on every post made each post cost more the longer the disk stayed
+ * full. The overflow always follows the disk in seq order: while it holds anything, new
+ * messages join it rather than the disk.
  */
 export class SqliteHistory implements HistoryStore {
   private overflow: MemoryHistory | null = null;
+  private overflowBytes = 0;
+  private removed: number;
 
   constructor(
     private readonly disk: HistoryDisk,
     readonly roomId: string,
-  ) {}
+    private readonly bound: OverflowBound = OVERFLOW_DEFAULTS,
+  ) {
+    this.removed = this.roomRow().removed_before;
+  }
 
   /** Messages waiting in memory for the disk. */
   get unsaved(): number {
     return this.overflow?.size ?? 0;
+  }
+
+  /** Bytes (as ROW_BYTES_SQL counts them) waiting in memory for the disk. */
+  get unsavedBytes(): number {
+    return this.overflowBytes;
+  }
+
+  get removedBefore(): number {
+    return this.removed;
+  }
+
+  /** What the room holds on disk (the overflow not included), as the triggers count it. */
+  stats(): { messages: number; bytes: number } {
+    const row = this.roomRow();
+    return { messages: row.stored_messages, bytes: row.stored_bytes };
   }
 
   append(draft: MessageDraft, cid: string): Appended {
@@ -79,7 +143,7 @@ export class SqliteHistory implements HistoryStore {
     // Room has usually just looked, and a second lookup per post was a tenth of its cost.
     const kept = this.overflow?.stored(draft.from.id, cid);
     if (kept) return { message: kept, duplicate: true };
-    if (this.overflow && !this.flush()) return this.keep(draft, cid);
+    if (this.overflow) return this.keep(draft, cid);
     let seq: number | undefined;
     try {
       seq = this.insert(draft, cid);
@@ -134,7 +198,10 @@ export class SqliteHistory implements HistoryStore {
 
   /** What an insert gave: the new message, or the one stored earlier under the same cid. */
   private inserted(draft: MessageDraft, cid: string, seq: number | undefined): Appended {
-    if (seq !== undefined) return { message: stamp(draft, seq), duplicate: false };
+    if (seq !== undefined) {
+      this.disk.grew(rowBytes(draft, cid));
+      return { message: stamp(draft, seq), duplicate: false };
+    }
     const earlier = this.fromDisk(draft.from.id, cid);
     if (earlier) return { message: earlier, duplicate: true };
     // Ignored, yet not a resend: only a clash of message ids (96 random bits) could do that.
@@ -149,7 +216,7 @@ export class SqliteHistory implements HistoryStore {
   latest(memberId: string, limit: number): ChatMessage[] {
     const tail = this.overflow?.latest(memberId, limit) ?? [];
     if (tail.length >= limit) return tail;
-    const rows = this.rows(SQL.latest, memberId, limit - tail.length).reverse();
+    const rows = this.rows(SQL.before, memberId, Number.MAX_SAFE_INTEGER, limit - tail.length).reverse();
     return rows.concat(tail);
   }
 
@@ -194,8 +261,45 @@ export class SqliteHistory implements HistoryStore {
       return false;
     }
     this.overflow = null;
+    this.overflowBytes = 0;
     this.disk.flushed();
     return true;
+  }
+
+  /**
+   * One step of the retention policy: removes the oldest messages on disk, at most PRUNE_BATCH,
+   * while the room is over `policy` (too many, too many bytes, or older than maxAgeMs at `now`,
+   * Unix milliseconds), and moves removedBefore up past them. True when it removed a full
+   * batch and may have more to do. A disk that refuses even this is left for the next step.
+   */
+  prune(policy: Retention, now: number): boolean {
+    try {
+      let { messages, bytes } = this.stats();
+      const cutoff = now - policy.maxAgeMs;
+      const over = () => messages > policy.maxMessages || bytes > policy.maxBytes;
+      const oldest = (limit: number) =>
+        this.disk.stmt(SQL.oldest).all(this.roomId, limit) as { seq: number; ts: number; bytes: number }[];
+      // Within the budget, one row read tells whether anything is old enough to go.
+      if (!over() && !((oldest(1)[0]?.ts ?? Infinity) < cutoff)) return false;
+      const rows = oldest(PRUNE_BATCH);
+      let cut = 0;
+      for (const row of rows) {
+        if (!over() && row.ts >= cutoff) break;
+        messages--;
+        bytes -= row.bytes;
+        cut++;
+      }
+      if (cut === 0) return false;
+      const before = rows[cut - 1]!.seq + 1;
+      this.disk.transaction(() => {
+        this.disk.stmt(SQL.prune).run(this.roomId, before);
+        this.disk.stmt(SQL.removed).run(this.roomId, before);
+      });
+      this.removed = before;
+      return cut === PRUNE_BATCH;
+    } catch {
+      return false;
+    }
   }
 
   private keep(draft: MessageDraft, cid: string): Appended {
@@ -205,10 +309,23 @@ export class SqliteHistory implements HistoryStore {
       const { seq } = this.disk.stmt(SQL.lastSeq).get(this.roomId) as { seq: number };
       this.overflow = new MemoryHistory(Infinity, seq + 1);
     }
-    if (this.overflow.size >= OVERFLOW_MAX) {
-      throw new Error(`${OVERFLOW_MAX} messages are already waiting in memory for the disk`);
+    const bytes = rowBytes(draft, cid);
+    if (this.overflow.size >= this.bound.messages || this.overflowBytes + bytes > this.bound.bytes) {
+      throw new StorageFullError(
+        `${this.overflow.size} messages (${this.overflowBytes} bytes) are already waiting in memory for the disk`,
+      );
     }
-    return this.overflow.append(draft, cid);
+    const appended = this.overflow.append(draft, cid);
+    this.overflowBytes += bytes;
+    return appended;
+  }
+
+  private roomRow(): { stored_messages: number; stored_bytes: number; removed_before: number } {
+    return this.disk.stmt(SQL.room).get(this.roomId) as {
+      stored_messages: number;
+      stored_bytes: number;
+      removed_before: number;
+    };
   }
 
   private fromDisk(fromId: string, cid: string): ChatMessage | undefined {
@@ -216,8 +333,8 @@ export class SqliteHistory implements HistoryStore {
     return row && messageFromRow(row);
   }
 
-  private rows(sql: string, memberId: string, ...rest: number[]): ChatMessage[] {
-    const rows = this.disk.stmt(sql).all(this.roomId, memberId, memberId, ...rest) as unknown as MessageRow[];
+  private rows(sql: string, memberId: string, seq: number, limit: number): ChatMessage[] {
+    const rows = this.disk.stmt(sql).all(this.roomId, memberId, seq, limit) as unknown as MessageRow[];
     return rows.map(messageFromRow);
   }
 
@@ -228,6 +345,21 @@ export class SqliteHistory implements HistoryStore {
       return fallback;
     }
   }
+}
+
+/** What a message counts for, exactly as ROW_BYTES_SQL counts its row. */
+export function rowBytes(m: MessageDraft, cid: string): number {
+  const utf8 = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s));
+  return (
+    utf8(m.text) +
+    utf8(m.from.nick) +
+    utf8(m.to?.nick) +
+    utf8(m.id) +
+    utf8(m.from.id) +
+    utf8(m.to?.id) +
+    utf8(cid) +
+    16
+  );
 }
 
 /** A message's columns after room_id (and seq), in the order SQL.insert and SQL.insertNumbered name them. */

@@ -189,7 +189,7 @@ export class AppState {
     if (before === null) return false;
     const page = await this.#run('chat:load-earlier', { before });
     if (!page) return false;
-    this.chat.addEarlier(page.messages, page.more);
+    this.chat.addEarlier(page.messages, page.more, page.removedBefore);
     return true;
   }
 

@@ -82,6 +82,8 @@ export class ChatState {
   me = $state.raw<Member | null>(null);
   /** Whether older messages than the first one here exist (then "Load earlier messages"). */
   earlier = $state(false);
+  /** The host removed every message below this seq (its retention policy); 0 when none. */
+  removedBefore = $state(0);
   /** What was typed but not sent in each conversation, so nothing is lost switching tabs. */
   drafts = $state<Record<string, string>>({});
 
@@ -140,6 +142,7 @@ export class ChatState {
     const loadedFurther = ownFirst !== undefined && (theirFirst === undefined || ownFirst < theirFirst);
     this.#merge(session.messages, false);
     if (!loadedFurther) this.earlier = session.earlier;
+    this.removedBefore = session.removedBefore ?? 0;
 
     for (const member of session.members) this.#refreshPeer(member);
     this.#restorePending(session.pending, session.members);
@@ -152,10 +155,20 @@ export class ChatState {
   }
 
   /** Older messages from `chat:load-earlier`; `more` says whether even older ones exist. */
-  addEarlier(messages: readonly ChatMessage[], more: boolean): void {
+  addEarlier(messages: readonly ChatMessage[], more: boolean, removedBefore = 0): void {
     this.#limit = Math.max(this.#limit, this.messages.length + messages.length);
     this.#merge(messages, false);
     this.earlier = more;
+    this.removedBefore = Math.max(this.removedBefore, removedBefore);
+  }
+
+  /**
+   * Whether what is shown begins where the host removed history: then the start of the list
+   * says earlier messages were removed, not that this is the beginning of the room.
+   */
+  get removedByHost(): boolean {
+    const first = this.messages[0]?.seq;
+    return this.removedBefore > 1 && (first === undefined || first >= this.removedBefore);
   }
 
   /** The seq to load earlier messages before: the oldest one here. */

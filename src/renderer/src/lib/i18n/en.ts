@@ -113,6 +113,7 @@ export const en = {
   'messages.loadEarlier': 'Load earlier messages',
   'messages.beginningEveryone': 'This is the beginning of the room.',
   'messages.beginningPrivate': 'This is the beginning of your conversation with {{nick}}.',
+  'messages.beginningRemoved': 'Earlier messages were removed by the host.',
   'messages.emptyEveryone': 'No messages yet. Say hello!',
   'messages.emptyPrivate':
     'This is the start of your private conversation with {{nick}}. Only the two of you can see it.',

@@ -108,6 +108,7 @@ export const zhCN: Translation = {
   'messages.loadEarlier': '加载更早的消息',
   'messages.beginningEveryone': '这里是房间的开头。',
   'messages.beginningPrivate': '这里是你和 {{nick}} 私聊的开头。',
+  'messages.beginningRemoved': '更早的消息已被主持人删除。',
   'messages.emptyEveryone': '还没有消息，打个招呼吧！',
   'messages.emptyPrivate': '这是你和 {{nick}} 私聊的开始，只有你们两人能看到。',
 

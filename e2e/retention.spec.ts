@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
+import { startAgent, type RunningAgent } from '../test/support/agents';
+import { HostDatabase } from '../src/core/store/host/HostDatabase';
+import { openWindow, pageErrors } from './support/bindPage';
+import { joinFromLobby } from './support/lobby';
+import { seedHistory, seededText } from '../test/support/seedHistory';
+
+test.describe('a room whose host removed old history', () => {
+  let lan: Lan;
+  let alice: RunningAgent;
+  let bob: RunningAgent;
+  let aliceData: string;
+  let page: Page;
+
+  test.beforeAll(async ({ browser }) => {
+    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
+    // 120 messages, of which the retention policy (the latest 70 kept) removed the first 50.
+    aliceData = mkdtempSync(join(tmpdir(), 'parley-retention-'));
+    seedHistory(aliceData, 'Trimmed', 120);
+    const db = HostDatabase.open(aliceData, { retention: { maxMessages: 70 } });
+    db.room('Trimmed');
+    db.prune();
+    db.close();
+    lan = await createLan(['alice', 'bob']);
+    [alice, bob] = await Promise.all([
+      startAgent(lan, 'alice', 'Alice', { dataDir: aliceData }),
+      startAgent(lan, 'bob', 'Bob'),
+    ]);
+    const room = await alice.client.send('room:host', { name: 'Trimmed' });
+    await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
+    page = await openWindow(browser, bob.client);
+    await joinFromLobby(page, room.name);
+  });
+
+  test.afterAll(async () => {
+    await page?.context().close();
+    await Promise.all([alice?.dispose(), bob?.dispose()]);
+    await lan?.destroy();
+    if (aliceData) rmSync(aliceData, { recursive: true, force: true });
+  });
+
+  test('says earlier messages were removed by the host where the kept history begins', async () => {
+    const log = page.getByRole('log', { name: 'Messages' });
+    await expect(log.getByText(seededText(120), { exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    await expect(log.getByText(seededText(51), { exact: true })).toHaveCount(1);
+    await expect(page.getByText('Earlier messages were removed by the host.')).toBeVisible();
+    await expect(page.getByText('This is the beginning of the room.')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Load earlier messages' })).toHaveCount(0);
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
