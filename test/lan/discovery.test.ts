@@ -76,6 +76,7 @@ describe.skipIf(!canRun)('LAN discovery between simulated machines', () => {
       members: 2,
       v: PROTOCOL_VERSION,
       fingerprint,
+      suspect: false,
       endpoints: [{ host: lan.machines.alice!.address, port }],
     });
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);

@@ -334,7 +334,7 @@ describe('ChatApp certificate trust', () => {
     });
   });
 
-  it('refuses a room whose certificate changed since the first join with CERT_CHANGED until the user trusts it', async () => {
+  it('refuses a room whose certificate changed since the first join (CERT_CHANGED by address, SUSPECT_ROOM from the lobby) until the user trusts it', async () => {
     const { first, second, bob } = await reinstalledAfterBobJoined(tempDir());
     expect(second.id).toBe(first.id);
     expect(second.fingerprint).not.toBe(first.fingerprint);
@@ -361,7 +361,8 @@ describe('ChatApp certificate trust', () => {
       pinnedCode: first.code,
     });
 
-    // Announced on the LAN with the new certificate, it is flagged and refused from the lobby too.
+    // Listed on the LAN with the new certificate: a possible impostor (it is not the pinned one),
+    // 'changed' because our own connection was shown it, and refused from the lobby too.
     const announced = { ...second, name: 'Office', host: 'Alice', members: 1, v: PROTOCOL_VERSION };
     (bob as unknown as { onRooms(rooms: DiscoveredRoom[]): void }).onRooms([
       {
@@ -371,20 +372,26 @@ describe('ChatApp certificate trust', () => {
         members: announced.members,
         v: announced.v,
         fingerprint: second.fingerprint,
+        suspect: false,
         endpoints: [{ host: '127.0.0.1', port: second.port }],
       },
     ]);
     expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({
       trust: 'changed',
+      suspect: true,
       code: second.code,
+      pinnedCode: first.code,
     });
-    await expect(send(bob, 'room:join', { roomId: second.id })).rejects.toMatchObject({
-      code: 'CERT_CHANGED',
-    });
+    await expect(
+      send(bob, 'room:join', { roomId: second.id, fingerprint: second.fingerprint, acceptSuspect: true }),
+    ).rejects.toMatchObject({ code: 'SUSPECT_ROOM' });
 
     // The user compared codes with Alice and accepts the new certificate.
     await send(bob, 'room:trust', { roomId: second.id, fingerprint: second.fingerprint });
-    expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({ trust: 'trusted' });
+    expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({
+      trust: 'trusted',
+      suspect: false,
+    });
     const online = next(bob, 'session', ({ session }) => session?.state === 'online');
     await send(bob, 'room:join', { roomId: second.id });
     expect((await online).session!.code).toBe(second.code);
