@@ -397,6 +397,43 @@ describe('ChatApp certificate trust', () => {
     expect((await online).session!.code).toBe(second.code);
   });
 
+  it('joins a suspect lobby entry (another certificate for a listed room id) only with the explicit acceptSuspect choice', async () => {
+    const { first, second } = await reinstalledAfterBobJoined(tempDir());
+    const carol = makeApp('Carol'); // never joined: nothing pinned
+    const entry = (fingerprint: string, port: number, suspect: boolean): DiscoveredRoom => ({
+      id: second.id,
+      name: 'Office',
+      host: 'Alice',
+      members: 1,
+      v: PROTOCOL_VERSION,
+      fingerprint,
+      suspect,
+      endpoints: [{ host: '127.0.0.1', port }],
+    });
+    (carol as unknown as { onRooms(rooms: DiscoveredRoom[]): void }).onRooms([
+      entry(first.fingerprint, first.port, false),
+      entry(second.fingerprint, second.port, true),
+    ]);
+    const lobby = carol.snapshot().lobby.filter((r) => r.id === second.id);
+    expect(lobby.map((r) => [r.fingerprint, r.suspect, r.trust])).toEqual([
+      [first.fingerprint, false, 'new'],
+      [second.fingerprint, true, 'new'],
+    ]);
+
+    const refused = send(carol, 'room:join', { roomId: second.id, fingerprint: second.fingerprint });
+    await expect(refused).rejects.toMatchObject({ code: 'SUSPECT_ROOM' });
+    expect(await refused.catch((err: Error) => err.message)).toContain(second.code);
+    expect(carol.snapshot().session).toBeNull();
+
+    const online = next(carol, 'session', ({ session }) => session?.state === 'online');
+    await send(carol, 'room:join', {
+      roomId: second.id,
+      fingerprint: second.fingerprint,
+      acceptSuspect: true,
+    });
+    expect((await online).session!.code).toBe(second.code);
+  });
+
   it('joins a changed room by address only after room:trust', async () => {
     const { first, second, bob } = await reinstalledAfterBobJoined(tempDir());
     const address = `127.0.0.1:${second.port}`;
