@@ -8,6 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { endpointsFor } from '../../src/core/discovery/endpoints';
 import { endpointsOf, evictable, lobbyOf, type Entry } from '../../src/core/discovery/entries';
+import {
+  applyOutcome,
+  DEFERRED_RETRY_MS,
+  GOODBYE_RECHECK_MS,
+  onGoodbye,
+} from '../../src/core/discovery/liveness';
 import { PROBE_BUDGET_DEFAULTS, ProbeBudget, type ProbeSlot } from '../../src/core/discovery/ProbeBudget';
 import {
   PROBE_DEFENCE_MS,
@@ -406,5 +412,65 @@ describe('lobbyOf (discovery entries)', () => {
     const young = entry({ seenSeq: 3, listedSeq: null });
     expect(evictable([young, answered, old])).toBe(old);
     expect(evictable([answered])).toBeNull();
+  });
+});
+
+describe('liveness (applyOutcome)', () => {
+  const info = { v: PROTOCOL_VERSION, id: 'room', name: 'Garden', host: 'Alice', members: 2 };
+  const endpoint = { host: '10.0.0.5', port: 4000 };
+  const answered = { kind: 'answered', info, endpoint } as const;
+  let seq = 0;
+  const listedEntry = (): Entry => ({
+    key: 'room|fp',
+    id: 'room',
+    name: 'Garden',
+    host: 'Alice',
+    members: 1,
+    v: PROTOCOL_VERSION,
+    fingerprint: 'aa'.repeat(32),
+    passcode: false,
+    sightings: new Map([
+      ['s', { link: null, fqdn: 'g', referer: '10.0.0.5', endpoints: [endpoint], seq: 1 }],
+    ]),
+    verified: new Map(),
+    seenSeq: 1,
+    listedSeq: 1,
+    misses: 0,
+    probing: false,
+    dueAt: 0,
+    goodbyeChecks: 0,
+  });
+  const apply = (e: Entry, outcome: Parameters<typeof applyOutcome>[1]) =>
+    applyOutcome(e, outcome, 10_000, 3000, () => ++seq);
+
+  it('believes a goodbye only when a check fails, and checks once more a second after one that answered', () => {
+    const e = listedEntry();
+    onGoodbye(e);
+    expect(e.dueAt).toBe(0);
+    expect(apply(e, answered)).toBeNull();
+    expect(e.dueAt).toBe(10_000 + GOODBYE_RECHECK_MS);
+    expect(apply(e, answered)).toBeNull();
+    expect(e.dueAt).toBe(10_000 + 3000); // back to the normal round
+    onGoodbye(e);
+    expect(apply(e, answered)).toBeNull();
+    expect(apply(e, { kind: 'failed' })).toMatch(/goodbye/);
+  });
+
+  it('never counts a probe the budget refused as a miss, however many there are', () => {
+    const e = listedEntry();
+    for (let i = 0; i < 100; i++) expect(apply(e, { kind: 'refused' })).toBeNull();
+    expect(e.misses).toBe(0);
+    expect(e.dueAt).toBe(10_000 + DEFERRED_RETRY_MS);
+  });
+
+  it('drops a room after two failed rounds without a goodbye, and lists an entry at its first answer', () => {
+    const e = listedEntry();
+    expect(apply(e, { kind: 'failed' })).toBeNull();
+    expect(apply(e, { kind: 'failed' })).toBe('stopped answering');
+    const fresh = { ...listedEntry(), listedSeq: null, verified: new Map() };
+    apply(fresh, answered);
+    expect(fresh.listedSeq).not.toBeNull();
+    expect([...fresh.verified.values()].map((v) => v.endpoint)).toEqual([endpoint]);
+    expect(fresh.members).toBe(2);
   });
 });

@@ -20,19 +20,17 @@ import { lanIPv4Addresses } from '../lanAddresses';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type Bonjour from 'bonjour-service';
-import type { Endpoint } from '../../shared/api';
-import { MAX_TXT_MEMBERS, SERVICE_TYPE, type RoomInfo } from '../../shared/protocol';
-import { fetchInfoTls } from '../identity/fetchInfoTls';
+import { SERVICE_TYPE } from '../../shared/protocol';
 import { endpointsFor } from './endpoints';
 import {
   endpointKey,
-  endpointsOf,
   entryKey,
   evictable,
   lobbyOf,
   type DiscoveredRoom,
   type Entry as BaseEntry,
 } from './entries';
+import { applyOutcome, onGoodbye, probeEntry, type ProbeOutcome } from './liveness';
 import { MdnsInstance, asError } from './MdnsInstance';
 import { assertMdnsAllowed } from './netnsGuard';
 import { PROBE_BUDGET_DEFAULTS, ProbeBudget, type ProbeBudgetOptions } from './ProbeBudget';
@@ -71,21 +69,10 @@ export interface DiscoveryEvents {
 /** Re-queries shortly after start (a browser misses what answered before it listened), then slowly. */
 const EARLY_REQUERIES_MS = [200, 1000, 3000];
 const REQUERY_INTERVAL_MS = 15_000;
-/** Probe rounds in a row a room may fail before it leaves the lobby. */
-const MISSES_TO_DROP = 2;
 /** How often the interface list is re-read (default interfaces only): cables, Wi-Fi, DHCP. */
 const INTERFACE_POLL_MS = 3000;
 /** How often due probes are started (each as the budget allows). */
 const PROBE_TICK_MS = 200;
-/** A probe the budget did not let start is tried again this soon; it is not a miss. */
-const DEFERRED_RETRY_MS = 500;
-/**
- * A goodbye is checked twice: at once, and again this much later if the room still answered
- * (a host says goodbye just before it closes its listener). Either failure drops the room.
- */
-const GOODBYE_CHECKS = 2;
-const GOODBYE_RECHECK_MS = 1000;
-
 /** One interface address in use: its bonjour instance and, while browsing, its browser. */
 interface InterfaceBinding {
   id: number;
@@ -347,8 +334,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
           this.removeSighting(key);
         } else {
           debug(`goodbye for ${entry.key}: checking`);
-          entry.goodbyeChecks = GOODBYE_CHECKS;
-          entry.dueAt = 0;
+          onGoodbye(entry);
         }
       }
     }
@@ -384,77 +370,18 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     }
   }
 
-  /**
-   * Asks the entry's addresses in turn, best first, over TLS pinned to its fingerprint; the
-   * first to answer as this same room ends it. An address the budget refuses now is skipped,
-   * and makes the round inconclusive rather than a miss: rationing must never drop a live room.
-   */
   private async probe(entry: Entry, generation: number): Promise<void> {
     entry.probing = true;
-    let refused = false;
-    let answer: { info: RoomInfo; endpoint: Endpoint } | null = null;
-    for (const endpoint of endpointsOf(entry)) {
-      if (generation !== this.generation || this.entries.get(entry.key) !== entry) break;
-      const slot = this.budget.take(endpoint.host, endpoint.port);
-      if (typeof slot === 'string') {
-        refused = true;
-        if (slot === 'global') break;
-        continue;
-      }
-      try {
-        const { info } = await fetchInfoTls(endpoint, entry.fingerprint, this.probeTimeoutMs);
-        // Another room now at this address, or a count no room has, is no answer from this one.
-        if (info.id === entry.id && info.members <= MAX_TXT_MEMBERS) {
-          answer = { info, endpoint };
-          break;
-        }
-      } catch {
-        // Unreachable, or another certificate: try the next address.
-      } finally {
-        slot.release();
-      }
-    }
+    const wanted = () => generation === this.generation && this.entries.get(entry.key) === entry;
+    const outcome = await probeEntry(entry, this.budget, this.probeTimeoutMs, wanted);
     entry.probing = false;
-    this.guard(() => this.afterProbe(entry, generation, answer, refused));
-  }
-
-  private afterProbe(
-    entry: Entry,
-    generation: number,
-    answer: { info: RoomInfo; endpoint: Endpoint } | null,
-    refused: boolean,
-  ): void {
-    if (generation !== this.generation || this.entries.get(entry.key) !== entry) return;
-    const now = Date.now();
-    if (answer !== null) {
-      debug(`probe ${entry.key}: answered at ${answer.endpoint.host}:${answer.endpoint.port}`);
-      const { info, endpoint } = answer;
-      entry.misses = 0;
-      entry.listedSeq ??= ++this.seq;
-      entry.verified.set(endpointKey(endpoint), { endpoint, at: now });
-      entry.name = info.name;
-      entry.host = info.host;
-      entry.members = info.members;
-      entry.v = info.v;
-      entry.passcode = info.passcode === true;
-      if (entry.goodbyeChecks > 0) entry.goodbyeChecks--;
-      entry.dueAt = now + (entry.goodbyeChecks > 0 ? GOODBYE_RECHECK_MS : this.probeIntervalMs);
-    } else if (refused) {
-      debug(`probe ${entry.key}: deferred by the probe budget`);
-      entry.dueAt = now + DEFERRED_RETRY_MS;
-    } else {
-      debug(`probe ${entry.key}: no answer (miss ${entry.misses + 1})`);
-      // After a goodbye one failed check is enough: the host said it was leaving.
-      if (entry.goodbyeChecks > 0 || ++entry.misses >= MISSES_TO_DROP || entry.sightings.size === 0) {
-        this.drop(
-          entry,
-          entry.goodbyeChecks > 0 ? 'said goodbye and stopped answering' : 'stopped answering',
-        );
-      } else {
-        entry.dueAt = now + this.probeIntervalMs;
-      }
-    }
-    this.publish();
+    this.guard(() => {
+      if (!wanted()) return;
+      debug(`probe ${entry.key}: ${describe(outcome)}`);
+      const dropWhy = applyOutcome(entry, outcome, Date.now(), this.probeIntervalMs, () => ++this.seq);
+      if (dropWhy !== null) this.drop(entry, dropWhy);
+      this.publish();
+    });
   }
 
   /**
@@ -524,6 +451,11 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       // A throwing 'error' listener must not take the socket callback down with it.
     }
   }
+}
+
+function describe(outcome: ProbeOutcome): string {
+  if (outcome.kind === 'answered') return `answered at ${outcome.endpoint.host}:${outcome.endpoint.port}`;
+  return outcome.kind === 'refused' ? 'deferred by the probe budget' : 'no answer';
 }
 
 /** PARLEY_DEBUG=discovery prints what discovery sees and does, for diagnosing a LAN. */
