@@ -4,8 +4,11 @@
  * same code drives Parley and the baseline, and both kinds of receiver parse every frame as
  * JSON, so the clients cost the machine the same either way.
  */
-import { randomBytes } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
+import { fingerprintOf } from '../../src/core/identity/fingerprint';
+import { MemberKey } from '../../src/core/memberKey';
+import { PROTOCOL_VERSION } from '../../src/shared/constants';
 import { now, TEXT_CHARS, type ClientCommand, type ClientReply, type HostKind } from './ipc';
 
 /** Connections opened at once while the room fills. */
@@ -67,6 +70,10 @@ function open(port: number, index: number): Promise<WebSocket> {
       rejectUnauthorized: false,
     });
     const fail = (err: Error): void => reject(err);
+    let fingerprint = '';
+    ws.once('upgrade', (res) => {
+      fingerprint = fingerprintOf((res.socket as TLSSocket).getPeerCertificate().raw);
+    });
     ws.once('error', fail);
     ws.once('open', () => {
       if (kind === 'ws') {
@@ -74,11 +81,17 @@ function open(port: number, index: number): Promise<WebSocket> {
         resolve(ws);
         return;
       }
-      const key = randomBytes(24).toString('base64url');
-      ws.send(JSON.stringify({ type: 'hello', v: 2, nick: `m${index}`, key }));
+      const key = MemberKey.generate();
       const onWelcome = (data: Buffer): void => {
-        const type = (JSON.parse(data.toString()) as { type: string }).type;
-        if (type === 'welcome') {
+        const frame = JSON.parse(data.toString()) as { type: string; nonce?: string };
+        const type = frame.type;
+        if (type === 'challenge') {
+          // Signed over the nonce and the certificate this very connection presented.
+          const sig = key.signHello(frame.nonce!, fingerprint);
+          ws.send(
+            JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick: `m${index}`, pub: key.pub, sig }),
+          );
+        } else if (type === 'welcome') {
           ws.off('message', onWelcome);
           ws.off('error', fail);
           resolve(ws);

@@ -23,6 +23,12 @@ const BENCH_LIMITS = {
   maxMembers: 5_000,
   maxConnections: 10_000,
   maxUnjoinedPerAddress: 10_000,
+  // Every bench member comes from 127.0.0.1: the per-address and per-prefix caps would seat 8.
+  maxUnjoinedPerPrefix: 10_000,
+  maxSeatsPerAddress: 10_000,
+  maxSeatsPerPrefix: 10_000,
+  // Thousands of TLS handshakes queue up while the room fills; none must be cut for taking long.
+  joinTimeoutMs: 120_000,
   maxBufferedBytes: 256 * 1024 * 1024,
 };
 

@@ -40,7 +40,9 @@ export const reconnect: Bench = {
       hostArgs.push('--data', join(dir, 'host'), '--no-advertise', '--max-members', '1000');
       // All 100 members share one address here, where on a LAN each machine has its own: the
       // per-address bound on connections that have not joined yet would hold most of them back.
-      hostArgs.push('--max-unjoined-per-address', '1000');
+      hostArgs.push('--max-unjoined-per-address', '1000', '--max-unjoined-per-prefix', '1000');
+      // All 100 members run on one simulated machine, so one address.
+      hostArgs.push('--max-seats-per-address', '1000', '--max-seats-per-prefix', '1000');
       const session = { lan, hostArgs, host: await startHost(lan, 'box', hostArgs) };
       const results: Results = { ours: [], doubling: [], baseline: [] };
       for (const schedule of SCHEDULES) {

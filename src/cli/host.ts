@@ -1,15 +1,17 @@
 /**
  * Headless host: runs a room with the same core as the app, without Electron (always-on rooms,
- * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--nick Desk] [--data DIR] [--passcode CODE]`
+ * scripting). `npm run host -- --name "Office" [--port 4000] [--interface 10.0.0.5] [--bind ADDR] [--nick Desk] [--data DIR] [--passcode CODE]`
  *
  * The room's history is kept in DIR/host.db: restarting with the same name and folder brings
  * back the same room (same id) with its history, so members catch up where they left off.
  * The host's TLS identity (key and self-signed certificate) lives in DIR/identity: members pin
  * its fingerprint, so keep the folder to stay the same host in their eyes.
  */
+import { isIP } from 'node:net';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { generatePasscode, passcodeIsWeak, STRONG_PASSCODE_CHARS } from '../shared/passcodeStrength';
 import { RoomNameSchema, NickSchema } from '../shared/protocol';
 import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
@@ -18,9 +20,10 @@ import type { HostLimits } from '../core/host/limits';
 import { HostDatabase } from '../core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
+import { isWildcard, listeningAddresses, localAddresses, wssOrigin } from './listenAddresses';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--nick NAME] [--data DIR] [--no-advertise]\n       [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE]\n       [--max-unjoined-per-address N]';
+  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE|generate]\n       [--max-unjoined-per-address N] [--max-unjoined-per-prefix N]\n       [--max-seats-per-address N] [--max-seats-per-prefix N]';
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
 function defaultDataDir(): string {
@@ -40,6 +43,7 @@ function options() {
         name: { type: 'string' },
         port: { type: 'string', default: '0' },
         interface: { type: 'string' },
+        bind: { type: 'string' },
         nick: { type: 'string', default: hostname().slice(0, 32) || 'Parley' },
         data: { type: 'string' },
         'no-advertise': { type: 'boolean', default: false },
@@ -47,6 +51,9 @@ function options() {
         'post-rate': { type: 'string' },
         'post-burst': { type: 'string' },
         'max-unjoined-per-address': { type: 'string' },
+        'max-unjoined-per-prefix': { type: 'string' },
+        'max-seats-per-address': { type: 'string' },
+        'max-seats-per-prefix': { type: 'string' },
         passcode: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -58,9 +65,8 @@ function options() {
 }
 
 /** Addresses people on the LAN can type into "Join by address". */
-function lanAddresses(only?: string): string[] {
-  const found = lanIPv4Addresses();
-  return only ? found.filter((a) => a === only) : found;
+function lanAddresses(): string[] {
+  return lanIPv4Addresses();
 }
 
 async function main(): Promise<void> {
@@ -82,8 +88,32 @@ async function main(): Promise<void> {
     );
   }
 
+  // --interface listens there too: a room meant for one network must not answer on the others
+  // (another LAN, loopback, IPv6). --bind says exactly where to listen, a wildcard for all.
+  const bind = opts.bind ?? opts.interface;
+  // Only an IP literal: a name would be looked up, and the room would listen wherever it resolves.
+  // Whether it is this machine's is the system's to say (all of 127.0.0.0/8 is, say).
+  if (opts.bind !== undefined && isIP(opts.bind) === 0) {
+    fail(
+      `--bind ${opts.bind} is not an IP address (this machine has ${localAddresses().join(', ') || 'none'}; 0.0.0.0 or :: for all).`,
+    );
+  }
+  if (opts.interface && opts.bind && !isWildcard(opts.bind) && opts.bind !== opts.interface)
+    fail(
+      `--bind ${opts.bind} and --interface ${opts.interface} disagree: the room would not answer where it is advertised.`,
+    );
+
   if (opts.passcode !== undefined && (opts.passcode.length === 0 || opts.passcode.length > 256))
     fail('--passcode must be 1-256 characters.');
+  // `--passcode generate` asks for a strong one; a short typed one is allowed, with the reason it is weak.
+  const passcode = opts.passcode === 'generate' ? generatePasscode() : opts.passcode;
+  if (passcode !== undefined && passcodeIsWeak(passcode)) {
+    console.error(
+      `parley host: warning: this passcode is shorter than ${STRONG_PASSCODE_CHARS} characters. The room limits guessing ` +
+        'over the network, but anyone who answers for this room before a member ever joined it can test guesses ' +
+        'offline against what that member sends. Use a longer one, or --passcode generate.',
+    );
+  }
 
   const limits: Partial<HostLimits> = {};
   for (const [flag, key] of [
@@ -91,6 +121,9 @@ async function main(): Promise<void> {
     ['post-rate', 'postsPerSecond'],
     ['post-burst', 'postBurst'],
     ['max-unjoined-per-address', 'maxUnjoinedPerAddress'],
+    ['max-unjoined-per-prefix', 'maxUnjoinedPerPrefix'],
+    ['max-seats-per-address', 'maxSeatsPerAddress'],
+    ['max-seats-per-prefix', 'maxSeatsPerPrefix'],
   ] as const) {
     const raw = opts[flag];
     if (raw === undefined) continue;
@@ -119,25 +152,38 @@ async function main(): Promise<void> {
       name: name.data,
       hostNick: nick.data,
       port,
+      ...(bind !== undefined && { bindAddress: bind }),
       discovery,
       roomId: stored.id,
       history: stored.history,
       limits,
-      ...(opts.passcode ? { passcode: opts.passcode } : {}),
+      ...(passcode ? { passcode } : {}),
     });
   } catch (err) {
     await discovery?.stop();
     db.close();
     return fail(`could not open the room: ${(err as Error).message}`);
   }
-  const addresses = [...lanAddresses(opts.interface), '127.0.0.1'];
+  const addresses = listeningAddresses(room.host.boundAddress);
   console.log(`Parley room "${room.info.name}" (id ${room.info.id}) is open.`);
   console.log(
     db.inMemory ? '  history is kept in memory only' : `  history is kept in ${join(dataDir, HOST_DB_FILE)}`,
   );
-  for (const address of addresses) console.log(`  listening on wss://${address}:${room.port}`);
+  for (const address of addresses) console.log(`  listening on ${wssOrigin(address, room.port)}`);
   console.log(`  certificate fingerprint (SHA-256) ${room.fingerprint}`);
-  if (opts.passcode) console.log('  members need the passcode to join');
+  if (passcode) {
+    console.log(
+      opts.passcode === 'generate'
+        ? `  members need the passcode to join: ${passcode}`
+        : '  members need the passcode to join',
+    );
+  }
+  room.host.on('guessing', ({ failures, addresses, networks }) =>
+    console.error(
+      `parley host: the passcode is being guessed at: ${failures} wrong passcodes in the last 10 minutes from ` +
+        `${addresses} addresses in ${networks} networks. Newcomers are slowed down to one try every few seconds.`,
+    ),
+  );
   console.log(`  verification code ${room.code} (members compare it with the one their app shows)`);
   console.log(
     discovery ? 'Advertised on the LAN over mDNS. Ctrl+C stops it.' : 'Not advertised (join by address).',

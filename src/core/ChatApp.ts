@@ -31,7 +31,6 @@ import {
 } from './identity';
 import { TrustStore } from './trust';
 import { RoomSession } from './RoomSession';
-import { memberIdFromKey } from './memberId';
 import { HostDatabase } from './store/host/HostDatabase';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
@@ -223,6 +222,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         identity,
         name,
         hostNick: this.settings.get().nickname,
+        // The hosting person joins as a member too: only that member may wear the host's nickname.
+        hostMemberId: this.myMemberId(room.id),
         port: this.opts.hostPort,
         discovery: this.discovery,
         roomId: room.id,
@@ -234,6 +235,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${(err as Error).message}`);
     }
     const hosted = this.hosted;
+    hosted.host.on('guessing', () => {
+      if (this.hosted === hosted) this.emit('hosting', { room: hosted.hosting });
+    });
     hosted.host.on('count', () => {
       if (this.hosted !== hosted) return;
       this.emit('hosting', { room: hosted.hosting });
@@ -493,6 +497,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (before !== fingerprint) this.emitLobby();
   }
 
+  /** This app's member id in a room (hosting and unread counts need it; RoomSession derives its own). */
+  private myMemberId(roomId: string): string {
+    return this.store.memberKey(roomId).id;
+  }
+
   private lobbyRooms(): LobbyRoom[] {
     const hosted = this.hosted;
     return lobbyRooms({
@@ -502,7 +511,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       pinned: (roomId) => this.trust.pinned(roomId),
       presented: (roomId) => this.presented.get(roomId) ?? null,
       unread: (roomId) => {
-        const counts = this.store.unread(roomId, memberIdFromKey(this.store.memberKey(roomId)));
+        const counts = this.store.unread(roomId, this.myMemberId(roomId));
         return Object.values(counts).reduce((a, b) => a + b, 0);
       },
       code: verificationCode,

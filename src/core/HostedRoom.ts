@@ -6,6 +6,7 @@ import type { HistoryStore } from './host/history';
 import type { HostIdentity } from './identity';
 import { verificationCode } from './identity/fingerprint';
 import type { HostLimits } from './host/limits';
+import type { GuessingReport } from './host/PasscodeGate';
 import { RoomHost } from './host/RoomHost';
 
 /**
@@ -15,14 +16,23 @@ import { RoomHost } from './host/RoomHost';
 export class HostedRoom {
   private advertisement: Advertisement | null = null;
 
-  private constructor(readonly host: RoomHost) {}
+  /** The latest report of passcode guessing, shown while the room is still under it. */
+  private lastGuessing: GuessingReport | null = null;
+
+  private constructor(readonly host: RoomHost) {
+    host.on('guessing', (report) => (this.lastGuessing = report));
+  }
 
   static async start(opts: {
     name: string;
     hostNick: string;
+    /** The hosting person's member id, when they sit in the room too: the host's nickname is theirs alone. */
+    hostMemberId?: string;
     /** The host's TLS identity; its fingerprint is advertised as TXT `fp`. */
     identity: Pick<HostIdentity, 'key' | 'cert'>;
     port?: number;
+    /** The one local address to listen on; default every address (see RoomHostOptions). */
+    bindAddress?: string;
     discovery: Discovery | null;
     /** The room's stable id and stored history (a restarted host is the same room). */
     roomId?: string;
@@ -36,7 +46,9 @@ export class HostedRoom {
       identity: opts.identity,
       name: opts.name,
       hostNick: opts.hostNick,
+      hostMemberId: opts.hostMemberId,
       port: opts.port ?? 0,
+      ...(opts.bindAddress !== undefined && { bindAddress: opts.bindAddress }),
       roomId: opts.roomId,
       history: opts.history,
       limits: opts.limits,
@@ -73,7 +85,8 @@ export class HostedRoom {
   /** What the window shows: the room plus `address:port` for each LAN interface, read fresh. */
   get hosting(): Hosting {
     const addresses = lanIPv4Addresses().map((address) => `${address}:${this.port}`);
-    return { ...this.info, addresses, code: this.code };
+    const guessing = this.host.underGuessing ? this.lastGuessing : null;
+    return { ...this.info, addresses, code: this.code, ...(guessing && { guessing }) };
   }
 
   /** SHA-256 fingerprint of the certificate the room presents. */

@@ -3,7 +3,6 @@ import type { BridgeEvents, Endpoint, Session } from '../shared/api';
 import { LIMITS, PROTOCOL_VERSION, type ChatMessage } from '../shared/protocol';
 import { RoomClient } from './client/RoomClient';
 import { verificationCode } from './identity/fingerprint';
-import { memberIdFromKey } from './memberId';
 import type { MemberDatabase } from './store/member/MemberDatabase';
 
 /** Messages a session snapshot carries; older ones come through chat:load-earlier. */
@@ -70,7 +69,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
     this.store = opts.store;
     this.nickname = opts.nickname;
     const key = opts.store.memberKey(opts.roomId);
-    this.myId = memberIdFromKey(key);
+    this.myId = key.id;
     for (const m of opts.store.messages(opts.roomId, { limit: WINDOW })) this.recent.set(m.seq, m);
 
     this.client = new RoomClient({

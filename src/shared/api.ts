@@ -124,6 +124,13 @@ export const HostingSchema = RoomInfoSchema.extend({
   addresses: z.array(z.string()),
   /** The verification code of this host's certificate, for members to compare. */
   code: z.string(),
+  /**
+   * Present while the room's passcode is being guessed at: wrong passcodes in the last 10
+   * minutes, and how many addresses and networks (/24, /64) they came from.
+   */
+  guessing: z
+    .object({ failures: z.number().int(), addresses: z.number().int(), networks: z.number().int() })
+    .optional(),
 });
 export type Hosting = z.infer<typeof HostingSchema>;
 

@@ -4,7 +4,7 @@
  */
 
 /** Bumped on any incompatible change. Carried by every hello, welcome and advertisement. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** DNS-SD service type rooms are advertised under (`_parley._tcp.local`). */
 export const SERVICE_TYPE = 'parley';
@@ -47,8 +47,18 @@ export const ErrorCode = {
   PasscodeRequired: 'PASSCODE_REQUIRED',
   /** The hello's proof does not match the room's passcode. */
   BadPasscode: 'BAD_PASSCODE',
-  /** Too many wrong passcodes from this address lately; wait and try again. */
+  /** Too many wrong passcodes from this address, its network or the whole room lately; wait and try again. */
   TooManyAttempts: 'TOO_MANY_ATTEMPTS',
+  /**
+   * The hello's signature does not verify for its key, this connection's challenge and this
+   * host's certificate: the member signed for another certificate (a relay in between).
+   */
+  BadSignature: 'BAD_SIGNATURE',
+  /**
+   * As many members as the host allows already sit in the room from this address (or its
+   * network prefix). Not worth retrying from there until one of them leaves.
+   */
+  TooManyFromAddress: 'TOO_MANY_FROM_ADDRESS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -73,12 +83,8 @@ export const CloseCode = {
   TooSlow: 4005,
   /** No, or a wrong, passcode proof (see the preceding error frame). */
   Unauthorized: 4006,
+  /** The hello's identity signature did not verify (see the preceding BAD_SIGNATURE error frame). */
+  IdentityRefused: 4007,
+  /** Too many members from the same address or prefix (see the preceding TOO_MANY_FROM_ADDRESS). */
+  TooManyFromAddress: 4008,
 } as const;
-
-/**
- * Characters that never belong in a name: control characters (C0, DEL, C1) break layouts and
- * logs, and invisible or direction-changing ones (zero-width, bidi embeddings, overrides and
- * isolates, the Arabic letter mark, BOM) let one name pass itself off as another.
- */
-export const CONTROL_CHARS =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;

@@ -8,34 +8,52 @@
 import { z } from 'zod';
 
 export { CloseCode, ErrorCode, INFO_PATH, LIMITS, PROTOCOL_VERSION, SERVICE_TYPE } from './constants';
-import { CONTROL_CHARS, LIMITS } from './constants';
+import { LIMITS } from './constants';
+import { describeNameFault, nameFault } from './names';
 
-const singleLine = (max: number) =>
+/**
+ * A name people read (nickname, room name): trimmed, 1 to `max` UTF-16 units, and nothing
+ * invisible, formatting, control or unassigned in it (names.ts has the rule and its reasons).
+ * The window checks the same rule without zod (renderer/src/lib/validation.ts), to keep zod out
+ * of its bundle: both call names.ts, so they cannot drift apart. 'reading' relaxes only the
+ * unassigned check, for names a host reports (see nameFault).
+ */
+const singleLine = (max: number, use: 'choosing' | 'reading' = 'choosing') =>
   z
     .string()
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !CONTROL_CHARS.test(s), { message: 'must not contain control characters' });
+    .superRefine((s, ctx) => {
+      const fault = nameFault(s, { for: use });
+      if (fault) ctx.addIssue({ code: 'custom', message: describeNameFault(fault) });
+    });
 
 export const IdSchema = z.string().min(1).max(LIMITS.maxIdChars);
 export const NickSchema = singleLine(LIMITS.maxNickChars);
 export const RoomNameSchema = singleLine(LIMITS.maxRoomNameChars);
+/**
+ * The same names as a host reports them (members, RoomInfo): unassigned code points pass, since
+ * the host's Unicode may be newer than ours and one such name must not make a welcome unreadable.
+ * Everything else a host could only send by breaking NickSchema is still refused.
+ */
+export const ReportedNickSchema = singleLine(LIMITS.maxNickChars, 'reading');
+export const ReportedRoomNameSchema = singleLine(LIMITS.maxRoomNameChars, 'reading');
 export const TextSchema = z
   .string()
   .max(LIMITS.maxTextChars)
   .refine((s) => s.trim().length > 0, { message: 'must not be empty' });
 
 /** A person in a room. `id` is assigned by the host and stable for the connection's session. */
-export const MemberSchema = z.object({ id: IdSchema, nick: NickSchema });
+export const MemberSchema = z.object({ id: IdSchema, nick: ReportedNickSchema });
 export type Member = z.infer<typeof MemberSchema>;
 
 /** What a room says about itself (welcome, info endpoint, and mirrored by the TXT record). */
 export const RoomInfoSchema = z.object({
   v: z.number().int(),
   id: IdSchema,
-  name: RoomNameSchema,
-  host: NickSchema,
+  name: ReportedRoomNameSchema,
+  host: ReportedNickSchema,
   members: z.number().int().min(0),
   /** Present and true when joining takes the room's passcode (see the challenge frame). */
   passcode: z.boolean().optional(),
@@ -73,23 +91,28 @@ function Base64UrlSchema(bytes: number) {
     .regex(/^[A-Za-z0-9_-]+$/);
 }
 
-/** A member's secret key for one room: the host derives the member's stable id from it. */
-export const MemberKeySchema = z.string().min(16).max(128);
-
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   v: z.number().int(),
   nick: NickSchema,
   /**
-   * The member's secret key for this room. The same key always gets the same member id (across
-   * reconnects and host restarts), which is what private history is filed under.
+   * The member's Ed25519 public key for this room (32 raw bytes): it names the member. The
+   * same key is the same member id across reconnects and host restarts, which is what private
+   * history is filed under.
    */
-  key: MemberKeySchema,
+  pub: Base64UrlSchema(32),
+  /**
+   * Ed25519 signature (64 bytes) by `pub` of "parley-hello-v3\0" + the challenge's nonce + the
+   * SHA-256 fingerprint of the host certificate the member sees: proof of the key, bound to the
+   * TLS channel, so it is worthless to a relay behind another certificate.
+   */
+  sig: Base64UrlSchema(64),
   /** The highest `seq` the member already has of this room: the welcome then carries the gap. */
   since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   /**
-   * Answer to the room's challenge, when it sent one: base64url(HMAC-SHA256(key, nonce)) with
-   * key = scrypt(passcode, salt). The passcode itself never crosses the wire.
+   * Answer to the challenge's passcode `salt`, when it carried one: base64url(HMAC-SHA256(key,
+   * "parley-passcode-v3\0" + nonce + fingerprint)) with key = scrypt(passcode, salt). The passcode
+   * itself never crosses the wire.
    */
   proof: Base64UrlSchema(32).optional(),
 });
@@ -116,17 +139,19 @@ export const FetchFrame = z
   });
 export const ClientFrameSchema = z.discriminatedUnion('type', [HelloFrame, PostFrame, FetchFrame]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+export type HelloFrame = z.infer<typeof HelloFrame>;
 
 // ---- host -> member ----------------------------------------------------------------------
 
 /**
- * Sent first, before anything else, by a room that has a passcode: the hello must carry the
- * proof for this nonce. `salt` is the room's own, the same for every connection.
+ * Sent first, before anything else, on every connection: the hello must be signed over this
+ * nonce. `salt` is present only when the room has a passcode: the room's own, the same for
+ * every connection, and the hello must then carry the passcode proof.
  */
 export const ChallengeFrame = z.object({
   type: z.literal('challenge'),
   nonce: Base64UrlSchema(32),
-  salt: Base64UrlSchema(16),
+  salt: Base64UrlSchema(16).optional(),
 });
 export const WelcomeFrame = z.object({
   type: z.literal('welcome'),

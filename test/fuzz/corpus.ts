@@ -88,6 +88,12 @@ const ODD_VALUES: readonly string[] = [
   '{"toString":1,"valueOf":null}',
 ];
 
+/**
+ * Placeholders in a valid hello, which the fuzzer replaces with a fresh key's public key and
+ * its signature over the connection's challenge (only the connection can know it).
+ */
+export const SIGNED_HELLO = { pub: '@pub@', sig: '@sig@' } as const;
+
 /** The client frames with the fields each has, as valid raw JSON values (seeded). */
 function validFields(rng: Rng): Record<'hello' | 'post' | 'fetch', [string, string][]> {
   return {
@@ -95,7 +101,9 @@ function validFields(rng: Rng): Record<'hello' | 'post' | 'fetch', [string, stri
       ['type', '"hello"'],
       ['v', String(PROTOCOL_VERSION)],
       ['nick', JSON.stringify(`Fuzz ${token(rng, 4)}`)],
-      ['key', JSON.stringify(token(rng, 24))],
+      // Well formed but never a valid signature: the host answers BAD_SIGNATURE and closes.
+      ['pub', JSON.stringify(token(rng, 43))],
+      ['sig', JSON.stringify(token(rng, 86))],
       ['since', String(int(rng, 100))],
     ],
     post: [
@@ -121,7 +129,9 @@ function validFrame(rng: Rng): string {
       type: 'hello',
       v: PROTOCOL_VERSION,
       nick: `Fuzzy ${token(rng, 3)}`,
-      key: token(rng, 24),
+      // The sender signs it for its connection (a real member's hello): see SIGNED_HELLO.
+      pub: SIGNED_HELLO.pub,
+      sig: SIGNED_HELLO.sig,
     });
   if (kind === 1)
     return JSON.stringify({

@@ -6,15 +6,17 @@
  * fuzz` sends 100,000); FUZZ_SEED replays another corpus.
  */
 import { get } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket } from 'ws';
+import { fingerprintOf } from '../../src/core/identity/fingerprint';
 import { decodeHostFrame } from '../../src/shared/codec';
 import { INFO_PATH, PROTOCOL_VERSION, type HostFrame, type RoomInfo } from '../../src/shared/protocol';
 import { startHost } from '../unit/support/host';
 import { newKey } from '../unit/support/RawPeer';
-import { badFrames, FRAME_KINDS, type BadFrame } from './corpus';
+import { badFrames, FRAME_KINDS, SIGNED_HELLO, type BadFrame } from './corpus';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 20_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_251_122);
@@ -86,6 +88,19 @@ function attackOnce(port: number, supply: Supply, tally: Tally): Promise<boolean
     });
     const pending: BadFrame[] = [];
     let done = false;
+    let fingerprint = '';
+    let nonce = '';
+    ws.once('upgrade', (res) => {
+      fingerprint = fingerprintOf((res.socket as TLSSocket).getPeerCertificate().raw);
+    });
+    /** A valid hello is signed here, for this connection, as a real member's would be. */
+    const signed = (data: BadFrame['data']): BadFrame['data'] => {
+      if (typeof data !== 'string' || !data.includes(SIGNED_HELLO.sig)) return data;
+      const key = newKey();
+      return data
+        .replace(SIGNED_HELLO.pub, key.pub)
+        .replace(SIGNED_HELLO.sig, key.signHello(nonce, fingerprint));
+    };
     let stall: NodeJS.Timeout | undefined;
     const watch = (): void => {
       clearTimeout(stall);
@@ -102,7 +117,7 @@ function attackOnce(port: number, supply: Supply, tally: Tally): Promise<boolean
         if (!frame) break;
         pending.push(frame);
         tally.sent++;
-        ws.send(frame.data, { binary: frame.binary });
+        ws.send(signed(frame.data), { binary: frame.binary });
       }
       if (pending.length === 0 && ws.readyState === WebSocket.OPEN) {
         done = true;
@@ -110,7 +125,7 @@ function attackOnce(port: number, supply: Supply, tally: Tally): Promise<boolean
       }
       watch();
     };
-    ws.on('open', pump);
+    // The host speaks first; the frames go once its challenge is in.
     ws.on('error', () => {});
     ws.on('message', (data, isBinary) => {
       const decoded = isBinary ? null : decodeHostFrame(String(data));
@@ -119,6 +134,11 @@ function attackOnce(port: number, supply: Supply, tally: Tally): Promise<boolean
         return;
       }
       const frame = decoded.frame;
+      if (frame.type === 'challenge' && nonce === '') {
+        nonce = frame.nonce;
+        pump();
+        return;
+      }
       if (!ANSWERS.has(frame.type)) return;
       if (!pending.shift()) tally.unexpectedAnswers++;
       tally.answered++;
@@ -155,15 +175,20 @@ class Member {
       rejectUnauthorized: false,
     });
     this.ws.on('error', () => {});
-    this.ws.on('open', () =>
-      this.ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick, key: newKey() })),
-    );
+    let fingerprint = '';
+    this.ws.once('upgrade', (res) => {
+      fingerprint = fingerprintOf((res.socket as TLSSocket).getPeerCertificate().raw);
+    });
+    const key = newKey();
     this.welcomed = new Promise((resolve) => {
       this.ws.on('message', (data) => {
         const decoded = decodeHostFrame(String(data));
         if (!decoded.ok) return void this.problems.push(`bad frame: ${decoded.message}`);
         const frame = decoded.frame;
-        if (frame.type === 'welcome') resolve();
+        if (frame.type === 'challenge') {
+          const sig = key.signHello(frame.nonce, fingerprint);
+          this.ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, nick, pub: key.pub, sig }));
+        } else if (frame.type === 'welcome') resolve();
         else if (frame.type === 'message' && frame.message.from.nick === 'Alice')
           this.heard.push(frame.message.text);
         else if (frame.type === 'ack') {

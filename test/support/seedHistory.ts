@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { newMessageId } from '../../src/core/host/ids';
-import { memberIdFromKey } from '../../src/core/memberId';
+import { MemberKey } from '../../src/core/memberKey';
 import { HostDatabase } from '../../src/core/store/host/HostDatabase';
 
 /** The text of message number `n` in a seeded room: easy to find, and all of one length. */
@@ -18,7 +17,7 @@ export function seedHistory(dataDir: string, name: string, count: number): strin
     const room = db.room(name);
     // A few members who are never online, taking turns: the list shows different names and avatars.
     const posters = ['Ann', 'Ben', 'Chloé', '小明'].map((nick) => ({
-      id: memberIdFromKey(randomBytes(18).toString('base64url')),
+      id: MemberKey.generate().id,
       nick,
     }));
     const start = Date.now() - count * 1_000;

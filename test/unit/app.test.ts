@@ -8,6 +8,7 @@ import { dispatch } from '../../src/core/dispatch';
 import type { DiscoveredRoom } from '../../src/core/discovery';
 import { fetchInfoTls } from '../../src/core/identity';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol';
+import { guessWrong } from './support/passcode';
 
 const apps: ChatApp[] = [];
 const dirs: string[] = [];
@@ -75,6 +76,24 @@ describe('ChatApp', () => {
     expect(alice.snapshot().lobby).toEqual([expect.objectContaining({ name: 'Office', mine: true })]);
   });
 
+  it("keeps the host's nickname for the hosting person, even while it is out of its own room", async () => {
+    const alice = makeApp('Alice');
+    const impostor = makeApp('Alice');
+    const online = next(alice, 'session', ({ session }) => session?.state === 'online');
+    const room = await send(alice, 'room:host', { name: 'Office' });
+    await online;
+    const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
+    await send(alice, 'room:leave', {});
+
+    const impostorOnline = next(impostor, 'session', ({ session }) => session?.state === 'online');
+    await joinAddress(impostor, port);
+    expect((await impostorOnline).session!.me!.nick).toBe('Alice (2)');
+
+    const back = next(alice, 'session', ({ session }) => session?.state === 'online');
+    await send(alice, 'room:join', { roomId: (room as { id: string }).id });
+    expect((await back).session!.me!.nick).toBe('Alice');
+  });
+
   it('lets a second app join by address and exchange messages, and tells the host when it leaves', async () => {
     const alice = makeApp('Alice');
     const bob = makeApp('Bob');
@@ -123,6 +142,20 @@ describe('ChatApp', () => {
     const { session } = await online;
     expect(session!.passcodeRefused).toBe(false);
     expect(session!.members.map((m) => m.nick).sort()).toEqual(['Alice', 'Bob']);
+  });
+
+  it('tells the hosting person while its room’s passcode is being guessed at', async () => {
+    const alice = makeApp('Alice');
+    const aliceOnline = next(alice, 'session', ({ session }) => session?.state === 'online');
+    await send(alice, 'room:host', { name: 'Office', passcode: 'a passcode for the office' });
+    await aliceOnline;
+    const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
+    expect(alice.snapshot().hosting?.guessing).toBeUndefined();
+    const warned = next(alice, 'hosting', ({ room }) => room?.guessing !== undefined);
+    // Thirty networks, one wrong guess each: no per-address limit is ever reached.
+    await guessWrong(port, 30, (i) => `127.4.${i}.1`);
+    expect((await warned).room!.guessing).toEqual({ failures: 30, addresses: 30, networks: 30 });
+    expect(alice.snapshot().hosting?.guessing).toEqual({ failures: 30, addresses: 30, networks: 30 });
   });
 
   it('remembers the nickname and language across restarts', async () => {

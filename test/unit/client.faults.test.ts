@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/shared/protocol';
 import { versionMismatchMessage } from '../../src/shared/codec';
-import { joinClient, makeClient, nextEvent, recordStates, stateOf } from './support/client';
+import { joinClient, keyFor, makeClient, nextEvent, recordStates, stateOf } from './support/client';
 import { FakeRoom, startFakeHost, welcomeFor } from './support/fakeHost';
 import { silentPort } from './support/net';
 
@@ -70,18 +70,18 @@ describe('RoomClient facing a faulty host', () => {
     expect(hellos).toBe(2);
   });
 
-  it('says the same key in every hello, and no resume token', async () => {
+  it('says the same public key in every hello, and no resume token', async () => {
     const hellos: Record<string, unknown>[] = [];
     const port = await startFakeHost(({ ws, hello, send }) => {
       hellos.push({ ...hello });
       send(welcomeFor(hello));
       if (hellos.length === 1) ws.terminate();
     });
-    const client = makeClient(port, 'Alice', { key: 'alices-key-for-this-room' });
+    const client = makeClient(port, 'Alice', { key: keyFor('Alice') });
     const backOnline = nextEvent(client, 'state', (state) => state === 'online' && hellos.length === 2);
     client.start();
     await backOnline;
-    expect(hellos.map((h) => h.key)).toEqual(['alices-key-for-this-room', 'alices-key-for-this-room']);
+    expect(hellos.map((h) => h.pub)).toEqual([keyFor('Alice').pub, keyFor('Alice').pub]);
     expect(hellos.some((h) => 'resume' in h)).toBe(false);
   });
 

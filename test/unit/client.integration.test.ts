@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomClient } from '../../src/core/client/RoomClient';
-import { memberIdFromKey } from '../../src/core/memberId';
 import { MemberDatabase } from '../../src/core/store/member/MemberDatabase';
 import { joinClient, makeClient, nextEvent, stateOf, until } from './support/client';
 import { tempDataDir } from './support/dataDir';
@@ -62,7 +61,7 @@ describe('RoomClient and the real RoomHost', () => {
     await until(second, 'ack', () => acks.length === 3);
     await until(watcher, 'message', () => seen.length >= 3);
     expect(second.me?.id).toBe(firstId);
-    expect(second.me?.id).toBe(memberIdFromKey(secondRun.memberKey(ROOM)));
+    expect(second.me?.id).toBe(secondRun.memberKey(ROOM).id);
     expect(secondRun.outbox(ROOM).list()).toEqual([]);
 
     // Everyone, including a member who joins only now, has each post exactly once.

@@ -50,7 +50,7 @@ describe('RoomClient with the member database across an app restart', () => {
     second.start();
     await until(second, 'ack', () => acks.length === 2);
     expect(room.messages.map((m) => m.text)).toEqual(['stored, ack lost', 'lost on the way']);
-    expect(room.hellos.map((h) => h.key)).toEqual([room.hellos[0]!.key, room.hellos[0]!.key]);
+    expect(room.hellos.map((h) => h.pub)).toEqual([room.hellos[0]!.pub, room.hellos[0]!.pub]);
     expect(secondRun.outbox(ROOM).list()).toEqual([]);
     await second.close();
     secondRun.close();

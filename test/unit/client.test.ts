@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RoomClient } from '../../src/core/client/RoomClient';
-import { memberIdFromKey } from '../../src/core/memberId';
+import { fingerprintOf } from '../../src/core/identity/fingerprint';
+import { helloSignatureValid, MemberKey } from '../../src/core/memberKey';
 import { ErrorCode } from '../../src/shared/protocol';
 import { joinClient, keyFor, makeClient, nextEvent, recordStates, stateOf, until } from './support/client';
 import { FakeRoom } from './support/fakeHost';
 import { deadPort } from './support/net';
+import { testIdentity } from './support/identity';
 
 describe('RoomClient', () => {
   it('goes from connecting to online and knows itself, the room and its members', async () => {
@@ -20,16 +22,22 @@ describe('RoomClient', () => {
       ['online', 0, null],
     ]);
     expect((await welcomed)[0].room.id).toBe('fake-room');
-    expect(client.me).toEqual({ id: memberIdFromKey(keyFor('Alice')), nick: 'Alice' });
+    expect(client.me).toEqual({ id: keyFor('Alice').id, nick: 'Alice' });
     expect(client.room).toMatchObject({ id: 'fake-room', members: 2 });
     expect(client.members).toEqual([watcher.me, client.me]);
     expect(client.address).toBe(`127.0.0.1:${room.port}`);
   });
 
-  it('says its member key in the hello', async () => {
+  it('says its public key in the hello, signed over the challenge and the certificate it saw', async () => {
     const room = await FakeRoom.start();
-    await joinClient(room.port, 'Alice', { key: 'a-key-for-this-room-only' });
-    expect(room.hellos[0]).toMatchObject({ nick: 'Alice', key: 'a-key-for-this-room-only' });
+    const key = MemberKey.generate();
+    await joinClient(room.port, 'Alice', { key });
+    const hello = room.hellos[0]!;
+    expect(hello).toMatchObject({ nick: 'Alice', pub: key.pub });
+    expect(room.challenges).toHaveLength(1);
+    const fingerprint = fingerprintOf((await testIdentity()).cert);
+    expect(helloSignatureValid(hello.pub, hello.sig, room.challenges[0]!, fingerprint)).toBe(true);
+    expect(helloSignatureValid(hello.pub, hello.sig, room.challenges[0]!, 'f'.repeat(64))).toBe(false);
   });
 
   it('keeps its member list in join order from joined and left', async () => {
@@ -107,7 +115,7 @@ describe('RoomClient', () => {
     await reconnecting;
     await back;
     expect(client.me).toEqual(before);
-    expect(room.hellos.map((h) => h.key)).toEqual([keyFor('Alice'), keyFor('Alice')]);
+    expect(room.hellos.map((h) => h.pub)).toEqual([keyFor('Alice').pub, keyFor('Alice').pub]);
   });
 
   it('tries the next endpoint when one cannot be reached', async () => {

@@ -3,24 +3,25 @@ import { decodeClientFrame, decodeHostFrame, encodeFrame } from '../../src/share
 import { ErrorCode, LIMITS, PROTOCOL_VERSION, type HostFrame } from '../../src/shared/protocol';
 
 const json = (value: unknown): string => JSON.stringify(value);
-const KEY = 'k'.repeat(24);
+/** A hello's identity fields, well formed (the codec checks shape; the host checks the signature). */
+const ID = { pub: 'p'.repeat(43), sig: 's'.repeat(86) };
 
 describe('decodeClientFrame', () => {
-  it('parses a hello with its key, with and without since', () => {
-    expect(decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key: KEY }))).toEqual({
+  it('parses a hello with its public key and signature, with and without since', () => {
+    expect(decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', ...ID }))).toEqual({
       ok: true,
-      frame: { type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key: KEY },
+      frame: { type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', ...ID },
     });
     const resumed = decodeClientFrame(
-      json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key: KEY, since: 41 }),
+      json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', ...ID, since: 41 }),
     );
     expect(resumed.ok && resumed.frame).toMatchObject({ since: 41 });
   });
 
-  it('reports a hello without a key, or with one too short, as BAD_FRAME', () => {
-    for (const key of [undefined, 'short']) {
+  it('reports a hello without a signature, or with a public key of the wrong length, as BAD_FRAME', () => {
+    for (const fields of [{ pub: ID.pub }, { ...ID, pub: 'short' }, { ...ID, sig: 'x'.repeat(85) }]) {
       expect(
-        decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', key })),
+        decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Alice', ...fields })),
       ).toMatchObject({
         ok: false,
         code: ErrorCode.BadFrame,
@@ -69,9 +70,7 @@ describe('decodeClientFrame', () => {
   });
 
   it('trims the nickname a hello carries', () => {
-    const decoded = decodeClientFrame(
-      json({ type: 'hello', v: PROTOCOL_VERSION, nick: '  Bob  ', key: KEY }),
-    );
+    const decoded = decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick: '  Bob  ', ...ID }));
     expect(decoded.ok && decoded.frame).toMatchObject({ nick: 'Bob' });
   });
 

@@ -63,10 +63,10 @@ describe('RoomHost facing bad input', () => {
     await stillChatting();
   });
 
-  it('answers a hello whose key is too short with BAD_FRAME', async () => {
+  it('answers a hello whose public key is not 32 bytes with BAD_FRAME', async () => {
     const host = await startHost();
     const peer = await RawPeer.connect(host.port);
-    peer.hello('Shorty', { key: 'short' });
+    peer.send({ ...peer.helloFrame('Shorty'), pub: 'short' });
     expect(await peer.next('error')).toMatchObject({ code: ErrorCode.BadFrame });
     peer.hello('Shorty');
     expect((await peer.next('welcome')).you.nick).toBe('Shorty');

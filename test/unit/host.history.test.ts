@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryStore } from '../../src/core/host/history';
 import { newMessageId } from '../../src/core/host/ids';
-import { memberIdFromKey } from '../../src/core/memberId';
+import type { MemberKey } from '../../src/core/memberKey';
 import { LIMITS, type ChatMessage, type Member } from '../../src/shared/protocol';
 import { openHostDb, startHost, tempDir } from './support/host';
 import { newKey, RawPeer } from './support/RawPeer';
 
 /** A member that is not online, posting straight into the store. */
-function someone(nick: string): Member & { key: string } {
+function someone(nick: string): Member & { key: MemberKey } {
   const key = newKey();
-  return { id: memberIdFromKey(key), nick, key };
+  return { id: key.id, nick, key };
 }
 
 /** Stores messages number `first` to `last`; `shape(i)` says who sends each and to whom. */

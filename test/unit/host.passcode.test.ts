@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
+import type { GuessingReport } from '../../src/core/host/PasscodeGate';
 import { Room } from '../../src/core/host/Room';
-import { passcodeKey, passcodeProof } from '../../src/core/passcode';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '../../src/shared/protocol';
+import { MemberKey } from '../../src/core/memberKey';
+import { CloseCode, ErrorCode } from '../../src/shared/protocol';
 import { makeClient, stateOf } from './support/client';
 import { manualClock, startHost } from './support/host';
-import { newKey, RawPeer } from './support/RawPeer';
+import { guessWrong, helloWith, proofFor } from './support/passcode';
+import { RawPeer } from './support/RawPeer';
 
 const PASSCODE = 'correct horse battery staple';
 
@@ -24,16 +26,6 @@ function captureClientFrames(): string[] {
   return frames;
 }
 
-/** Connects a raw peer, reads the challenge, and says hello with the proof for `passcode`. */
-async function helloWith(port: number, passcode: string | null): Promise<RawPeer> {
-  const peer = await RawPeer.connect(port);
-  const challenge = await peer.next('challenge');
-  const proof =
-    passcode === null ? {} : { proof: passcodeProof(passcodeKey(passcode, challenge.salt), challenge.nonce) };
-  peer.send({ type: 'hello', v: PROTOCOL_VERSION, nick: 'Guesser', key: newKey(), ...proof });
-  return peer;
-}
-
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -42,11 +34,12 @@ describe('RoomHost passcode', () => {
   it('says so in its info, and challenges first with a fresh nonce and the room’s salt', async () => {
     const host = await startHost({ passcode: PASSCODE });
     expect(host.info().passcode).toBe(true);
-    const a = await RawPeer.connect(host.port);
-    const b = await RawPeer.connect(host.port);
+    const a = await RawPeer.open(host.port);
+    const b = await RawPeer.open(host.port);
     const [ca, cb] = [await a.next('challenge'), await b.next('challenge')];
     expect(ca.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(ca.nonce).not.toBe(cb.nonce);
+    expect(ca.salt).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(ca.salt).toBe(cb.salt);
   });
 
@@ -107,6 +100,7 @@ describe('RoomHost passcode', () => {
     const refused = await sixth.next('error');
     expect(refused.code).toBe(ErrorCode.TooManyAttempts);
     expect(refused.message).toBe('Too many wrong passcodes from this address; try again in 55 s.');
+    expect(host.listenerCount('guessing')).toBe(0);
     expect((await sixth.closed).code).toBe(CloseCode.Unauthorized);
 
     const right = await helloWith(host.port, PASSCODE);
@@ -117,10 +111,72 @@ describe('RoomHost passcode', () => {
     expect((await later.next('welcome')).you.nick).toBe('Guesser');
   });
 
-  it('leaves a room without a passcode as it was: no challenge, the welcome comes first', async () => {
+  it('refuses a proof bound to another certificate, as a relay in between would have it', async () => {
+    const host = await startHost({ passcode: PASSCODE });
+    const peer = await RawPeer.connect(host.port);
+    peer.hello('Relayed', { proof: proofFor(peer, PASSCODE, 'e'.repeat(64)) });
+    expect(await peer.next('error')).toMatchObject({ code: ErrorCode.BadPasscode });
+  });
+
+  it('counts wrong passcodes per network: twenty addresses of one /24 lock it, another /24 is still heard', async () => {
+    const clock = manualClock();
+    const host = await startHost({ passcode: PASSCODE, clock: clock.now });
+    await guessWrong(host.port, 20, (i) => `127.0.0.${i + 2}`);
+    const rotated = await helloWith(host.port, PASSCODE, { from: '127.0.0.100' });
+    const refused = await rotated.next('error');
+    expect(refused).toMatchObject({ code: ErrorCode.TooManyAttempts });
+    expect(refused.message).toMatch(/^Too many wrong passcodes from your network; try again in \d+ s\.$/);
+
+    const elsewhere = await helloWith(host.port, PASSCODE, { from: '127.0.9.1' });
+    expect((await elsewhere.next('welcome')).you.nick).toBe('Guesser');
+  });
+
+  it('tells the host when its room is being guessed at, and then checks one newcomer per 5 s room-wide', async () => {
+    const clock = manualClock();
+    const host = await startHost({ passcode: PASSCODE, clock: clock.now });
+    const reports: GuessingReport[] = [];
+    host.on('guessing', (report) => reports.push(report));
+    // Thirty networks, one guess each: no address or network limit is ever reached.
+    await guessWrong(host.port, 30, (i) => `127.1.${i}.1`);
+    expect(reports).toEqual([{ failures: 30, addresses: 30, networks: 30 }]);
+
+    const first = await helloWith(host.port, PASSCODE, { from: '127.2.0.1' });
+    expect((await first.next('welcome')).you.nick).toBe('Guesser');
+    const second = await helloWith(host.port, PASSCODE, { from: '127.2.1.1' });
+    expect(await second.next('error')).toMatchObject({
+      code: ErrorCode.TooManyAttempts,
+      message: 'This room is receiving many wrong passcodes; try again in 5 s.',
+    });
+    clock.advance(5_000);
+    const third = await helloWith(host.port, PASSCODE, { from: '127.2.2.1' });
+    expect((await third.next('welcome')).you.nick).toBe('Guesser (2)');
+  });
+
+  it('lets a member who proved the passcode once back in without it, even while its address is locked', async () => {
+    const clock = manualClock();
+    const host = await startHost({ passcode: PASSCODE, clock: clock.now });
+    const alice = MemberKey.generate();
+    const first = await helloWith(host.port, PASSCODE, { key: alice });
+    await first.next('welcome');
+    first.ws.close();
+    await first.closed;
+    await guessWrong(host.port, 5, () => '127.0.0.1');
+    await guessWrong(host.port, 25, (i) => `127.3.${i}.1`);
+    expect(await (await helloWith(host.port, null, { from: '127.0.0.1' })).next('error')).toMatchObject({
+      code: ErrorCode.TooManyAttempts,
+    });
+
+    const back = await helloWith(host.port, null, { key: alice });
+    expect((await back.next('welcome')).you.id).toBe(alice.id);
+  });
+
+  it('challenges a room without a passcode too, with no salt, and welcomes a hello without a proof', async () => {
     const host = await startHost();
     expect(host.info().passcode).toBeUndefined();
-    const peer = await RawPeer.connect(host.port);
+    const peer = await RawPeer.open(host.port);
+    const challenge = await peer.next('challenge');
+    expect(challenge.salt).toBeUndefined();
+    peer.challenge = challenge;
     peer.hello('Alice');
     await peer.next('welcome');
   });

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { RoomHost } from '../../src/core/host/RoomHost';
-import { memberIdFromKey } from '../../src/core/memberId';
 import { CloseCode, INFO_PATH, PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { startHost } from './support/host';
 import { httpsGet } from './support/https';
@@ -20,7 +19,7 @@ describe('RoomHost presence', () => {
       members: [alice.welcome.you, bob.welcome.you],
       heartbeatMs: 5_000,
     });
-    expect(bob.welcome.you.id).toBe(memberIdFromKey(bob.key));
+    expect(bob.welcome.you.id).toBe(bob.key.id);
     expect(bob.welcome).toMatchObject({ history: [], more: false });
     expect(bob.welcome.you.id).not.toBe(alice.welcome.you.id);
   });
@@ -62,8 +61,8 @@ describe('RoomHost presence', () => {
     expect((await RawPeer.join(host.port, 'Alice')).welcome.you.nick).toBe('Alice (3)');
   });
 
-  it('frees a nickname when its member leaves', async () => {
-    const host = await startHost();
+  it('frees a nickname when its member leaves, once its reservation is over', async () => {
+    const host = await startHost({ nicknames: { reserveMs: 0 } });
     const watcher = await RawPeer.join(host.port, 'Watcher');
     const first = await RawPeer.join(host.port, 'Alice');
     await watcher.next('joined');

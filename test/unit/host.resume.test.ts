@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { memberIdFromKey } from '../../src/core/memberId';
 import { CloseCode } from '../../src/shared/protocol';
 import { startHost } from './support/host';
 import { RawPeer } from './support/RawPeer';
@@ -15,7 +14,7 @@ describe('RoomHost members coming back with their key', () => {
 
     const again = await RawPeer.join(host.port, 'Alice', { key: first.key });
     expect(again.welcome.you).toEqual(first.welcome.you);
-    expect(again.welcome.you.id).toBe(memberIdFromKey(first.key));
+    expect(again.welcome.you.id).toBe(first.key.id);
     expect(await watcher.next('joined')).toMatchObject({ member: first.welcome.you, count: 2 });
   });
 

@@ -10,6 +10,7 @@ import {
   type WelcomeFrame,
 } from '../../shared/protocol';
 import { FingerprintMismatchError, pinnedWsTarget } from '../identity/tlsClient';
+import type { MemberKey } from '../memberKey';
 import { passcodeKey, passcodeProof } from '../passcode';
 import { formatEndpoint } from '../../shared/endpoint';
 
@@ -33,13 +34,13 @@ export interface Problem {
 /** What a link says in its hello. */
 export interface Hello {
   nick: string;
-  /** The member key for this room: the host derives our member id from it. */
-  key: string;
+  /** Our key pair for this room: the hello is signed with it, and it names us. */
+  key: MemberKey;
   /** The highest seq we already have of this room; absent when we have nothing. */
   since?: number;
   /**
-   * The room's passcode, when we were given one: the hello then waits for the room's challenge
-   * and carries the proof. `keys` caches the derived key per salt across links of one join.
+   * The room's passcode, when we were given one: the hello then carries the proof for the
+   * challenge. `keys` caches the derived key per salt across links of one join.
    */
   passcode?: { passcode: string; keys: Map<string, Buffer> };
 }
@@ -49,6 +50,17 @@ const PASSCODE_CODES = new Set<string>([
   ErrorCode.PasscodeRequired,
   ErrorCode.BadPasscode,
   ErrorCode.TooManyAttempts,
+]);
+
+/**
+ * Errors after which retrying cannot help and is not tried: another protocol version, an
+ * identity the room could not verify (a relay may be in between), or as many members from our
+ * address as the room seats (one of them must leave first).
+ */
+const FATAL_CODES = new Set<string>([
+  ErrorCode.VersionMismatch,
+  ErrorCode.BadSignature,
+  ErrorCode.TooManyFromAddress,
 ]);
 
 /** How a link ended. */
@@ -122,44 +134,48 @@ export class Link extends EventEmitter<LinkEvents> {
       this.lastError = err.message;
       if (err instanceof FingerprintMismatchError) this.mismatch = err;
     });
-    // With a passcode, the hello waits for the room's challenge (it comes first); without
-    // one, it goes at once, and a room that wants one answers PASSCODE_REQUIRED.
-    this.ws.on('open', () => {
-      if (!hello.passcode) this.sendHello();
-    });
+    // The hello waits for the room's challenge, which comes first: it is signed over its nonce.
     this.ws.on('ping', () => this.watchdog?.refresh());
     this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
   }
 
-  private sendHello(proof?: string): void {
+  /**
+   * Says hello, signed over the challenge's nonce and the fingerprint of the certificate this
+   * very connection presented, so the signature (and the passcode proof) is worth nothing on any
+   * other channel. A room whose challenge carries a salt wants the passcode proof too; without a
+   * passcode of ours, the hello goes without one and the room answers PASSCODE_REQUIRED.
+   */
+  private answerChallenge(nonce: string, salt: string | undefined): void {
     if (this.helloSent) return;
+    const fingerprint = this.presented;
+    if (fingerprint === null) {
+      this.cut('The room’s certificate could not be read.');
+      return;
+    }
     this.helloSent = true;
     const { nick, key, since } = this.hello;
+    const secret = salt === undefined ? undefined : this.hello.passcode;
+    let proof: string | undefined;
+    if (secret && salt !== undefined) {
+      let derived = secret.keys.get(salt);
+      if (!derived) {
+        derived = passcodeKey(secret.passcode, salt);
+        secret.keys.set(salt, derived);
+      }
+      proof = passcodeProof(derived, nonce, fingerprint);
+    }
     this.send(
       encodeFrame({
         type: 'hello',
         v: PROTOCOL_VERSION,
         nick,
-        key,
+        pub: key.pub,
+        sig: key.signHello(nonce, fingerprint),
         ...(since !== undefined && { since }),
         ...(proof !== undefined && { proof }),
       }),
     );
-  }
-
-  private answerChallenge(nonce: string, salt: string): void {
-    const secret = this.hello.passcode;
-    if (!secret) {
-      this.sendHello();
-      return;
-    }
-    let key = secret.keys.get(salt);
-    if (!key) {
-      key = passcodeKey(secret.passcode, salt);
-      secret.keys.set(salt, key);
-    }
-    this.sendHello(passcodeProof(key, nonce));
   }
 
   /** Sends an encoded frame; false if the socket cannot take it now. */
@@ -215,8 +231,7 @@ export class Link extends EventEmitter<LinkEvents> {
       // Nor a missing or wrong passcode: the user has to give (another) one.
       if (PASSCODE_CODES.has(code))
         this.finish({ welcomed: this.welcomed, fatal: true, reason: message, passcodeRefused: true });
-      else if (code === ErrorCode.VersionMismatch)
-        this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
+      else if (FATAL_CODES.has(code)) this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
     } else if (frame.type === 'challenge') {
       if (!this.welcomed) this.answerChallenge(frame.nonce, frame.salt);
     } else if (frame.type === 'welcome') {
@@ -246,6 +261,18 @@ export class Link extends EventEmitter<LinkEvents> {
         fatal: true,
         reason: reason || 'This room did not accept the passcode.',
         passcodeRefused: true,
+      });
+    } else if (code === CloseCode.TooManyFromAddress) {
+      this.finish({
+        welcomed: this.welcomed,
+        fatal: true,
+        reason: reason || 'This room already has as many members from your address as it allows.',
+      });
+    } else if (code === CloseCode.IdentityRefused) {
+      this.finish({
+        welcomed: this.welcomed,
+        fatal: true,
+        reason: reason || 'This room could not verify your identity for its certificate.',
       });
     } else if (code === CloseCode.Replaced) {
       this.finish({

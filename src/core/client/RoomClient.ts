@@ -15,6 +15,7 @@ import { BACKOFF_DEFAULTS, reconnectDelay, type BackoffOptions } from './backoff
 import { Delivery, STORAGE_RETRY_DEFAULTS } from './Delivery';
 import { formatEndpoint } from '../../shared/endpoint';
 import { verificationCode } from '../identity/fingerprint';
+import type { MemberKey } from '../memberKey';
 import type { FingerprintMismatchError } from '../identity/tlsClient';
 import { Link, type LinkEnd, type Problem } from './Link';
 import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
@@ -33,8 +34,8 @@ export interface RoomClientOptions {
   /** Tried in order on every attempt; the first that completes the handshake wins. */
   endpoints: Endpoint[];
   nickname: string;
-  /** The member key for this room (hello.key): the host derives our stable member id from it. */
-  key: string;
+  /** Our key pair for this room: it signs every hello, and the host names us by its public key. */
+  key: MemberKey;
   backoff?: BackoffOptions;
   /** Per endpoint, covering the TCP connect, the upgrade and the welcome; default 5 s. */
   connectTimeoutMs?: number;
@@ -96,7 +97,7 @@ interface CatchUp {
 export class RoomClient extends EventEmitter<ClientEvents> {
   private endpoints: Endpoint[];
   private readonly nickname: string;
-  private readonly key: string;
+  private readonly key: MemberKey;
   private passcode: { passcode: string; keys: Map<string, Buffer> } | undefined;
   private _passcodeRefused = false;
   private readonly backoff: BackoffOptions;

@@ -8,19 +8,23 @@ import {
   PROTOCOL_VERSION,
   type ChatMessage,
   type ClientFrame,
+  type HelloFrame,
   type HostFrame,
   type Member,
   type RoomInfo,
 } from '../../shared/protocol';
 import { appendEach, type Appended, type HistoryPage, type HistoryStore, type MessageDraft } from './history';
-import { memberIdFromKey } from '../memberId';
+import { helloSignatureValid, memberIdFromPublicKey } from '../memberKey';
 import { correlationId } from './correlationId';
 import { newMessageId } from './ids';
 import type { HostLimits } from './limits';
-import { Members } from './Members';
-import type { PasscodeGate } from './PasscodeGate';
+import { Members, type NicknameOptions } from './Members';
+import { Seats } from './admission/Seats';
+import type { PasscodeGate, Verdict } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
+import { originOf } from './admission/addressGroups';
+import { RateBook, takeEach } from './RateBook';
 import { TokenBucket } from './TokenBucket';
 import { WriteBatch } from './writeBatch';
 
@@ -37,15 +41,18 @@ export interface Conn {
   replaced: boolean;
   /** Whether anything (a pong or a frame) arrived since the last heartbeat ping. */
   alive: boolean;
-  /** Posts and fetches this connection may still send now (see HostLimits). */
-  readonly posts: TokenBucket;
-  readonly fetches: TokenBucket;
+  /**
+   * Posts and fetches its address may still send now (see HostLimits); its member's own
+   * budgets join them once the hello is accepted. Both outlive the connection (see RateBook).
+   */
+  readonly posts: TokenBucket[];
+  readonly fetches: TokenBucket[];
   /** Frames of its that may still be rejected before it counts as flooding. */
   readonly strikes: TokenBucket;
   /** The remote address, for the passcode's per-address attempt limit. */
   readonly address: string;
-  /** The nonce of the challenge sent to it; null when the room has no passcode. */
-  readonly nonce: string | null;
+  /** The nonce of the challenge sent to it: its hello must be signed over it. */
+  readonly nonce: string;
   /** Closes the connection if no hello is accepted in time; cleared by the welcome. */
   handshakeTimer: NodeJS.Timeout | undefined;
 }
@@ -61,6 +68,12 @@ export interface RoomDeps {
   now(): number;
   /** The room's passcode check; absent when anyone may join. */
   passcode?: PasscodeGate | null;
+  /** SHA-256 fingerprint of the certificate the room presents: hellos must be signed over it. */
+  fingerprint: string;
+  /** Whose nicknames are kept for whom (the host's, members who left); they expire on `now`. */
+  nicknames?: Omit<NicknameOptions, 'now'>;
+  /** Told of every welcome (the TCP connection under it stops counting as not joined). */
+  onSeated?(conn: Conn): void;
 }
 
 /**
@@ -71,7 +84,6 @@ export interface RoomDeps {
 const QUIT_CODES = new Set<number>([CloseCode.Normal, CloseCode.GoingAway, 1005]);
 
 type PostFrame = Extract<ClientFrame, { type: 'post' }>;
-type HelloFrame = Extract<ClientFrame, { type: 'hello' }>;
 type FetchFrame = Extract<ClientFrame, { type: 'fetch' }>;
 
 /** A post accepted this turn, waiting to be stored with the turn's others (see storePosts). */
@@ -88,15 +100,31 @@ interface PendingPost {
 export class Room {
   /** Every open connection, joined or not (the heartbeat and shutdown need them all). */
   readonly conns = new Set<Conn>();
-  readonly members = new Members();
-  /** The connection currently holding each member's seat. */
-  private readonly online = new Map<string, Conn>();
+  readonly members: Members;
+  /** The connection currently holding each member's seat, counted per address and prefix. */
+  private readonly online = new Seats<Conn>((conn) => this.deps.onSeated?.(conn));
   private drained: (() => void)[] = [];
   private pending: PendingPost[] = [];
+  /** Rate budgets by member id and by address, kept across reconnects. */
+  private readonly rates: {
+    posts: RateBook;
+    fetches: RateBook;
+    addressPosts: RateBook;
+    addressFetches: RateBook;
+  };
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
   private readonly writes = new WriteBatch(() => this.storePosts());
 
-  constructor(private readonly deps: RoomDeps) {}
+  constructor(private readonly deps: RoomDeps) {
+    this.members = new Members({ ...deps.nicknames, now: deps.now });
+    const { limits: l, now } = deps;
+    this.rates = {
+      posts: new RateBook(l.postBurst, l.postsPerSecond, now),
+      fetches: new RateBook(l.fetchBurst, l.fetchesPerSecond, now),
+      addressPosts: new RateBook(l.addressPostBurst, l.addressPostsPerSecond, now),
+      addressFetches: new RateBook(l.addressFetchBurst, l.addressFetchesPerSecond, now),
+    };
+  }
 
   /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
   attach(ws: WebSocket, address = '', socket: Duplex | null = null): void {
@@ -105,13 +133,13 @@ export class Room {
       ws,
       socket,
       address,
-      nonce: passcode ? randomToken(32) : null,
+      nonce: randomToken(32),
       member: null,
       welcomed: false,
       replaced: false,
       alive: true,
-      posts: new TokenBucket(limits.postBurst, limits.postsPerSecond, now),
-      fetches: new TokenBucket(limits.fetchBurst, limits.fetchesPerSecond, now),
+      posts: [this.rates.addressPosts.bucket(originOf(address).address)],
+      fetches: [this.rates.addressFetches.bucket(originOf(address).address)],
       strikes: new TokenBucket(limits.floodStrikes, (limits.floodStrikes * 1000) / limits.floodWindowMs, now),
       handshakeTimer: undefined,
     };
@@ -129,16 +157,9 @@ export class Room {
       guard(() => this.onMessage(conn, data, isBinary));
     });
     ws.on('close', (code) => guard(() => this.onClose(conn, code)));
-    // A room with a passcode speaks first: the hello must answer this challenge.
-    if (passcode && conn.nonce)
-      this.send(conn, { type: 'challenge', nonce: conn.nonce, salt: passcode.salt });
-  }
-
-  /** Open connections from `address` that have not been welcomed (see maxUnjoinedPerAddress). */
-  unjoinedFrom(address: string): number {
-    let count = 0;
-    for (const conn of this.conns) if (!conn.welcomed && conn.address === address) count++;
-    return count;
+    // The room speaks first: the hello must be signed over this nonce (and, with a passcode,
+    // carry the proof for it).
+    this.send(conn, { type: 'challenge', nonce: conn.nonce, ...(passcode && { salt: passcode.salt }) });
   }
 
   /** Closes every connection, terminating those that have not finished closing after `graceMs`. */
@@ -192,9 +213,9 @@ export class Room {
       this.reject(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', cid);
     } else if (frame.type === 'post') {
       // Refused before anything is looked up or stored: over the limit, a post costs one answer.
-      if (conn.posts.take()) this.onPost(conn, conn.member, frame);
+      if (takeEach(...conn.posts)) this.onPost(conn, conn.member, frame);
       else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, frame.cid);
-    } else if (conn.fetches.take()) {
+    } else if (takeEach(...conn.fetches)) {
       this.onFetch(conn, conn.member, frame);
     } else {
       this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH);
@@ -204,31 +225,45 @@ export class Room {
   private onHello(conn: Conn, hello: HelloFrame): void {
     // A member taking its seat back closes its old connection: what that one posted is answered first.
     this.settle();
+    // The key must be the signer's, over this connection's nonce and our own certificate: a
+    // hello relayed from a connection to another certificate (an impostor in between) fails.
+    if (!helloSignatureValid(hello.pub, hello.sig, conn.nonce, this.deps.fingerprint)) {
+      this.sendError(
+        conn,
+        ErrorCode.BadSignature,
+        'Your identity could not be verified for this room’s certificate; someone may be relaying your connection.',
+      );
+      this.evict(conn, CloseCode.IdentityRefused, 'bad signature');
+      return;
+    }
+    const id = memberIdFromPublicKey(hello.pub);
     const gate = this.deps.passcode;
-    if (gate && conn.nonce) {
-      const verdict = gate.check(conn.address, conn.nonce, hello.proof);
+    if (gate) {
+      const verdict = gate.check({
+        memberId: id,
+        address: conn.address,
+        nonce: conn.nonce,
+        fingerprint: this.deps.fingerprint,
+        proof: hello.proof,
+      });
       if (!verdict.ok) {
-        const [code, message] =
-          verdict.code === 'required'
-            ? [ErrorCode.PasscodeRequired, 'This room has a passcode. Enter it to join.']
-            : verdict.code === 'bad'
-              ? [ErrorCode.BadPasscode, 'That passcode is not right.']
-              : [
-                  ErrorCode.TooManyAttempts,
-                  `Too many wrong passcodes from this address; try again in ${verdict.waitS ?? 60} s.`,
-                ];
-        this.sendError(conn, code, message);
+        this.sendError(conn, ...passcodeRefusal(verdict));
         this.evict(conn, CloseCode.Unauthorized, 'passcode');
         return;
       }
     }
-    const id = memberIdFromKey(hello.key);
     const previous = this.online.get(id);
     const { maxMembers } = this.deps.limits;
     // A member taking its own seat back does not make the room any fuller.
     if (!previous && this.members.count >= maxMembers) {
       this.sendError(conn, ErrorCode.RoomFull, `This room is full (${maxMembers} members).`);
       this.evict(conn, CloseCode.RoomFull, 'room full');
+      return;
+    }
+    const crowding = previous ? null : this.online.crowding(conn.address, this.deps.limits);
+    if (crowding) {
+      this.sendError(conn, ErrorCode.TooManyFromAddress, tooManyFrom(crowding.scope, crowding.limit));
+      this.evict(conn, CloseCode.TooManyFromAddress, 'too many from this address');
       return;
     }
     if (previous) {
@@ -253,6 +288,9 @@ export class Room {
     clearTimeout(conn.handshakeTimer);
     conn.welcomed = true;
     conn.member = member;
+    // From now on the member's own budgets count too, as it left them on its last connection.
+    conn.posts.push(this.rates.posts.bucket(member.id));
+    conn.fetches.push(this.rates.fetches.bucket(member.id));
     this.online.set(member.id, conn);
     // Without `since`, the latest messages; with it, exactly the gap (or its first page).
     let page: HistoryPage;
@@ -447,9 +485,29 @@ export class Room {
   }
 }
 
+/** The error code and sentence for a passcode verdict that refuses. */
+function passcodeRefusal(verdict: Exclude<Verdict, { ok: true }>): [ErrorCode, string] {
+  if (verdict.code !== 'locked') {
+    return verdict.code === 'required'
+      ? [ErrorCode.PasscodeRequired, 'This room has a passcode. Enter it to join.']
+      : [ErrorCode.BadPasscode, 'That passcode is not right.'];
+  }
+  const why = {
+    address: 'Too many wrong passcodes from this address',
+    network: 'Too many wrong passcodes from your network',
+    room: 'This room is receiving many wrong passcodes',
+  }[verdict.scope];
+  return [ErrorCode.TooManyAttempts, `${why}; try again in ${verdict.waitS} s.`];
+}
+
 const RATE_LIMITED_POST =
   'You are sending messages too fast; this one was not accepted. Send it again shortly.';
 const RATE_LIMITED_FETCH = 'You are asking for history too fast; ask again shortly.';
+
+const tooManyFrom = (scope: 'address' | 'prefix', limit: number): string =>
+  scope === 'address'
+    ? `This room already has ${limit} members from your address; one of them must leave before another can join.`
+    : `This room already has ${limit} members from your network; one of them must leave before another can join.`;
 
 /** Runs a handler so that a bug in it is logged instead of taking the whole host down. */
 function guard(fn: () => void): void {

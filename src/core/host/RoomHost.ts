@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type ServerOptions } from 'ws';
 import {
@@ -16,10 +17,11 @@ import { fingerprintOf } from '../identity/fingerprint';
 import { startHeartbeat } from './heartbeat';
 import { MemoryHistory, type HistoryStore } from './history';
 import { infoRoute } from './infoRoute';
-import { RAW_SOCKET_MARGIN, resolveLimits, type HostLimits } from './limits';
-import { PasscodeGate } from './PasscodeGate';
+import { SocketLedger, type LedgerCounts } from './admission/SocketLedger';
+import { resolveLimits, type HostLimits } from './limits';
+import { PasscodeGate, type GuessingReport } from './PasscodeGate';
 import { Room } from './Room';
-import { refuseBusy, refuseWebPages } from './upgradeGuard';
+import { refuseWebPages } from './upgradeGuard';
 
 /** How a room is set up. */
 export interface RoomHostOptions {
@@ -27,13 +29,27 @@ export interface RoomHostOptions {
   name: string;
   /** The host's TLS identity (PEM key and self-signed certificate): the room serves HTTPS/WSS only. */
   identity: Pick<HostIdentity, 'key' | 'cert'>;
-  /** The hosting person's nickname (RoomInfo.host). */
+  /** The hosting person's nickname (RoomInfo.host): reserved for `hostMemberId`. */
   hostNick: string;
+  /**
+   * The hosting person's member id in this room, when they also join it (the desktop app): only
+   * that member is seated under `hostNick`. Absent (the headless host): nobody is; others asking
+   * for it are numbered ("Host (2)").
+   */
+  hostMemberId?: string;
+  /**
+   * How long a member's nickname stays its own after it leaves (ms, default 24 h) and how many
+   * such nicknames are held at most (default 10,000; the longest gone is given up first).
+   */
+  nicknames?: { reserveMs?: number; maxReserved?: number };
   /** Default: a random UUID. */
   roomId?: string;
   /** Default 0: any free port. */
   port?: number;
-  /** Default: all interfaces (Node's dual-stack default). */
+  /**
+   * The one local address to listen on (IPv4 or IPv6); nothing answers on the others.
+   * Default: every address (Node's dual-stack `::`, or `0.0.0.0` without IPv6).
+   */
   bindAddress?: string;
   /** Default: a MemoryHistory of the last 10,000 messages (nothing survives the host). */
   history?: HistoryStore;
@@ -54,6 +70,11 @@ export interface RoomHostOptions {
 export type RoomHostEvents = {
   /** The number of members changed. */
   count: [count: number];
+  /**
+   * The room is being guessed at: many wrong passcodes lately (first when it starts, then at
+   * most once a minute while it lasts). Newcomers are slowed down room-wide meanwhile.
+   */
+  guessing: [report: GuessingReport];
 };
 
 /**
@@ -69,8 +90,46 @@ function dropAlpnCopy(socket: TLSSocket): void {
   if (options && typeof options === 'object') options.ALPNProtocols = undefined;
 }
 
+/**
+ * Puts `admit` in front of TLS: every accepted TCP socket is judged before anything is spent
+ * on it, and only the admitted ones are handed to the TLS server's own 'connection' listener
+ * (which wraps the socket in a TLSSocket and an OpenSSL session: under a reconnecting flood,
+ * ~2,000 a second from one laptop, making those only to throw them away cost the host ~170 MB
+ * of garbage). Node's maxConnections is deliberately not set: it drops newcomers before anyone
+ * can judge whose share they are. If Node ever attaches its listener differently, `admit`
+ * still runs first (prepended) and what it refuses is already destroyed when TLS sees it.
+ */
+function admitBeforeTls(server: Server, admit: (socket: Socket) => boolean): void {
+  const own = server.listeners('connection') as ((socket: Socket) => void)[];
+  if (own.length !== 1) {
+    server.prependListener('connection', (socket: Socket) => void admit(socket));
+    return;
+  }
+  const wrapTls = own[0]!;
+  server.removeListener('connection', wrapTls);
+  server.on('connection', (socket: Socket) => {
+    if (admit(socket)) wrapTls.call(server, socket);
+  });
+}
+
+/**
+ * Connections the kernel may hold accepted before Node takes them (Node's default is 511; the
+ * kernel caps it at net.core.somaxconn, 4096 on current Linux). A laptop reconnecting as fast
+ * as it can (~10,000 a second on loopback) overflows a short queue, and then the kernel drops
+ * an honest member's SYN with the rest, costing it a 1 s retransmission; the ledger judges
+ * every queued one in microseconds, so a longer queue only holds the flood for a moment.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** How long stop() lets members finish their closing handshake before cutting them off. */
 const STOP_GRACE_MS = 2_000;
+
+/**
+ * How long an idle HTTP keep-alive connection (an info probe) stays open (Node's default is
+ * 5 s). Lobbies probe every few seconds on fresh connections anyway; a held-open probe socket
+ * only counts against its address's unjoined share.
+ */
+const KEEP_ALIVE_MS = 1_000;
 
 /**
  * Hosts one chat room: an HTTPS server (TLS with the host's self-signed certificate) whose WebSocket upgrades become members. Single-use:
@@ -88,6 +147,7 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
   private readonly heartbeatMs: number;
   private readonly limits: HostLimits;
   private readonly gate: PasscodeGate | null;
+  private readonly ledger: SocketLedger;
   private stopHeartbeat: (() => void) | null = null;
   private starting: Promise<number> | null = null;
   private stopping: Promise<void> | null = null;
@@ -102,16 +162,22 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.heartbeatMs = opts.heartbeatMs ?? 10_000;
     this.limits = resolveLimits(opts.limits);
     const now = opts.clock ?? (() => performance.now());
-    this.gate = opts.passcode ? new PasscodeGate(opts.passcode, now) : null;
+    this.gate = opts.passcode
+      ? new PasscodeGate(opts.passcode, now, (report) => this.emit('guessing', report))
+      : null;
     this.room = new Room({
       passcode: this.gate,
+      fingerprint: this.fingerprint,
       info: () => this.info(),
       history: opts.history ?? new MemoryHistory(10_000),
       heartbeatMs: this.heartbeatMs,
       onCount: (count) => this.emit('count', count),
       limits: this.limits,
       now,
+      nicknames: { ...opts.nicknames, hostNick: this.hostNick, hostMemberId: opts.hostMemberId },
+      onSeated: (conn) => this.ledger.joined(conn.socket),
     });
+    this.ledger = new SocketLedger(this.limits);
     const wsOptions: ServerOptions & { closeTimeout: number } = {
       noServer: true,
       maxPayload: LIMITS.maxPayloadBytes,
@@ -123,22 +189,27 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     };
     this.wss = new WebSocketServer(wsOptions);
     // A socket that dribbles its request headers (slowloris) holds a slot like an idle
-    // WebSocket does, so it gets no longer than the handshake timeout, and no one gets more
-    // than a bounded number of sockets at all.
+    // WebSocket does, so it gets no longer than the handshake timeout; the ledger's join
+    // deadline bounds every unjoined socket's whole life anyway.
     const headersTimeout = Math.min(Math.max(this.limits.handshakeTimeoutMs, 1_000), 60_000);
     this.server = createServer(
       {
         key: opts.identity.key,
         cert: opts.identity.cert,
-        minVersion: 'TLSv1.2',
+        // Parley talks only to Parley: TLS 1.3 alone, so no TLS 1.2 (CBC-SHA1) suite is offered.
+        minVersion: 'TLSv1.3',
+        handshakeTimeout: this.limits.tlsHandshakeTimeoutMs,
         headersTimeout,
         requestTimeout: headersTimeout,
         connectionsCheckingInterval: Math.min(headersTimeout, 30_000),
       },
       infoRoute(() => this.info()),
     );
-    this.server.maxConnections = this.limits.maxConnections + RAW_SOCKET_MARGIN;
+    this.server.keepAliveTimeout = KEEP_ALIVE_MS;
+    admitBeforeTls(this.server, (socket) => this.ledger.admit(socket));
     this.server.on('secureConnection', dropAlpnCopy);
+    // A failed handshake (a reset socket, a TLS 1.2-only or garbage client) is that socket's end, nothing more.
+    this.server.on('tlsClientError', (_err, socket) => socket.destroy());
     this.server.on('upgrade', (req, socket, head) => {
       if (refuseWebPages(req, socket)) return;
       if (this.stopping) {
@@ -146,15 +217,24 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
         return;
       }
       const address = req.socket.remoteAddress ?? '';
-      if (
-        this.room.conns.size >= this.limits.maxConnections ||
-        this.room.unjoinedFrom(address) >= this.limits.maxUnjoinedPerAddress
-      ) {
-        refuseBusy(socket);
-        return;
-      }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.room.attach(ws, address, socket));
     });
+  }
+
+  /** Whether the room's passcode has had many wrong guesses lately (see PasscodeGate). */
+  get underGuessing(): boolean {
+    return this.gate?.underGuessing ?? false;
+  }
+
+  /** What the pre-TLS admission holds and has refused so far (tests and the siege report it). */
+  admission(): LedgerCounts {
+    return this.ledger.stats();
+  }
+
+  /** The local address the room listens on (`::` or `0.0.0.0` for all); '' before start(). */
+  get boundAddress(): string {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.address : '';
   }
 
   /** The port the room listens on; 0 before start(). */
@@ -179,11 +259,14 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     this.starting ??= new Promise<number>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ port: this.opts.port ?? 0, host: this.opts.bindAddress }, () => {
-        this.server.off('error', onError);
-        this.stopHeartbeat = startHeartbeat(this.room.conns, this.heartbeatMs);
-        resolve(this.port);
-      });
+      this.server.listen(
+        { port: this.opts.port ?? 0, host: this.opts.bindAddress, backlog: LISTEN_BACKLOG },
+        () => {
+          this.server.off('error', onError);
+          this.stopHeartbeat = startHeartbeat(this.room.conns, this.heartbeatMs);
+          resolve(this.port);
+        },
+      );
     });
     return this.starting;
   }
@@ -201,8 +284,10 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
     if (!this.server.listening) return;
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
-      // Idle keep-alive HTTP connections (info probes) would otherwise hold close() open.
+      // Idle keep-alive HTTP connections (info probes) and sockets still in or before their
+      // TLS handshake would otherwise hold close() open.
       this.server.closeAllConnections();
+      this.ledger.closeAll();
     });
   }
 }

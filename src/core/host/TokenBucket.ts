@@ -19,14 +19,19 @@ export class TokenBucket {
 
   /** Takes a token if there is one; false means the action is over the limit. */
   take(): boolean {
+    if (!this.available()) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Whether a token is there to take now (refilling first), without taking it. */
+  available(): boolean {
     const now = this.now();
     // A clock that stepped back refills nothing (rather than draining the bucket).
     const elapsed = Math.max(0, now - this.last);
     this.last = now;
     // Guarded so an infinite rate (no limit) cannot make NaN out of 0 * Infinity.
     if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.perSecond) / 1000);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.tokens >= 1;
   }
 }

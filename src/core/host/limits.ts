@@ -2,8 +2,9 @@
  * How much one connection may ask of a room host, and the defaults, in one place. A LAN is not
  * a friendly place by default: anyone on it can open sockets to the room, so every resource a
  * connection can make the host spend (frames answered, sockets held, memory queued for it) has
- * a bound, and crossing it is answered (RATE_LIMITED, ROOM_FULL) or ends that one connection
- * (1008, 4003, 4004, 4005) while everyone else keeps chatting.
+ * a bound, and crossing it is answered (RATE_LIMITED, ROOM_FULL, TOO_MANY_FROM_ADDRESS) or ends
+ * that one connection (1008, 4003, 4004, 4005, 4008, or a reset before TLS) while everyone else
+ * keeps chatting.
  */
 
 /** The limits a RoomHost enforces; see HOST_LIMIT_DEFAULTS for the values it uses unless told. */
@@ -17,6 +18,14 @@ export interface HostLimits {
   /** Fetches per second a member may keep up; a fetch beyond it is answered RATE_LIMITED. */
   fetchesPerSecond: number;
   /**
+   * The same budgets for everything one address sends, whoever it says it is: fresh identities
+   * from one machine share these. Member and address budgets are both kept across reconnects.
+   */
+  addressPostBurst: number;
+  addressPostsPerSecond: number;
+  addressFetchBurst: number;
+  addressFetchesPerSecond: number;
+  /**
    * Rejected frames (any error answer the member caused: bad JSON, bad frames, RATE_LIMITED...)
    * a connection may pile up within `floodWindowMs`; one more closes it with 1008.
    */
@@ -24,21 +33,47 @@ export interface HostLimits {
   floodWindowMs: number;
   /** How long a new connection may take to send a valid hello before it is closed with 4003. */
   handshakeTimeoutMs: number;
+  /**
+   * How long a TCP connection may take to finish its TLS handshake, counted from accept; a
+   * socket that never sends its ClientHello is gone after this (Node's own default is 120 s).
+   */
+  tlsHandshakeTimeoutMs: number;
+  /**
+   * How long a TCP connection may stay open without its member being welcomed, counted from
+   * accept, whatever it is doing (dribbling TLS or HTTP bytes, sitting after the upgrade, or
+   * being an info probe). Default: tlsHandshakeTimeoutMs + handshakeTimeoutMs + 2 s, so an
+   * honest join always has its full hello deadline and 4003 comes first.
+   */
+  joinTimeoutMs: number;
   /** Most members in the room; the next hello is answered ROOM_FULL and closed with 4004. */
   maxMembers: number;
   /**
-   * Most WebSocket connections, joined or not. Past it, upgrades are refused with HTTP 503
-   * (and raw TCP connections are capped a little above it, see RAW_SOCKET_MARGIN).
-   * Default: twice maxMembers, so idle sockets cannot exhaust the host but every member can
-   * have a reconnect in flight.
+   * Most TCP connections to the room's port, joined or not, info probes included. Past it, a
+   * newcomer from a smaller group (address, then prefix) than the busiest one takes the place
+   * of that group's oldest unjoined socket; otherwise it is reset at once. Joined members are
+   * never pushed out. Default: twice maxMembers, so every member can have a reconnect or a
+   * probe in flight.
    */
   maxConnections: number;
   /**
-   * Connections from one address that have not joined yet (no welcome). Past it, upgrades from
-   * that address are refused with HTTP 503, so one machine cannot fill maxConnections with idle
-   * sockets and keep everyone else out; its joined members do not count.
+   * TCP connections from one address that have not joined yet (no welcome; info probes and
+   * HTTP keep-alives count). Past it, the newcomer is reset at once, before TLS; its joined
+   * members do not count.
    */
   maxUnjoinedPerAddress: number;
+  /**
+   * TCP connections from one prefix (IPv4 /24, IPv6 /64) that have not joined yet. Past it, a
+   * newcomer from an address holding fewer than the prefix's busiest takes the place of that
+   * address's oldest; otherwise it is reset at once.
+   */
+  maxUnjoinedPerPrefix: number;
+  /**
+   * Members seated from one address. Past it, a hello from a new member is answered
+   * TOO_MANY_FROM_ADDRESS and closed with 4008; a member taking back its own seat is not new.
+   */
+  maxSeatsPerAddress: number;
+  /** Members seated from one prefix (IPv4 /24, IPv6 /64); past it, as maxSeatsPerAddress. */
+  maxSeatsPerPrefix: number;
   /**
    * Bytes the host may hold queued for one member that is not reading. Past it, the member is
    * closed with 4005 (and cut off if it does not finish closing), instead of growing the host.
@@ -46,8 +81,17 @@ export interface HostLimits {
   maxBufferedBytes: number;
 }
 
-/** The defaults. maxConnections, when not given, follows maxMembers (see HostLimits). */
-export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, 'maxConnections'>> = {
+/** Limits whose defaults follow others (see resolveLimits). */
+type FollowingLimit =
+  | 'maxConnections'
+  | 'joinTimeoutMs'
+  | 'addressPostBurst'
+  | 'addressPostsPerSecond'
+  | 'addressFetchBurst'
+  | 'addressFetchesPerSecond';
+
+/** The defaults. Those in FollowingLimit, when not given, follow others (see resolveLimits). */
+export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, FollowingLimit>> = {
   postBurst: 20,
   postsPerSecond: 5,
   // Gentler than posts: a member catching up after a long absence sends one fetch per page of
@@ -59,10 +103,24 @@ export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, 'maxConnections'>> =
   floodStrikes: 100,
   floodWindowMs: 10_000,
   handshakeTimeoutMs: 10_000,
+  // A TLS 1.3 handshake is one round trip: on a LAN, milliseconds; 3 s is still hundreds of
+  // round trips on a poor Wi-Fi link, and a socket that says nothing is gone by then.
+  tlsHandshakeTimeoutMs: 3_000,
   maxMembers: 500,
-  // A machine opens one connection per app, and a reconnect overlaps its old socket for a
-  // moment; 16 leaves room for a few apps and retries, and is far below maxConnections.
+  // A machine opens one connection per app plus its lobby's info probes, and a reconnect
+  // overlaps its old socket for a moment; 16 leaves room for a few apps and retries.
   maxUnjoinedPerAddress: 16,
+  // A classroom on one /24 (or one IPv6 /64) that opens the app at the bell holds a few
+  // unjoined sockets per machine for a few milliseconds each: 128 fits dozens of machines
+  // joining in the same instant, and past it only the busiest address gives way.
+  maxUnjoinedPerPrefix: 128,
+  // One machine is one member per app: 8 leaves room for a shared computer with several
+  // users or instances, and keeps one laptop with fresh identities to 8 of the 500 seats.
+  maxSeatsPerAddress: 8,
+  // An IPv4 /24 holds at most 254 machines, so a whole classroom, lab or office floor on one
+  // network always fits; it stops one network from taking every seat of a room it shares
+  // with others. A lecture hall of more than 256 on one IPv6 /64 must raise it.
+  maxSeatsPerPrefix: 256,
   // The largest honest burst (a welcome or page of 200 messages of 8,000 characters, ~3.2 MB
   // at worst) goes out in one write, which this check does not cut; it is checked before each
   // further frame, so a member that reads keeps up, and one that never reads is cut at ~1 MiB
@@ -70,19 +128,24 @@ export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, 'maxConnections'>> =
   maxBufferedBytes: 1024 * 1024,
 };
 
-/**
- * Raw TCP connections the HTTP server accepts beyond maxConnections: room for the lobby's info
- * probes and upgrades in flight. Past it, Node drops new sockets without a word.
- */
-export const RAW_SOCKET_MARGIN = 64;
-
 /** The limits to use: `given` over the defaults, checked so a typo fails loudly now. */
 export function resolveLimits(given: Partial<HostLimits> = {}): HostLimits {
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   const maxMembers = given.maxMembers ?? HOST_LIMIT_DEFAULTS.maxMembers;
+  const tls = given.tlsHandshakeTimeoutMs ?? HOST_LIMIT_DEFAULTS.tlsHandshakeTimeoutMs;
+  const hello = given.handshakeTimeoutMs ?? HOST_LIMIT_DEFAULTS.handshakeTimeoutMs;
+  const member = { ...HOST_LIMIT_DEFAULTS, ...defined };
   const limits: HostLimits = {
     ...HOST_LIMIT_DEFAULTS,
     maxConnections: 2 * maxMembers,
+    joinTimeoutMs: tls + hello + 2_000,
+    // Two members' worth per address: a machine is one person, now and then two apps (a
+    // reconnect overlap, a second window); one minting identities to refill its budget gets
+    // no more than that.
+    addressPostBurst: 2 * member.postBurst,
+    addressPostsPerSecond: 2 * member.postsPerSecond,
+    addressFetchBurst: 2 * member.fetchBurst,
+    addressFetchesPerSecond: 2 * member.fetchesPerSecond,
     ...defined,
   };
   for (const [name, value] of Object.entries(limits)) {

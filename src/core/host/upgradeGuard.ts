@@ -19,16 +19,6 @@ export function refuseWebPages(req: IncomingMessage, socket: Duplex): boolean {
   return true;
 }
 
-/**
- * Refuses a handshake because the host already holds as many connections as it allows
- * (HostLimits.maxConnections): 503 with a Retry-After, so a client backs off and tries again.
- */
-export function refuseBusy(socket: Duplex): void {
-  refuse(socket, '503 Service Unavailable', BUSY_BODY, 'Retry-After: 5\r\n');
-}
-
-const BUSY_BODY = 'This room has too many open connections right now. Try again shortly.\n';
-
 function refuse(socket: Duplex, status: string, body: string, extraHeaders = ''): void {
   socket.on('error', () => socket.destroy());
   socket.once('finish', () => socket.destroy());

@@ -87,6 +87,8 @@ export function pinnedTlsOptions(
       rejectUnauthorized: false,
       // No SNI: hosts are addressed by IP and serve one certificate (Node also refuses IP servernames).
       servername: '',
+      // Every Parley host speaks TLS 1.3; nothing older (nor its CBC-SHA1 suites) is offered.
+      minVersion: 'TLSv1.3',
     } as ConnectionOptions;
     const socket = connect(tlsOptions);
     let settled = false;

@@ -1,10 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { onTestFinished } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
+import { fingerprintOf } from '../../../src/core/identity/fingerprint';
+import { MemberKey } from '../../../src/core/memberKey';
 import { decodeHostFrame, encodeFrame } from '../../../src/shared/codec';
 import {
   PROTOCOL_VERSION,
+  type ChallengeFrame,
   type ClientFrame,
+  type HelloFrame,
   type HostFrame,
   type WelcomeFrame,
 } from '../../../src/shared/protocol';
@@ -21,6 +26,10 @@ const WAIT_MS = 5_000;
 export class RawPeer {
   /** Resolves with the close code and reason once the socket is closed. */
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** The challenge the host opened with (every connection gets one). */
+  challenge!: ChallengeFrame;
+  /** Fingerprint of the certificate the host presented on this connection. */
+  fingerprint = '';
   private readonly frames: HostFrame[] = [];
   private waiter: (() => void) | null = null;
 
@@ -42,9 +51,17 @@ export class RawPeer {
 
   /**
    * Opens a socket to the host on wss://127.0.0.1:port (any certificate: raw peers test the
-   * protocol, not the pin); it is torn down when the test ends.
+   * protocol, not the pin) and reads the challenge it opens with; it is torn down when the
+   * test ends.
    */
   static async connect(port: number, opts: ClientOptions = {}): Promise<RawPeer> {
+    const peer = await RawPeer.open(port, opts);
+    peer.challenge = await peer.next('challenge');
+    return peer;
+  }
+
+  /** Opens a socket like connect() but reads nothing: the first frame is the test's to take. */
+  static async open(port: number, opts: ClientOptions = {}): Promise<RawPeer> {
     const ws = new WebSocket(`wss://127.0.0.1:${port}/`, {
       perMessageDeflate: false,
       rejectUnauthorized: false,
@@ -53,6 +70,10 @@ export class RawPeer {
     const peer = new RawPeer(ws);
     onTestFinished(() => {
       ws.terminate();
+    });
+    ws.once('upgrade', (res) => {
+      const cert = (res.socket as TLSSocket).getPeerCertificate();
+      peer.fingerprint = fingerprintOf(cert.raw);
     });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -68,9 +89,9 @@ export class RawPeer {
   static async join(
     port: number,
     nick: string,
-    hello: { key?: string; since?: number } = {},
+    hello: HelloExtras = {},
     opts: ClientOptions = {},
-  ): Promise<RawPeer & { welcome: WelcomeFrame; key: string }> {
+  ): Promise<RawPeer & { welcome: WelcomeFrame; key: MemberKey }> {
     const peer = await RawPeer.connect(port, opts);
     const key = hello.key ?? newKey();
     peer.hello(nick, { ...hello, key });
@@ -78,10 +99,26 @@ export class RawPeer {
     return Object.assign(peer, { welcome, key });
   }
 
-  /** Sends a hello (with a fresh random key unless given one). */
-  hello(nick: string, extra: { key?: string; since?: number } = {}): void {
-    const since = extra.since === undefined ? {} : { since: extra.since };
-    this.send({ type: 'hello', v: PROTOCOL_VERSION, nick, key: extra.key ?? newKey(), ...since });
+  /**
+   * The hello a real member would send on this connection: signed by `key` (a fresh one unless
+   * given) over the challenge's nonce and the certificate this connection presented.
+   */
+  helloFrame(nick: string, extra: HelloExtras = {}): HelloFrame {
+    const key = extra.key ?? newKey();
+    return {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      nick,
+      pub: key.pub,
+      sig: key.signHello(this.challenge.nonce, this.fingerprint),
+      ...(extra.since !== undefined && { since: extra.since }),
+      ...(extra.proof !== undefined && { proof: extra.proof }),
+    };
+  }
+
+  /** Sends a hello (see helloFrame). */
+  hello(nick: string, extra: HelloExtras = {}): void {
+    this.send(this.helloFrame(nick, extra));
   }
 
   /** Sends a frame object, or raw text/bytes as they are. */
@@ -140,7 +177,14 @@ export class RawPeer {
   }
 }
 
-/** A member key like the real client's: random, and long enough for the schema. */
-export function newKey(): string {
-  return randomBytes(18).toString('base64url');
+/** What a test may set in a hello: the key pair, `since`, a passcode proof. */
+export interface HelloExtras {
+  key?: MemberKey;
+  since?: number;
+  proof?: string;
+}
+
+/** A fresh member key pair, like a new member's. */
+export function newKey(): MemberKey {
+  return MemberKey.generate();
 }

@@ -1,13 +1,16 @@
 import type { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
 import { onTestFinished } from 'vitest';
+import { MemberKey } from '../../../src/core/memberKey';
 import type { ConnectionState } from '../../../src/shared/api';
 import { RoomClient, type ClientEvents, type RoomClientOptions } from '../../../src/core/client/RoomClient';
 import type { FakeRoom, FakeRoomEvents } from './fakeHost';
 
 const WAIT_MS = 5_000;
 
-/** A member key for tests: stable per nickname, long enough for the protocol. */
-export const keyFor = (nickname: string): string => `test-key-of-${nickname}-0123456789`;
+/** A member key pair for tests: the same one for the same nickname. */
+export const keyFor = (nickname: string): MemberKey =>
+  MemberKey.fromSeed(createHash('sha256').update(`test-key-of-${nickname}`).digest());
 
 /** A RoomClient for 127.0.0.1:port with quick retries, closed when the test ends. */
 export function makeClient(

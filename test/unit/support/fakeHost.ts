@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import { onTestFinished } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { memberIdFromKey } from '../../../src/core/memberId';
+import { memberIdFromPublicKey } from '../../../src/core/memberKey';
+import { randomToken } from '../../../src/core/passcode';
 import { testIdentity } from './identity';
 import { decodeClientFrame, encodeFrame } from '../../../src/shared/codec';
 import {
@@ -21,7 +22,7 @@ export type Fetch = Extract<ClientFrame, { type: 'fetch' }>;
 
 /** A welcome for a one-member room, with `overrides` applied. */
 export function welcomeFor(hello: Hello, overrides: Partial<WelcomeFrame> = {}): WelcomeFrame {
-  const you = { id: memberIdFromKey(hello.key), nick: hello.nick };
+  const you = { id: memberIdFromPublicKey(hello.pub), nick: hello.nick };
   return {
     type: 'welcome',
     v: PROTOCOL_VERSION,
@@ -44,6 +45,7 @@ interface Peer {
 async function listen(
   port: number,
   onConnection: (ws: WebSocket) => void,
+  onChallenge?: (nonce: string) => void,
 ): Promise<{ wss: WebSocketServer; port: number }> {
   // TLS with the shared test identity: the real client speaks wss only.
   const identity = await testIdentity();
@@ -52,6 +54,11 @@ async function listen(
   wss.on('connection', (ws) => {
     ws.on('error', () => {});
     onConnection(ws);
+    // Like a real host, it speaks first: the member signs its hello over this nonce (the fake
+    // never checks the signature; the real host's tests do).
+    const nonce = randomToken(32);
+    onChallenge?.(nonce);
+    ws.send(encodeFrame({ type: 'challenge', nonce }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -147,6 +154,8 @@ export interface FakeRoomOptions {
 export class FakeRoom extends EventEmitter<FakeRoomEvents> {
   readonly messages: ChatMessage[] = [];
   readonly hellos: Hello[] = [];
+  /** The nonce of every challenge it sent, one per connection. */
+  readonly challenges: string[] = [];
   /** Every frame after a hello, in arrival order. */
   readonly frames: ClientFrame[] = [];
   /** Decides each post's fate; posts are stored unless a test says otherwise. */
@@ -230,7 +239,11 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
   }
 
   private async listen(port: number): Promise<void> {
-    const { wss, port: bound } = await listen(port, (ws) => this.onConnection(ws));
+    const { wss, port: bound } = await listen(
+      port,
+      (ws) => this.onConnection(ws),
+      (nonce) => this.challenges.push(nonce),
+    );
     this.wss = wss;
     this._port = bound;
     if (this.opts.pingMs) {
@@ -270,7 +283,7 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
 
   private welcome(ws: WebSocket, hello: Hello): void {
     this.hellos.push(hello);
-    const you = { id: memberIdFromKey(hello.key), nick: hello.nick };
+    const you = { id: memberIdFromPublicKey(hello.pub), nick: hello.nick };
     this.present.set(ws, you);
     this.known.set(you.id, you);
     const visible = this.visibleTo(you.id);

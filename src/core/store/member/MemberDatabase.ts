@@ -18,12 +18,15 @@ import {
 } from './rows';
 import { migrateMemberDatabase } from './schema';
 import { Unsaved } from './Unsaved';
+import { MemberKey } from '../../memberKey';
 import { inTransaction } from '../transaction';
 
 export type { KnownRoom } from './rows';
 
 /** The file in the app's data folder. */
 export const MEMBER_DB_FILE = 'member.db';
+/** Starts every member-key seed, so the HMAC can never collide with another use of the secret. */
+const MEMBER_KEY_CONTEXT = 'parley-member-key-v3\0';
 
 export interface MemberDatabaseOptions {
   /** How long to wait before trying again after the disk refused a write; default 5 s. */
@@ -61,6 +64,8 @@ export class MemberDatabase {
   private failing = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Derived keys by room id: deriving one parses a private key, and the lobby asks often. */
+  private readonly memberKeys = new Map<string, MemberKey>();
 
   private constructor(opened: OpenedDatabase, opts: MemberDatabaseOptions) {
     this.db = opened.db;
@@ -98,11 +103,21 @@ export class MemberDatabase {
   }
 
   /**
-   * The key this member presents to one room: HMAC-SHA256(device secret, room id). Each room
-   * gets a different one, so a host cannot use what we sent it to pass as us in another room.
+   * Our key pair for one room, from the seed HMAC-SHA256(device secret, context + room id): the
+   * same in that room on every run, and unrelated between rooms, so no host can link us across
+   * rooms or pose as us in another one.
    */
-  memberKey(roomId: string): string {
-    return createHmac('sha256', this.deviceSecret()).update(roomId).digest('base64url');
+  memberKey(roomId: string): MemberKey {
+    let key = this.memberKeys.get(roomId);
+    if (!key) {
+      const seed = createHmac('sha256', this.deviceSecret())
+        .update(MEMBER_KEY_CONTEXT)
+        .update(roomId)
+        .digest();
+      key = MemberKey.fromSeed(seed);
+      this.memberKeys.set(roomId, key);
+    }
+    return key;
   }
 
   /** The room's outbox, kept on disk: it survives an app restart. Oldest first. */

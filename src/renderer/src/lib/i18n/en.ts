@@ -22,6 +22,8 @@ export const en = {
   'nickname.errorEmpty': 'Enter a nickname.',
   'nickname.errorTooLong': 'Use at most {{max}} characters.',
   'nickname.errorControl': 'A nickname can’t contain control characters.',
+  'nickname.errorInvisible': 'A nickname can’t contain invisible or formatting characters.',
+  'nickname.errorUnassigned': 'A nickname can’t contain unassigned or private-use characters.',
 
   'rooms.heading': 'Rooms on your network',
   'rooms.hostedBy': 'hosted by {{host}}',
@@ -53,6 +55,9 @@ export const en = {
   'host.submit': 'Host a room',
   'host.passcodeLabel': 'Passcode (optional)',
   'host.passcodeHint': 'Only people who know it can join. It is never sent over the network.',
+  'host.passcodeWeak':
+    'Short passcodes can be guessed: someone posing as this room could test guesses offline against what a joining member sends. Use {{min}} characters or more, or generate one.',
+  'host.passcodeGenerate': 'Generate a strong passcode',
   'host.errorEmpty': 'Give the room a name.',
   'host.errorTooLong': 'Use at most {{max}} characters.',
 
@@ -65,6 +70,8 @@ export const en = {
 
   'hosting.note': 'You are hosting {{name}}',
   'hosting.addresses': 'Join address: {{addresses}}',
+  'hosting.guessing':
+    'Someone is guessing this room’s passcode: {{failures}} wrong tries in 10 minutes from {{addresses}} addresses. Newcomers are slowed down; people already in are not affected.',
   'hosting.open': 'Open',
   'hosting.stop': 'Stop hosting',
 

@@ -20,6 +20,8 @@ export const zhCN: Translation = {
   'nickname.errorEmpty': '请输入昵称。',
   'nickname.errorTooLong': '昵称最多 {{max}} 个字符。',
   'nickname.errorControl': '昵称不能包含控制字符。',
+  'nickname.errorInvisible': '昵称不能包含不可见字符或格式字符。',
+  'nickname.errorUnassigned': '昵称不能包含未分配或私用的字符。',
 
   'rooms.heading': '局域网内的房间',
   'rooms.hostedBy': '由 {{host}} 主持',
@@ -49,6 +51,9 @@ export const zhCN: Translation = {
   'host.submit': '主持房间',
   'host.passcodeLabel': '口令（可选）',
   'host.passcodeHint': '只有知道口令的人才能加入。口令不会通过网络发送。',
+  'host.passcodeWeak':
+    '短口令可能被猜中：冒充本房间的人可以用加入者发来的数据离线反复尝试。请使用至少 {{min}} 个字符，或生成一个。',
+  'host.passcodeGenerate': '生成强口令',
   'host.errorEmpty': '请给房间起个名字。',
   'host.errorTooLong': '房间名称最多 {{max}} 个字符。',
 
@@ -61,6 +66,8 @@ export const zhCN: Translation = {
 
   'hosting.note': '你正在主持 {{name}}',
   'hosting.addresses': '加入地址：{{addresses}}',
+  'hosting.guessing':
+    '有人在猜本房间的口令：10 分钟内从 {{addresses}} 个地址错误尝试 {{failures}} 次。新加入者会被放慢，已在房间里的人不受影响。',
   'hosting.open': '打开',
   'hosting.stop': '停止主持',
 
