@@ -21,6 +21,7 @@ import {
   type DiscoveryOptions,
 } from './discovery';
 import { HostedRoom } from './HostedRoom';
+import { entryToJoin, lobbyRooms } from './lobby';
 import {
   fetchInfoTls,
   loadOrCreateIdentity,
@@ -70,10 +71,17 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** The passcode of the room we host, for our own session in it; null when it has none. */
   private hostedPasscode: string | null = null;
   private session: RoomSession | null = null;
+  /** The certificate the session was opened pinned to (until its room's pin says otherwise). */
+  private sessionFingerprint: string | null = null;
   /** Rooms the session's room was last seen in; used to suspend it when it vanishes. */
   private lobby: DiscoveredRoom[] = [];
   /** Which certificate each joined room's host presented (trust on first use). */
   private readonly trust: TrustStore;
+  /**
+   * Per room id, a certificate other than the pinned one that a connection of ours was shown
+   * (checking or joining an address): what makes a lobby entry 'changed'. Announcements never do.
+   */
+  private readonly presented = new Map<string, string>();
   /** Loaded (or made) the first time this app hosts. */
   private identity: Promise<HostIdentity> | null = null;
 
@@ -109,7 +117,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         await this.serially(() => this.stopHosting());
         return {};
       case 'room:join':
-        await this.serially(async () => this.joinRoom(cmd.payload.roomId, cmd.payload.passcode));
+        await this.serially(async () => this.joinRoom(cmd.payload));
         return {};
       case 'room:check-address':
         return this.checkAddress(cmd.payload.address);
@@ -277,8 +285,14 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.emitLobby();
   }
 
-  private joinRoom(roomId: string, passcode?: string): void {
-    if (this.hosted?.info.id === roomId) {
+  private joinRoom(request: {
+    roomId: string;
+    passcode?: string;
+    fingerprint?: string;
+    acceptSuspect?: true;
+  }): void {
+    const { roomId, passcode } = request;
+    if (this.hosted?.info.id === roomId && request.fingerprint === undefined) {
       this.openSession([{ host: '127.0.0.1', port: this.hosted.port }], roomId, {
         fingerprint: this.hosted.fingerprint,
         passcode: this.hostedPasscode,
@@ -286,8 +300,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       return;
     }
     const pinned = this.trust.pinned(roomId);
-    const room = this.lobby.find((r) => r.id === roomId);
+    const room = entryToJoin(this.lobbyRooms(), roomId, request.fingerprint);
     if (!room) {
+      if (request.fingerprint !== undefined)
+        throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
       // A room joined before whose host is away: open the saved copy, read-only.
       const known = this.store.knownRooms().find((r) => r.id === roomId);
       if (!known) throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
@@ -296,9 +312,20 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     }
     if (room.v !== PROTOCOL_VERSION)
       throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(room.v));
+    if (room.mine) {
+      this.openSession([{ host: '127.0.0.1', port: this.hosted!.port }], roomId, {
+        fingerprint: this.hosted!.fingerprint,
+        passcode: this.hostedPasscode,
+      });
+      return;
+    }
+    // A suspect entry is joined only by the user's warned choice, and never over a pin: a
+    // certificate that differs from the pinned one must be trusted first (room:trust).
+    if (room.suspect && (request.acceptSuspect !== true || this.hosted?.info.id === roomId))
+      throw suspectRoom(room.code);
     if (pinned !== null && room.fingerprint !== null && room.fingerprint !== pinned)
-      throw certChanged(pinned, room.fingerprint);
-    // Pinned: only that certificate. First contact: the announced one (pinned at the welcome).
+      throw suspectRoom(room.code, pinned);
+    // Pinned: only that certificate. First contact: the one this entry answered with (pinned at the welcome).
     this.openSession(room.endpoints, room.id, {
       fingerprint: pinned ?? room.fingerprint,
       // Only to a room that says it takes one: a link with a passcode waits for a challenge.
@@ -314,6 +341,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const { answer } = await this.probeAddress(address);
     const { info, fingerprint } = answer;
     const verdict = this.trust.check(info.id, fingerprint);
+    this.notePresented(info.id, verdict.kind === 'mismatch' ? fingerprint : null);
     return {
       room: info,
       fingerprint,
@@ -332,6 +360,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const { endpoint, answer } = await this.probeAddress(address);
     if (answer.fingerprint !== fingerprint) throw certChanged(fingerprint, answer.fingerprint);
     const verdict = this.trust.check(answer.info.id, fingerprint);
+    this.notePresented(answer.info.id, verdict.kind === 'mismatch' ? fingerprint : null);
     if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
     // Connect pinned to the confirmed certificate: the session cannot be handed to another.
     this.openSession([endpoint], answer.info.id, {
@@ -404,6 +433,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       if (this.session === session) this.followSessionRoom();
     });
     this.session = session;
+    this.sessionFingerprint = opts.fingerprint ?? null;
     if (opts.offline) {
       // Its host is gone: show the saved copy, and join by itself when the room is announced again.
       session.seenOnLan = true;
@@ -442,7 +472,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const session = this.session;
     const roomId = session?.roomId;
     if (!session || !roomId || this.hosted?.info.id === roomId) return;
-    const listed = this.lobby.find((r) => r.id === roomId);
+    // The entry with the session's certificate: another one answering for this id (a suspect)
+    // must never hand its addresses to the session.
+    const fingerprint = this.trust.pinned(roomId) ?? this.sessionFingerprint;
+    const listed = this.lobby.find((r) => r.id === roomId && r.fingerprint === fingerprint);
     const state = session.client.state;
     if (listed) {
       session.seenOnLan = true;
@@ -456,85 +489,54 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     }
   }
 
+  /** Remembers what a connection of ours to the room was shown instead of its pin (null: the pin). */
+  private notePresented(roomId: string, fingerprint: string | null): void {
+    const before = this.presented.get(roomId) ?? null;
+    if (fingerprint === null) this.presented.delete(roomId);
+    else this.presented.set(roomId, fingerprint);
+    if (before !== fingerprint) this.emitLobby();
+  }
+
   /** This app's member id in a room (hosting and unread counts need it; RoomSession derives its own). */
   private myMemberId(roomId: string): string {
     return this.store.memberKey(roomId).id;
   }
 
   private lobbyRooms(): LobbyRoom[] {
-    const mine = this.hosted?.info;
-    const unread = (roomId: string) => {
-      const counts = this.store.unread(roomId, this.myMemberId(roomId));
-      return Object.values(counts).reduce((a, b) => a + b, 0);
-    };
-    const rooms: LobbyRoom[] = this.lobby.map((r) => ({
-      ...r,
-      mine: r.id === mine?.id,
-      online: true,
-      unread: unread(r.id),
-      ...this.trustOf(r.id, r.id === mine?.id ? this.hosted!.fingerprint : r.fingerprint),
-    }));
-    // Our own room is listed even where multicast does not loop back to us.
-    if (mine && !rooms.some((r) => r.mine)) {
-      rooms.unshift({
-        id: mine.id,
-        name: mine.name,
-        host: mine.host,
-        members: mine.members,
-        v: mine.v,
-        endpoints: [{ host: '127.0.0.1', port: this.hosted!.port }],
-        ...(mine.passcode && { passcode: true }),
-        mine: true,
-        online: true,
-        unread: unread(mine.id),
-        ...this.trustOf(mine.id, this.hosted!.fingerprint),
-      });
-    }
-    // Rooms joined before whose host is away: readable from the saved copy.
-    for (const known of this.store.knownRooms()) {
-      if (rooms.some((r) => r.id === known.id)) continue;
-      rooms.push({
-        id: known.id,
-        name: known.name,
-        host: known.host,
-        members: 0,
-        v: PROTOCOL_VERSION,
-        endpoints: known.endpoints,
-        mine: false,
-        online: false,
-        unread: unread(known.id),
-        ...this.trustOf(known.id, null),
-      });
-    }
-    return rooms;
-  }
-
-  /** How a room's announced certificate (null: none announced) stands against its pin. */
-  private trustOf(
-    roomId: string,
-    announced: string | null,
-  ): Pick<LobbyRoom, 'fingerprint' | 'code' | 'trust' | 'pinnedCode'> {
-    const pinned = this.trust.pinned(roomId);
-    const own = this.hosted?.info.id === roomId;
-    const trust = own
-      ? 'trusted'
-      : pinned === null
-        ? 'new'
-        : announced === null || announced === pinned
-          ? 'trusted'
-          : 'changed';
-    const fingerprint = announced ?? pinned;
-    return {
-      fingerprint,
-      code: fingerprint === null ? null : verificationCode(fingerprint),
-      trust,
-      pinnedCode: trust === 'changed' && pinned !== null ? verificationCode(pinned) : null,
-    };
+    const hosted = this.hosted;
+    return lobbyRooms({
+      discovered: this.lobby,
+      hosted: hosted && { info: hosted.info, port: hosted.port, fingerprint: hosted.fingerprint },
+      known: this.store.knownRooms(),
+      pinned: (roomId) => this.trust.pinned(roomId),
+      presented: (roomId) => this.presented.get(roomId) ?? null,
+      unread: (roomId) => {
+        const counts = this.store.unread(roomId, this.myMemberId(roomId));
+        return Object.values(counts).reduce((a, b) => a + b, 0);
+      },
+      code: verificationCode,
+    });
   }
 
   private emitLobby(): void {
     this.emit('lobby', { rooms: this.lobbyRooms() });
   }
+}
+
+/**
+ * The refusal to join a suspect lobby entry: another certificate answers for its room id. With
+ * `pinned`, the user joined the room before with that one, and must trust this one first.
+ */
+function suspectRoom(code: string | null, pinned?: string): BridgeError {
+  const shown = code === null ? '' : ` This one shows verification code ${code}`;
+  const before = pinned === undefined ? '.' : `, and you trusted ${verificationCode(pinned)}.`;
+  return new BridgeError(
+    BridgeErrorCode.SuspectRoom,
+    'This may be an impostor: another certificate answers for the same room.' +
+      shown +
+      before +
+      ' Compare verification codes with the host before joining it.',
+  );
 }
 
 /** The refusal to join a room whose host now shows another certificate than the pinned one. */

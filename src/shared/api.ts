@@ -32,7 +32,10 @@ export const EndpointSchema = z.object({
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
-/** A room in the lobby: one entry per room id, however many addresses announce it. */
+/**
+ * A room in the lobby: one entry per room id and certificate, however many addresses announce
+ * it. Two entries share an id when two certificates answer for it: all but one are `suspect`.
+ */
 export const LobbyRoomSchema = z.object({
   id: IdSchema,
   name: z.string(),
@@ -40,7 +43,7 @@ export const LobbyRoomSchema = z.object({
   members: z.number().int().min(0),
   /** Protocol version the room advertises; a different one cannot be joined by this app. */
   v: z.number().int(),
-  /** Best first: the address the mDNS answer came from, then the others. */
+  /** Best first: the addresses that answered as this room with this certificate, then the others. */
   endpoints: z.array(EndpointSchema),
   /** Present and true when joining takes a passcode (room:join's `passcode`). */
   passcode: z.boolean().optional(),
@@ -56,11 +59,23 @@ export const LobbyRoomSchema = z.object({
   code: z.string().nullable(),
   /**
    * 'new': never joined (its certificate will be trusted on first join); 'trusted': it shows
-   * the certificate pinned when it was first joined; 'changed': it shows another one.
+   * the certificate pinned when it was first joined; 'changed': a connection this app made to
+   * the room (joining it, or checking its address) was presented this entry's certificate in
+   * place of the pinned one. An announcement alone never makes an entry 'changed': it makes it
+   * `suspect`.
    */
   trust: z.enum(['new', 'trusted', 'changed']),
-  /** When `trust` is 'changed': the verification code of the certificate pinned before; else null. */
+  /**
+   * The verification code of the certificate pinned for this room id, when this entry shows
+   * another one (`trust` 'changed', or a `suspect` entry of a room joined before); else null.
+   */
   pinnedCode: z.string().nullable(),
+  /**
+   * A possible impostor: another certificate answers for this room id, and that one is pinned
+   * (joined before), is this app's own, or answered first. Joining it takes room:join with its
+   * `fingerprint` and `acceptSuspect` (after warning the user); never the default.
+   */
+  suspect: z.boolean(),
 });
 export type LobbyRoom = z.infer<typeof LobbyRoomSchema>;
 
@@ -156,9 +171,21 @@ export const commands = {
     result: RoomInfoSchema,
   },
   'room:stop-hosting': { payload: Empty, result: Empty },
-  /** `passcode`: for a room whose info or TXT says it takes one. */
+  /**
+   * `passcode`: for a room whose info or TXT says it takes one. `fingerprint` picks the lobby
+   * entry when several share the id (default: the one that is not suspect). A suspect entry is
+   * refused with SUSPECT_ROOM unless `acceptSuspect` is true (the user was warned and chose it);
+   * one whose certificate differs from the room's pin must be trusted first (room:trust).
+   */
   'room:join': {
-    payload: z.object({ roomId: IdSchema, passcode: PasscodeSchema.optional() }).strict(),
+    payload: z
+      .object({
+        roomId: IdSchema,
+        passcode: PasscodeSchema.optional(),
+        fingerprint: FingerprintSchema.optional(),
+        acceptSuspect: z.literal(true).optional(),
+      })
+      .strict(),
     result: Empty,
   },
   /**
@@ -269,6 +296,8 @@ export const BridgeErrorCode = {
   VersionMismatch: 'VERSION_MISMATCH',
   /** The room's host presents another certificate than the one trusted for it. */
   CertChanged: 'CERT_CHANGED',
+  /** The lobby entry may be an impostor (another certificate answers for its id): see room:join. */
+  SuspectRoom: 'SUSPECT_ROOM',
   /** The IPC message did not come from the app's own window. */
   Forbidden: 'FORBIDDEN',
   Internal: 'INTERNAL',

@@ -229,21 +229,26 @@ export type ChallengeFrame = z.infer<typeof ChallengeFrame>;
 export type PageFrame = z.infer<typeof PageFrame>;
 export type AckFrame = z.infer<typeof AckFrame>;
 
-/** DNS-SD TXT keys; values are strings on the wire. */
+/**
+ * The largest member count a TXT record may announce. A room is far smaller (the host caps its
+ * seats); a record beyond this is not a Parley room's and is ignored, not shown.
+ */
+export const MAX_TXT_MEMBERS = 100_000;
+
+/**
+ * DNS-SD TXT keys; values are strings on the wire. Every Parley room since protocol version 2
+ * serves TLS and announces its certificate's fingerprint, and the lobby only lists a room that
+ * answered a probe pinned to it: a record without `fp` is not a room anyone can join (version 1
+ * rooms, which had none, were never released), so it is refused here.
+ */
 export const TxtSchema = z.object({
-  v: z.coerce.number().int(),
+  v: z.coerce.number().int().min(2),
   id: IdSchema,
   name: RoomNameSchema,
   host: NickSchema,
-  n: z.coerce.number().int().min(0),
-  /**
-   * SHA-256 fingerprint of the host's TLS certificate (64 lowercase hex). Optional in the schema
-   * so that a room of an older protocol version (which has none) is still listed, as incompatible.
-   */
-  fp: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  n: z.coerce.number().int().min(0).max(MAX_TXT_MEMBERS),
+  /** SHA-256 fingerprint of the host's TLS certificate (64 lowercase hex). */
+  fp: z.string().regex(/^[0-9a-f]{64}$/),
   /** "1" when joining takes a passcode. */
   pc: z.literal('1').optional(),
 });

@@ -367,7 +367,7 @@ describe('ChatApp certificate trust', () => {
     });
   });
 
-  it('refuses a room whose certificate changed since the first join with CERT_CHANGED until the user trusts it', async () => {
+  it('refuses a room whose certificate changed since the first join (CERT_CHANGED by address, SUSPECT_ROOM from the lobby) until the user trusts it', async () => {
     const { first, second, bob } = await reinstalledAfterBobJoined(tempDir());
     expect(second.id).toBe(first.id);
     expect(second.fingerprint).not.toBe(first.fingerprint);
@@ -394,7 +394,8 @@ describe('ChatApp certificate trust', () => {
       pinnedCode: first.code,
     });
 
-    // Announced on the LAN with the new certificate, it is flagged and refused from the lobby too.
+    // Listed on the LAN with the new certificate: a possible impostor (it is not the pinned one),
+    // 'changed' because our own connection was shown it, and refused from the lobby too.
     const announced = { ...second, name: 'Office', host: 'Alice', members: 1, v: PROTOCOL_VERSION };
     (bob as unknown as { onRooms(rooms: DiscoveredRoom[]): void }).onRooms([
       {
@@ -404,22 +405,65 @@ describe('ChatApp certificate trust', () => {
         members: announced.members,
         v: announced.v,
         fingerprint: second.fingerprint,
+        suspect: false,
         endpoints: [{ host: '127.0.0.1', port: second.port }],
       },
     ]);
     expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({
       trust: 'changed',
+      suspect: true,
       code: second.code,
+      pinnedCode: first.code,
     });
-    await expect(send(bob, 'room:join', { roomId: second.id })).rejects.toMatchObject({
-      code: 'CERT_CHANGED',
-    });
+    await expect(
+      send(bob, 'room:join', { roomId: second.id, fingerprint: second.fingerprint, acceptSuspect: true }),
+    ).rejects.toMatchObject({ code: 'SUSPECT_ROOM' });
 
     // The user compared codes with Alice and accepts the new certificate.
     await send(bob, 'room:trust', { roomId: second.id, fingerprint: second.fingerprint });
-    expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({ trust: 'trusted' });
+    expect(bob.snapshot().lobby.find((r) => r.id === second.id)).toMatchObject({
+      trust: 'trusted',
+      suspect: false,
+    });
     const online = next(bob, 'session', ({ session }) => session?.state === 'online');
     await send(bob, 'room:join', { roomId: second.id });
+    expect((await online).session!.code).toBe(second.code);
+  });
+
+  it('joins a suspect lobby entry (another certificate for a listed room id) only with the explicit acceptSuspect choice', async () => {
+    const { first, second } = await reinstalledAfterBobJoined(tempDir());
+    const carol = makeApp('Carol'); // never joined: nothing pinned
+    const entry = (fingerprint: string, port: number, suspect: boolean): DiscoveredRoom => ({
+      id: second.id,
+      name: 'Office',
+      host: 'Alice',
+      members: 1,
+      v: PROTOCOL_VERSION,
+      fingerprint,
+      suspect,
+      endpoints: [{ host: '127.0.0.1', port }],
+    });
+    (carol as unknown as { onRooms(rooms: DiscoveredRoom[]): void }).onRooms([
+      entry(first.fingerprint, first.port, false),
+      entry(second.fingerprint, second.port, true),
+    ]);
+    const lobby = carol.snapshot().lobby.filter((r) => r.id === second.id);
+    expect(lobby.map((r) => [r.fingerprint, r.suspect, r.trust])).toEqual([
+      [first.fingerprint, false, 'new'],
+      [second.fingerprint, true, 'new'],
+    ]);
+
+    const refused = send(carol, 'room:join', { roomId: second.id, fingerprint: second.fingerprint });
+    await expect(refused).rejects.toMatchObject({ code: 'SUSPECT_ROOM' });
+    expect(await refused.catch((err: Error) => err.message)).toContain(second.code);
+    expect(carol.snapshot().session).toBeNull();
+
+    const online = next(carol, 'session', ({ session }) => session?.state === 'online');
+    await send(carol, 'room:join', {
+      roomId: second.id,
+      fingerprint: second.fingerprint,
+      acceptSuspect: true,
+    });
     expect((await online).session!.code).toBe(second.code);
   });
 

@@ -1,11 +1,18 @@
 /**
  * Finds rooms on the LAN and advertises ours, over mDNS/DNS-SD (`_parley._tcp.local`).
  *
- * bonjour-service does the DNS-SD; this class adds what a lobby needs on top of it:
+ * bonjour-service does the DNS-SD; this class adds what a lobby needs on top of it, knowing that
+ * anyone on the LAN can announce anything:
  *  - one bonjour instance per IPv4 interface (bonjour-service serves one interface per instance);
- *  - one lobby entry per room id, however many interfaces, addresses or services announce it;
+ *  - one lobby entry per (room id, certificate fingerprint): an announcement reusing a room's id
+ *    with another fingerprint is a second entry, marked suspect, never merged into the first;
+ *  - an entry is listed only once a probe over TLS, pinned to its fingerprint, answered as it,
+ *    and it leaves only when probes stop answering: a goodbye (TTL 0) is believed only after the
+ *    probe it triggers fails, so a spoofed goodbye cannot blind the lobby;
+ *  - probes are rationed (ProbeBudget: per lobby, per target address, one in flight per
+ *    address:port) and entries capped per announcing address and in all, so announcements cannot
+ *    aim lobbies at a victim;
  *  - re-queries, because a browser can miss services that were up before it started;
- *  - liveness probes over HTTPS, pinned to the advertised certificate fingerprint, because bonjour never drops a host that died without a goodbye;
  *  - member-count updates without withdrawing the advertisement (see MdnsInstance.updateTxt).
  * No exception from network input escapes: problems go to the 'error' event, if anyone listens.
  */
@@ -13,37 +20,33 @@ import { lanIPv4Addresses } from '../lanAddresses';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type Bonjour from 'bonjour-service';
-import type { Endpoint } from '../../shared/api';
-import { PROTOCOL_VERSION, SERVICE_TYPE, type RoomInfo } from '../../shared/protocol';
-import { fetchInfoTls } from '../identity/fetchInfoTls';
+import { SERVICE_TYPE } from '../../shared/protocol';
 import { endpointsFor } from './endpoints';
-import { fetchRoomInfo } from './fetchRoomInfo';
+import {
+  endpointKey,
+  entryKey,
+  evictable,
+  lobbyOf,
+  type DiscoveredRoom,
+  type Entry as BaseEntry,
+} from './entries';
+import { applyOutcome, onGoodbye, probeEntry, type ProbeOutcome } from './liveness';
 import { MdnsInstance, asError } from './MdnsInstance';
 import { assertMdnsAllowed } from './netnsGuard';
+import { PROBE_BUDGET_DEFAULTS, ProbeBudget, type ProbeBudgetOptions } from './ProbeBudget';
 import { RoomAdvertisement, type Advertisement } from './RoomAdvertisement';
-import { parseTxt, truncateUtf8 } from './txt';
+import { parseTxt, truncateUtf8, TXT_VALUE_BYTES } from './txt';
 
-/** A room in the lobby. */
-/** The most rooms a lobby tracks; a flood of announcements beyond it is ignored. */
-const MAX_ROOMS = 256;
+export type { DiscoveredRoom } from './entries';
 
-export interface DiscoveredRoom {
-  id: string;
-  name: string;
-  host: string;
-  members: number;
-  /** Protocol version the room advertises. */
-  v: number;
-  /**
-   * SHA-256 fingerprint of the host's certificate as advertised (TXT `fp`); null when the
-   * advertisement carried none (a room of an older protocol version).
-   */
-  fingerprint: string | null;
-  /** Present and true when joining takes a passcode (TXT `pc`, or the room's info). */
-  passcode?: boolean;
-  /** Best first: the address the mDNS answer came from, then the room's other addresses. */
-  endpoints: Endpoint[];
-}
+/** The most entries a lobby tracks; past it a newcomer replaces the oldest that never answered. */
+export const MAX_ROOMS = 256;
+/** The most entries announced from one address (the mDNS answer's source); the same rule past it. */
+export const MAX_ROOMS_PER_ADDRESS = 8;
+/** The most sightings (interface, service name, announcing address) one entry keeps. */
+const MAX_SIGHTINGS_PER_ENTRY = 16;
+/** The most addresses taken from one sighting (its source, then its A and AAAA records). */
+const MAX_ENDPOINTS_PER_SIGHTING = 4;
 
 export interface DiscoveryOptions {
   /** IPv4 addresses to use, one bonjour instance each; default: every non-internal IPv4 interface. */
@@ -52,6 +55,8 @@ export interface DiscoveryOptions {
   probeIntervalMs?: number;
   /** How long one liveness probe may take; default 2000 ms. */
   probeTimeoutMs?: number;
+  /** How many probes this lobby may open (see ProbeBudget); default PROBE_BUDGET_DEFAULTS. */
+  probeBudget?: ProbeBudgetOptions;
 }
 
 export type { Advertisement } from './RoomAdvertisement';
@@ -64,45 +69,19 @@ export interface DiscoveryEvents {
 /** Re-queries shortly after start (a browser misses what answered before it listened), then slowly. */
 const EARLY_REQUERIES_MS = [200, 1000, 3000];
 const REQUERY_INTERVAL_MS = 15_000;
-/** Probe rounds in a row a room may fail before it leaves the lobby. */
-const MISSES_TO_DROP = 2;
 /** How often the interface list is re-read (default interfaces only): cables, Wi-Fi, DHCP. */
 const INTERFACE_POLL_MS = 3000;
-/** How many "dropped for not answering" room ids we remember. */
-const MAX_FAILED_IDS = 1000;
-/** TXT values are cut to this many bytes (see txt.ts); used to tell a cut name from a renamed one. */
-const TXT_VALUE_BYTES = 250;
-
+/** How often due probes are started (each as the budget allows). */
+const PROBE_TICK_MS = 200;
 /** One interface address in use: its bonjour instance and, while browsing, its browser. */
-interface Link {
+interface InterfaceBinding {
   id: number;
   address: string;
   instance: MdnsInstance;
   browser: Browser | null;
 }
 
-interface Sighting {
-  link: Link;
-  fqdn: string;
-  endpoints: Endpoint[];
-  seq: number;
-}
-
-interface Entry {
-  id: string;
-  name: string;
-  host: string;
-  members: number;
-  v: number;
-  fingerprint: string | null;
-  passcode: boolean;
-  sightings: Map<string, Sighting>;
-  misses: number;
-  /** False while a room that was dropped for not answering shows up again, until it answers. */
-  listed: boolean;
-  probing: boolean;
-}
-
+type Entry = BaseEntry<InterfaceBinding>;
 type Service = Bonjour.Service;
 type Browser = Bonjour.Browser;
 
@@ -110,20 +89,22 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
   private readonly interfaces: string[] | undefined;
   private readonly probeIntervalMs: number;
   private readonly probeTimeoutMs: number;
+  private readonly budget: ProbeBudget;
   /** Our SRV target: random, so it never collides with the OS's own `<hostname>.local`. */
   private readonly hostName = `parley-${randomBytes(6).toString('hex')}.local`;
 
-  private readonly links = new Map<string, Link>();
+  private readonly links = new Map<string, InterfaceBinding>();
   private linksReady = false;
   private linkSeq = 0;
   private browsing = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly ads = new Set<RoomAdvertisement>();
+  /** By entry key (`id|fingerprint`). */
   private readonly entries = new Map<string, Entry>();
-  /** Sighting key (`link id|fqdn`) to the room id its TXT named. */
-  private readonly sightingRoom = new Map<string, string>();
-  /** Room ids dropped for not answering, so that a reappearance waits for a probe answer. */
-  private readonly failed = new Set<string>();
+  /** Sighting key (`link id|fqdn|announcing address`) to the entry key its TXT named. */
+  private readonly sightingEntry = new Map<string, string>();
+  /** True while we take services out of bonjour's browsers: their 'down' is our own doing. */
+  private removing = false;
   private lastEmitted = '[]';
   private generation = 0;
   private seq = 0;
@@ -134,6 +115,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     this.interfaces = opts.interfaces;
     this.probeIntervalMs = opts.probeIntervalMs ?? 3000;
     this.probeTimeoutMs = opts.probeTimeoutMs ?? 2000;
+    this.budget = new ProbeBudget(opts.probeBudget ?? PROBE_BUDGET_DEFAULTS);
   }
 
   /** Begins browsing for rooms; 'rooms' fires on every change of the list. */
@@ -145,8 +127,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     for (const link of this.links.values()) this.startBrowser(link, false);
     for (const delay of EARLY_REQUERIES_MS) this.after(delay, () => this.requery());
     this.every(REQUERY_INTERVAL_MS, () => this.requery());
-    const generation = this.generation;
-    this.every(this.probeIntervalMs, () => this.probeRound(generation));
+    this.every(PROBE_TICK_MS, () => this.startDueProbes());
   }
 
   /** The current lobby (a fresh array). */
@@ -195,7 +176,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     await Promise.all(links.map((link) => link.instance.destroy()));
     // No 'rooms' event here: a stopped Discovery reports nothing more; `rooms` is simply empty.
     this.entries.clear();
-    this.sightingRoom.clear();
+    this.sightingEntry.clear();
     this.lastEmitted = '[]';
   }
 
@@ -222,7 +203,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       this.guard(() => link.browser?.stop());
       for (const ad of this.ads) ad.detach(link.instance);
       void link.instance.destroy();
-      for (const key of [...this.sightingRoom.keys()]) {
+      for (const key of [...this.sightingEntry.keys()]) {
         if (key.startsWith(`${link.id}|`)) this.removeSighting(key);
       }
       changed = true;
@@ -230,7 +211,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     for (const address of wanted) {
       if (this.links.has(address)) continue;
       debug(`interface ${address} up`);
-      const link: Link = {
+      const link: InterfaceBinding = {
         id: ++this.linkSeq,
         address,
         instance: new MdnsInstance(address, (err) => this.fail(err)),
@@ -243,7 +224,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     if (changed) this.publish();
   }
 
-  private startBrowser(link: Link, requerySoon: boolean): void {
+  private startBrowser(link: InterfaceBinding, requerySoon: boolean): void {
     const browser = link.instance.browse(SERVICE_TYPE);
     browser.on('up', (service) => this.guard(() => this.onSeen(link, service)));
     browser.on('txt-update', (service) => this.guard(() => this.onSeen(link, service)));
@@ -257,162 +238,176 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
 
   // ---- browsing ------------------------------------------------------------------------------
 
-  private onSeen(link: Link, service: Service): void {
-    debug(`seen ${service.fqdn} on ${link.address} from ${service.referer?.address ?? '?'}`);
+  private onSeen(link: InterfaceBinding, service: Service): void {
+    const referer = typeof service.referer?.address === 'string' ? service.referer.address : '';
+    debug(`seen ${service.fqdn} on ${link.address} from ${referer || '?'}`);
     if (this.links.get(link.address) !== link) return;
-    const fqdn = service.fqdn.toLowerCase();
-    const key = `${link.id}|${fqdn}`;
+    const fqdn = String(service.fqdn).toLowerCase();
+    // The announcing address is part of the key: another machine reusing this service name is
+    // another sighting, and cannot take this one over.
+    const key = `${link.id}|${fqdn}|${referer}`;
     const txt = parseTxt(service as { rawTxt?: unknown; txt?: unknown });
     // The SRV port is outside data too: anything but a real port makes the sighting useless.
     const port =
       Number.isInteger(service.port) && service.port >= 1 && service.port <= 65535 ? service.port : 0;
-    const endpoints = port ? endpointsFor(port, service.referer?.address, service.addresses ?? []) : [];
-    const previous = this.sightingRoom.get(key);
-    if (previous !== undefined && (txt === null || previous !== txt.id)) this.removeSighting(key);
-    if (txt === null || endpoints.length === 0) {
+    const endpoints = port
+      ? endpointsFor(port, referer || undefined, service.addresses ?? []).slice(0, MAX_ENDPOINTS_PER_SIGHTING)
+      : [];
+    const wanted = txt === null ? null : entryKey(txt.id, txt.fp);
+    const previous = this.sightingEntry.get(key);
+    if (previous !== undefined && previous !== wanted) this.removeSighting(key);
+    if (txt === null || wanted === null || endpoints.length === 0) {
       this.publish();
       return;
     }
 
-    let entry = this.entries.get(txt.id);
-    const isNew = entry === undefined;
-    // Anyone on the LAN can announce rooms; past a sane number the rest are ignored, so nobody
-    // can make every app probe thousands of addresses.
-    if (entry === undefined && this.entries.size >= MAX_ROOMS) return;
+    let entry = this.entries.get(wanted);
     if (entry === undefined) {
+      if (!this.makeRoomFor(referer)) return;
       entry = {
+        key: wanted,
         id: txt.id,
         name: txt.name,
         host: txt.host,
         members: txt.n,
         v: txt.v,
-        fingerprint: txt.fp ?? null,
+        fingerprint: txt.fp,
         passcode: txt.pc === '1',
         sightings: new Map(),
+        verified: new Map(),
+        seenSeq: ++this.seq,
+        listedSeq: null,
         misses: 0,
-        listed: !this.failed.has(txt.id),
         probing: false,
+        dueAt: 0,
+        goodbyeChecks: 0,
       };
-      this.entries.set(txt.id, entry);
-    } else {
+      this.entries.set(wanted, entry);
+    } else if (entry.verified.has(endpointKey(endpoints[0]!))) {
+      // News in the TXT (a member count) is taken from an address that answered as this room;
+      // anyone can announce this id and fingerprint from elsewhere, without holding its key.
       // A probe may have brought the full name; a TXT carrying the same name cut short is not news.
       if (truncateUtf8(entry.name, TXT_VALUE_BYTES) !== txt.name) entry.name = txt.name;
       if (truncateUtf8(entry.host, TXT_VALUE_BYTES) !== txt.host) entry.host = txt.host;
       entry.members = txt.n;
-      entry.v = txt.v;
-      entry.fingerprint = txt.fp ?? null;
       entry.passcode = txt.pc === '1';
     }
-    entry.sightings.set(key, { link, fqdn, endpoints, seq: ++this.seq });
-    this.sightingRoom.set(key, txt.id);
-    if (isNew && !entry.listed) this.probe(entry, this.generation);
+    if (!entry.sightings.has(key) && entry.sightings.size >= MAX_SIGHTINGS_PER_ENTRY) return;
+    entry.sightings.set(key, { link, fqdn, referer, endpoints, seq: ++this.seq });
+    this.sightingEntry.set(key, wanted);
+    this.startDueProbes();
     this.publish();
   }
 
-  /** A goodbye: the service is withdrawn on every interface it was seen on. */
-  private onGone(fqdn: string): void {
-    const lower = fqdn.toLowerCase();
-    for (const [key] of this.sightingRoom) {
-      if (key.slice(key.indexOf('|') + 1) === lower) this.removeSighting(key);
+  /**
+   * Whether a new entry announced from `referer` may be tracked: past MAX_ROOMS_PER_ADDRESS from
+   * that address, or MAX_ROOMS in all, the oldest entry that never answered makes way for it.
+   */
+  private makeRoomFor(referer: string): boolean {
+    const fromReferer = [...this.entries.values()].filter((e) =>
+      [...e.sightings.values()].some((s) => s.referer === referer),
+    );
+    if (fromReferer.length >= MAX_ROOMS_PER_ADDRESS) {
+      const victim = evictable(fromReferer);
+      if (!victim) return false;
+      this.drop(victim, 'pushed out by a newer announcement from its address');
     }
+    if (this.entries.size >= MAX_ROOMS) {
+      const victim = evictable(this.entries.values());
+      if (!victim) return false;
+      this.drop(victim, 'pushed out by a newer announcement');
+    }
+    return true;
+  }
+
+  /**
+   * A goodbye, or a record that expired: believed only once a probe fails. An entry that never
+   * answered has nothing to check; its sightings of the service simply go.
+   */
+  private onGone(fqdn: string): void {
+    if (this.removing) return;
+    const lower = fqdn.toLowerCase();
+    for (const entry of [...this.entries.values()]) {
+      for (const [key, sighting] of [...entry.sightings]) {
+        if (sighting.fqdn !== lower) continue;
+        if (entry.listedSeq === null) {
+          this.removeSighting(key);
+        } else {
+          debug(`goodbye for ${entry.key}: checking`);
+          onGoodbye(entry);
+        }
+      }
+    }
+    this.startDueProbes();
     this.publish();
   }
 
   private removeSighting(key: string): void {
-    const id = this.sightingRoom.get(key);
-    this.sightingRoom.delete(key);
+    const id = this.sightingEntry.get(key);
+    this.sightingEntry.delete(key);
     if (id === undefined) return;
     const entry = this.entries.get(id);
     if (!entry) return;
     entry.sightings.delete(key);
-    if (entry.sightings.size === 0) this.entries.delete(id);
+    if (entry.sightings.size > 0) return;
+    // A listed room keeps its answering addresses and stays until a probe fails.
+    if (entry.listedSeq === null) this.entries.delete(id);
+    else entry.dueAt = 0;
   }
 
   // ---- liveness ------------------------------------------------------------------------------
 
-  private probeRound(generation: number): void {
-    if (generation !== this.generation) return;
-    // (Entries whose probe is still running are left alone; they count once, when it ends.)
-    for (const entry of this.entries.values()) {
-      if (!entry.probing) this.probe(entry, generation);
+  /** Starts the probes that are due, longest overdue first, as far as the budget allows. */
+  private startDueProbes(): void {
+    if (!this.browsing) return;
+    const now = Date.now();
+    const due = [...this.entries.values()]
+      .filter((e) => !e.probing && e.dueAt <= now)
+      .sort((a, b) => a.dueAt - b.dueAt || a.seenSeq - b.seenSeq);
+    for (const entry of due) {
+      if (!this.budget.canStart()) break;
+      void this.probe(entry, this.generation);
     }
   }
 
-  /** Asks every endpoint of the room at once; the first to answer as this same room wins. */
-  private probe(entry: Entry, generation: number): void {
+  private async probe(entry: Entry, generation: number): Promise<void> {
     entry.probing = true;
-    const attempts = endpointsOf(entry).map((endpoint) =>
-      this.fetchInfo(entry, endpoint).then((info) => {
-        if (info.id !== entry.id)
-          throw new Error(`${endpoint.host}:${endpoint.port} is now a different room.`);
-        return info;
-      }),
-    );
-    Promise.any(attempts).then(
-      (info) => this.guard(() => this.afterProbe(entry, generation, info)),
-      () => this.guard(() => this.afterProbe(entry, generation, null)),
-    );
-  }
-
-  /**
-   * A room of this protocol version is asked over TLS, pinned to the advertised fingerprint:
-   * a host showing another certificate does not answer as this room (a miss). A room of an
-   * older version speaks plain HTTP, and is still asked that way, so the lobby can show it as
-   * incompatible rather than not at all.
-   */
-  private async fetchInfo(entry: Entry, endpoint: Endpoint): Promise<RoomInfo> {
-    if (entry.v < PROTOCOL_VERSION) return fetchRoomInfo(endpoint, this.probeTimeoutMs);
-    return (await fetchInfoTls(endpoint, entry.fingerprint, this.probeTimeoutMs)).info;
-  }
-
-  private afterProbe(entry: Entry, generation: number, info: RoomInfo | null): void {
+    const wanted = () => generation === this.generation && this.entries.get(entry.key) === entry;
+    const outcome = await probeEntry(entry, this.budget, this.probeTimeoutMs, wanted);
     entry.probing = false;
-    debug(`probe ${entry.id}: ${info ? 'answered' : `no answer (miss ${entry.misses + 1})`}`);
-    if (generation !== this.generation || this.entries.get(entry.id) !== entry) return;
-    if (info !== null) {
-      entry.misses = 0;
-      entry.listed = true;
-      this.failed.delete(entry.id);
-      entry.name = info.name;
-      entry.host = info.host;
-      entry.members = info.members;
-      entry.v = info.v;
-      entry.passcode = info.passcode === true;
-    } else if (++entry.misses >= MISSES_TO_DROP) {
-      this.dropUnanswered(entry);
-    }
-    this.publish();
+    this.guard(() => {
+      if (!wanted()) return;
+      debug(`probe ${entry.key}: ${describe(outcome)}`);
+      const dropWhy = applyOutcome(entry, outcome, Date.now(), this.probeIntervalMs, () => ++this.seq);
+      if (dropWhy !== null) this.drop(entry, dropWhy);
+      this.publish();
+    });
   }
 
   /**
-   * Drops a room that stopped answering. It is also taken out of bonjour's browsers: they keep a
-   * service until its goodbye, and would otherwise never report the room again when it comes
-   * back with an unchanged record (they only report new services and changed records).
+   * Forgets an entry. Its services are also taken out of bonjour's browsers: they keep a service
+   * until its goodbye, and would otherwise never report the room again when it comes back with
+   * an unchanged record (they only report new services and changed records).
    */
-  private dropUnanswered(entry: Entry): void {
-    debug(`drop ${entry.id}: stopped answering`);
-    this.entries.delete(entry.id);
-    this.failed.add(entry.id);
-    if (this.failed.size > MAX_FAILED_IDS) this.failed.delete(this.failed.values().next().value!);
-    for (const [key, sighting] of entry.sightings) {
-      this.sightingRoom.delete(key);
-      const browser = sighting.link.browser as unknown as { removeService?: (fqdn: string) => void } | null;
-      // removeService emits 'down', which finds nothing left to remove.
-      if (typeof browser?.removeService === 'function') browser.removeService(sighting.fqdn);
+  private drop(entry: Entry, why: string): void {
+    debug(`drop ${entry.key}: ${why}`);
+    this.entries.delete(entry.key);
+    this.removing = true;
+    try {
+      for (const [key, sighting] of entry.sightings) {
+        this.sightingEntry.delete(key);
+        const browser = sighting.link.browser as unknown as { removeService?: (fqdn: string) => void } | null;
+        if (typeof browser?.removeService === 'function') browser.removeService(sighting.fqdn);
+      }
+    } finally {
+      this.removing = false;
     }
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
 
   private snapshot(): DiscoveredRoom[] {
-    const rooms: DiscoveredRoom[] = [];
-    for (const entry of this.entries.values()) {
-      if (!entry.listed) continue;
-      const { id, name, host, members, v, fingerprint, passcode } = entry;
-      const endpoints = endpointsOf(entry);
-      rooms.push({ id, name, host, members, v, fingerprint, ...(passcode && { passcode }), endpoints });
-    }
-    return rooms.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return lobbyOf(this.entries.values());
   }
 
   /** Emits 'rooms' if the list differs from the last one emitted. */
@@ -458,20 +453,9 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
   }
 }
 
-/** The room's endpoints, most recently announced sighting first, deduplicated. */
-function endpointsOf(entry: Entry): Endpoint[] {
-  const sightings = [...entry.sightings.values()].sort((a, b) => b.seq - a.seq);
-  const seen = new Set<string>();
-  const out: Endpoint[] = [];
-  for (const s of sightings) {
-    for (const e of s.endpoints) {
-      const k = `${e.host}|${e.port}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push({ host: e.host, port: e.port });
-    }
-  }
-  return out;
+function describe(outcome: ProbeOutcome): string {
+  if (outcome.kind === 'answered') return `answered at ${outcome.endpoint.host}:${outcome.endpoint.port}`;
+  return outcome.kind === 'refused' ? 'deferred by the probe budget' : 'no answer';
 }
 
 /** PARLEY_DEBUG=discovery prints what discovery sees and does, for diagnosing a LAN. */

@@ -1,10 +1,13 @@
 /**
  * One bonjour-service instance bound to one IPv4 interface, with the pieces of bonjour-service
  * 1.4 that Discovery needs and the library does not offer safely: error routing, a browser whose
- * packet handling cannot throw into the socket, and changing a published TXT record.
+ * packet handling cannot throw into the socket, changing a published TXT record, and a query
+ * answerer that keeps RFC 6762's once-per-second rule and answers a repeated question once
+ * (Responder.ts says why it replaces bonjour-service's own).
  */
 import { EventEmitter } from 'node:events';
 import Bonjour from 'bonjour-service';
+import { Responder, type MdnsRecord } from './Responder';
 
 type Service = Bonjour.Service;
 type Browser = Bonjour.Browser;
@@ -23,6 +26,7 @@ interface Record_ {
 interface Server {
   mdns: Mdns;
   registry: Record<string, Record_[] | undefined>;
+  recordsFor(name: string, type: string): MdnsRecord[];
 }
 
 export interface PublishConfig {
@@ -39,6 +43,7 @@ const GOODBYE_TIMEOUT_MS = 1000;
 export class MdnsInstance {
   private readonly bonjour: Bonjour;
   private readonly server: Server;
+  private readonly responder: Responder;
   private destroyed = false;
 
   constructor(
@@ -58,6 +63,43 @@ export class MdnsInstance {
     this.server.mdns.on('warning', () => {
       // Interface changes (addMembership on a vanished address) are routine; nothing to do.
     });
+    this.responder = this.takeOverAnswering();
+  }
+
+  /**
+   * Replaces bonjour-service's query answerer (the Server's only 'query' listener, added in its
+   * constructor) with ours, and routes every response the library sends through `noteSent`, so
+   * announcements and goodbyes count towards each record's once-per-second interval too.
+   */
+  private takeOverAnswering(): Responder {
+    const { mdns } = this.server;
+    const server = this.server;
+    const send = mdns.respond.bind(mdns);
+    const responder = new Responder(
+      {
+        recordsFor: (name, type) => server.recordsFor(name, type),
+        types: () => Object.keys(server.registry),
+      },
+      (packet) => {
+        if (this.destroyed) return;
+        send(packet, (err) => {
+          if (err) this.onError(asError(err));
+        });
+      },
+    );
+    mdns.removeAllListeners('query');
+    mdns.on('query', (query: unknown) => {
+      try {
+        responder.answer(query);
+      } catch (err) {
+        this.onError(asError(err));
+      }
+    });
+    mdns.respond = (packet: unknown, ...rest: unknown[]) => {
+      responder.noteSent(packet);
+      (send as (...args: unknown[]) => void)(packet, ...rest);
+    };
+    return responder;
   }
 
   /**
@@ -143,6 +185,7 @@ export class MdnsInstance {
   destroy(): Promise<void> {
     if (this.destroyed) return Promise.resolve();
     this.destroyed = true;
+    this.responder.stop();
     return new Promise<void>((resolve) => {
       try {
         this.bonjour.destroy(() => resolve());

@@ -3,11 +3,13 @@
  * where mDNS input becomes typed (DESIGN.md): everything after it handles a valid `Txt`.
  */
 import { createHash } from 'node:crypto';
-import { PROTOCOL_VERSION, TxtSchema, type Txt } from '../../shared/protocol';
+import { MAX_TXT_MEMBERS, PROTOCOL_VERSION, TxtSchema, type Txt } from '../../shared/protocol';
 
 /** A DNS label is at most 63 bytes; a TXT character-string at most 255 (RFC 6763 6.1). */
 const MAX_LABEL_BYTES = 63;
 const MAX_TXT_ENTRY_BYTES = 255;
+/** TXT `name` and `host` values are cut to this many bytes; a probe brings the full ones. */
+export const TXT_VALUE_BYTES = MAX_TXT_ENTRY_BYTES - 'name='.length;
 
 export interface AdvertisedRoom {
   id: string;
@@ -34,7 +36,8 @@ export function encodeTxt(room: AdvertisedRoom): Record<string, string> {
     id: room.id,
     name: truncateUtf8(room.name, MAX_TXT_ENTRY_BYTES - 'name='.length),
     host: truncateUtf8(room.host, MAX_TXT_ENTRY_BYTES - 'host='.length),
-    n: String(room.members),
+    // Past what a lobby accepts (a room never gets there): announce the most it believes.
+    n: String(Math.min(room.members, MAX_TXT_MEMBERS)),
     fp: room.fingerprint,
     ...(room.passcode && { pc: '1' }),
   };

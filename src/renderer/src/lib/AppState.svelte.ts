@@ -133,8 +133,13 @@ export class AppState {
   }
 
   /** `passcode`: for a room that takes one; empty or absent: none. */
-  async joinRoom(roomId: string, passcode = ''): Promise<boolean> {
-    return !!(await this.#run('room:join', passcode ? { roomId, passcode } : { roomId }));
+  /** `entry`: the lobby entry meant when several share the id (a suspect one only with `acceptSuspect`). */
+  async joinRoom(
+    roomId: string,
+    passcode = '',
+    entry: { fingerprint?: string; acceptSuspect?: true } = {},
+  ): Promise<boolean> {
+    return !!(await this.#run('room:join', { roomId, ...(passcode && { passcode }), ...entry }));
   }
 
   /** What an address answers (room, verification code, trust), before the user joins it. */

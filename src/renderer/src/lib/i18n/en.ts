@@ -34,6 +34,7 @@ export const en = {
   'rooms.code': 'Code {{code}}',
   'rooms.passcodeLabel': 'Passcode',
   'rooms.certChanged': 'Certificate changed: compare codes with the host',
+  'rooms.suspect': 'Possible impostor: another computer answers for this room with a different certificate',
   'rooms.join': 'Join',
   'rooms.joinNamed': 'Join {{name}}',
   'rooms.unread_one': '{{count}} new',
@@ -87,6 +88,12 @@ export const en = {
   'verify.changed':
     "This room's certificate has changed since you last joined. Last time the code was {{pinned}}; now it is {{code}}. If the host did not reinstall Parley, someone may be impersonating this room.",
   'verify.trustNew': 'Trust the new certificate',
+  'suspect.heading': 'This may not be the real room',
+  'suspect.body':
+    'Another computer on the network answers for this room with a different certificate. This one shows verification code {{code}}. Join only if the host reads you this same code.',
+  'suspect.pinned': 'You joined this room before, when it showed code {{pinned}}.',
+  'suspect.joinAnyway': 'The codes match: join',
+  'suspect.trustAndJoin': 'The codes match: trust this certificate and join',
   'room.leave': 'Leave room',
 
   'connection.connecting': 'Connecting…',

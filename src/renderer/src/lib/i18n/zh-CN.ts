@@ -31,6 +31,7 @@ export const zhCN: Translation = {
   'rooms.code': '验证码 {{code}}',
   'rooms.passcodeLabel': '口令',
   'rooms.certChanged': '证书已变更：请与主持人核对验证码',
+  'rooms.suspect': '可能是冒充者：另一台电脑以不同的证书冒用此房间',
   'rooms.join': '加入',
   'rooms.joinNamed': '加入 {{name}}',
   'rooms.unread_other': '{{count}} 条新消息',
@@ -83,6 +84,12 @@ export const zhCN: Translation = {
   'verify.changed':
     '自你上次加入以来，此房间的证书已变更。上次的验证码是 {{pinned}}；现在是 {{code}}。如果主持人没有重新安装 Parley，可能有人在冒充此房间。',
   'verify.trustNew': '信任新证书',
+  'suspect.heading': '这可能不是真正的房间',
+  'suspect.body':
+    '网络上另一台电脑以不同的证书冒用此房间。此条目的验证码是 {{code}}。只有主持人向你念出相同的验证码时才加入。',
+  'suspect.pinned': '你以前加入过此房间，当时的验证码是 {{pinned}}。',
+  'suspect.joinAnyway': '验证码一致：加入',
+  'suspect.trustAndJoin': '验证码一致：信任此证书并加入',
   'room.leave': '离开房间',
 
   'connection.connecting': '正在连接…',
