@@ -244,8 +244,8 @@ export const MAX_TXT_MEMBERS = 100_000;
 export const TxtSchema = z.object({
   v: z.coerce.number().int().min(2),
   id: IdSchema,
-  name: RoomNameSchema,
-  host: NickSchema,
+  name: ReportedRoomNameSchema,
+  host: ReportedNickSchema,
   n: z.coerce.number().int().min(0).max(MAX_TXT_MEMBERS),
   /** SHA-256 fingerprint of the host's TLS certificate (64 lowercase hex). */
   fp: z.string().regex(/^[0-9a-f]{64}$/),
