@@ -115,6 +115,7 @@ export class RawMember {
   presented: string | null = null;
   private readonly opened: Promise<Challenge | null>;
   private readonly frames: HostFrame[] = [];
+  private keepFrames = true;
   private readonly waiters = new Set<() => void>();
   closeCode: number | null = null;
   lastError: string | null = null;
@@ -132,6 +133,7 @@ export class RawMember {
     });
     this.ws.on('error', (err) => (this.lastError = err.message));
     this.ws.on('message', (data) => {
+      if (!this.keepFrames) return;
       const decoded = decodeHostFrame(data.toString());
       if (decoded.ok) this.frames.push(decoded.frame);
       this.wake();
@@ -215,7 +217,31 @@ export class RawMember {
     return this.frames.splice(0);
   }
 
-  /** Sends one already encoded member frame (post, fetch). */
+  /** From now on frames are read and dropped (an attacker holding hundreds of seats). */
+  ignoreFrames(): void {
+    this.keepFrames = false;
+    this.frames.length = 0;
+  }
+
+  /** Calls `fn` for every frame from now on (frames already received first), instead of keeping them. */
+  onFrames(fn: (frame: HostFrame) => void): void {
+    for (const f of this.frames.splice(0)) fn(f);
+    this.keepFrames = false;
+    this.ws.on('message', (data) => {
+      const decoded = decodeHostFrame(data.toString());
+      if (decoded.ok) fn(decoded.frame);
+    });
+  }
+
+  /** Resolves once the connection has closed, with its close code. */
+  closed(): Promise<number> {
+    return new Promise((resolve) => {
+      if (this.closeCode !== null) return resolve(this.closeCode);
+      this.ws.once('close', (code) => resolve(code));
+    });
+  }
+
+  /** Sends one member frame (post, fetch). */
   send(frame: Record<string, unknown> & { type: string }): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
