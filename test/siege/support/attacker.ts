@@ -45,9 +45,13 @@ export function attackArgs(own: ParseArgsOptionsConfig): {
   return { target, values };
 }
 
-/** Prints one JSON line. */
+/**
+ * Prints one JSON line. U+2028 and U+2029 are escaped: JSON allows them raw, but Node's
+ * readline (the siege's reader) takes them for line ends.
+ */
 export function emit(event: string, figures: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ event, ...figures }) + '\n');
+  const json = JSON.stringify({ event, ...figures }).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  process.stdout.write(json + '\n');
 }
 
 /**

@@ -246,10 +246,15 @@ export class RawMember {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
-  /** Stops reading from the socket: what the host sends piles up in its buffers, not ours. */
+  /**
+   * Stops reading from the socket for good: what the host sends piles up in its buffers, not
+   * ours. ws resumes a paused socket whenever its parser drains, so resume is disarmed too.
+   */
   stallReading(): void {
-    const socket = (this.ws as unknown as { _socket?: { pause(): void } })._socket;
-    socket?.pause();
+    const socket = (this.ws as unknown as { _socket?: { pause(): void; resume: () => unknown } })._socket;
+    if (!socket) return;
+    socket.resume = () => socket;
+    socket.pause();
   }
 
   /**

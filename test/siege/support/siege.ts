@@ -7,7 +7,8 @@
  * Every process and namespace belongs to the siege and goes with `dispose()` (the test calls it
  * from onTestFinished); attacks are bounded in count and time by their own arguments.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import { summarize, type ProbeResult } from './probeResult';
 
 export { type ProbeResult } from './probeResult';
 
+const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../../src/cli/host.ts');
 const PROBE = resolve(import.meta.dirname, 'probe.ts');
 /** Where the attack scripts live. */
@@ -146,6 +148,11 @@ export class Siege {
       '--room',
       h.roomId,
     ];
+  }
+
+  /** Sets a sysctl inside one machine's namespace (per-namespace settings only, e.g. tcp_rmem). */
+  async sysctl(machine: string, key: string, value: string): Promise<void> {
+    await run('ip', ['netns', 'exec', this.lan.machines[machine]!.ns, 'sysctl', '-q', '-w', `${key}=${value}`]);
   }
 
   /** Runs an attack script (test/siege/attacks/NAME.ts) on `machine` (default the attacker). */
