@@ -9,7 +9,7 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -69,8 +69,10 @@ export interface SiegeOptions {
   anyInterface?: boolean;
   /** Leave out `--no-advertise` (discovery attacks need the room on mDNS). */
   advertise?: boolean;
-  /** The host's data folder (a small tmpfs, say); default a fresh temporary folder. */
+  /** The host's data folder; default a fresh temporary folder. */
   dataDir?: string;
+  /** Puts the data folder on a tmpfs of this many MB (a small disk that fills up). */
+  tmpfsMB?: number;
   /** Fills the data folder before the host starts (seeded history). */
   seed?: (dataDir: string) => void;
   /** The room's name. */
@@ -103,7 +105,6 @@ export class Siege {
   private constructor(
     readonly lan: Lan,
     readonly host: SiegeHost,
-    private readonly ownDataDir: string | null,
   ) {
     this.meter = new HostMeter(host.pid, host.dataDir);
   }
@@ -114,16 +115,22 @@ export class Siege {
     const ownDataDir = opts.dataDir ? null : mkdtempSync(join(tmpdir(), 'parley-siege-'));
     const dataDir = opts.dataDir ?? join(ownDataDir!, 'host');
     let siege: Siege | null = null;
+    let mounted: string | null = null;
     onTestFinished(async () => {
       if (siege) await siege.dispose();
-      else {
-        await lan.destroy();
-        if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
-      }
+      else await lan.destroy();
+      // After the host is gone (lan.destroy kills it), nothing holds the mount.
+      if (mounted) await run('umount', [mounted]);
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     });
+    if (opts.tmpfsMB !== undefined) {
+      mkdirSync(dataDir, { recursive: true });
+      await run('mount', ['-t', 'tmpfs', '-o', `size=${opts.tmpfsMB}m,mode=0700`, 'parley-siege', dataDir]);
+      mounted = dataDir;
+    }
     opts.seed?.(dataDir);
     const host = await startHost(lan, dataDir, opts);
-    siege = new Siege(lan, host, ownDataDir);
+    siege = new Siege(lan, host);
     siege.meter.start();
     return siege;
   }
@@ -228,11 +235,20 @@ export class Siege {
     return report;
   }
 
-  /** Kills every process of the siege, the host last, and removes the LAN and temporary data. */
+  /** Kills the host as a crash would (SIGKILL), and resolves once it is gone. */
+  async crashHost(): Promise<void> {
+    this.meter.stop();
+    const child = this.host.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  /** Kills every process of the siege and removes the LAN (the test's teardown removes the data). */
   async dispose(): Promise<void> {
     this.meter.stop();
     await this.lan.destroy();
-    if (this.ownDataDir) rmSync(this.ownDataDir, { recursive: true, force: true });
   }
 }
 
