@@ -21,22 +21,47 @@ describe.skipIf(!canRun)('siege 8: full disk', () => {
       hostArgs: ['--post-rate', '100000', '--post-burst', '100000'],
     });
     const durationMs = scaled({ short: 8_000, full: 45_000 });
-    const attack = s.run('diskFill', [...s.targetArgs(), '--duration-ms', String(durationMs), '--chars', String(CHARS), '--max-ms', String(durationMs + 30_000)]);
+    const attack = s.run('diskFill', [
+      ...s.targetArgs(),
+      '--duration-ms',
+      String(durationMs),
+      '--chars',
+      String(CHARS),
+      '--max-ms',
+      String(durationMs + 30_000),
+    ]);
     await attack.next('engaged', 30_000);
     s.meter.mark();
     const probe = await s.probe({ posts: 8, everyMs: 250 });
-    const done = await attack.next<{ acked: number; ackedAfterRefusal: number; refused: Record<string, number>; firstRefusalMs: number | null; ackedPerSecond: number }>('done', durationMs + 30_000);
+    const done = await attack.next<{
+      acked: number;
+      ackedAfterRefusal: number;
+      refused: Record<string, number>;
+      firstRefusalMs: number | null;
+      ackedPerSecond: number;
+    }>('done', durationMs + 30_000);
     const host = s.meter.stop();
     await s.crashHost();
     const db = new DatabaseSync(join(s.host.dataDir, 'host.db'), { readOnly: true });
-    const stored = (db.prepare("SELECT COUNT(*) AS n FROM messages WHERE from_nick = 'Filler'").get() as { n: number }).n;
+    const stored = (
+      db.prepare("SELECT COUNT(*) AS n FROM messages WHERE from_nick = 'Filler'").get() as { n: number }
+    ).n;
     db.close();
     const lost = done.acked - stored;
     const delta = host.rssPeakMB - host.rssIdleMB;
     const checks = [
-      { what: `posts are refused with a code once the disk is full (refused ${JSON.stringify(done.refused)}, first after ${done.firstRefusalMs} ms)`, ok: Object.keys(done.refused).length > 0 },
-      { what: `host RSS within ${MAX_RSS_DELTA_MB} MB of idle (+${delta.toFixed(0)} MB)`, ok: delta <= MAX_RSS_DELTA_MB },
-      { what: `a crash loses at most ${MAX_LOST} acknowledged posts (1 MiB; acked ${done.acked}, on disk ${stored}, lost ${lost})`, ok: lost <= MAX_LOST },
+      {
+        what: `posts are refused with a code once the disk is full (refused ${JSON.stringify(done.refused)}, first after ${done.firstRefusalMs} ms)`,
+        ok: Object.keys(done.refused).length > 0,
+      },
+      {
+        what: `host RSS within ${MAX_RSS_DELTA_MB} MB of idle (+${delta.toFixed(0)} MB)`,
+        ok: delta <= MAX_RSS_DELTA_MB,
+      },
+      {
+        what: `a crash loses at most ${MAX_LOST} acknowledged posts (1 MiB; acked ${done.acked}, on disk ${stored}, lost ${lost})`,
+        ok: lost <= MAX_LOST,
+      },
       ...goodMemberChecks(probe),
     ];
     s.report(

@@ -11,11 +11,24 @@ describe.skipIf(!canRun)('siege 6: hidden rows make history reads expensive', ()
     const hidden = 100_000;
     const s = await Siege.start({ seed: (dir) => seedHiddenRows(dir, 'Siege', hidden, 200) });
     const durationMs = scaled({ short: 10_000, full: 60_000 });
-    const attack = s.run('hiddenFetch', [...s.targetArgs(), '--fetchers', '4', '--every-ms', '50', '--duration-ms', String(durationMs), '--max-ms', String(durationMs + 30_000)]);
+    const attack = s.run('hiddenFetch', [
+      ...s.targetArgs(),
+      '--fetchers',
+      '4',
+      '--every-ms',
+      '50',
+      '--duration-ms',
+      String(durationMs),
+      '--max-ms',
+      String(durationMs + 30_000),
+    ]);
     await attack.next('engaged', 30_000);
     s.meter.mark();
     const probe = await s.probe({ posts: Math.floor((durationMs - 2_000) / 250), everyMs: 250 });
-    const done = await attack.next<{ sent: number; pages: number; refused: Record<string, number> }>('done', durationMs + 30_000);
+    const done = await attack.next<{ sent: number; pages: number; refused: Record<string, number> }>(
+      'done',
+      durationMs + 30_000,
+    );
     const host = s.meter.stop();
     const checks = goodMemberChecks(probe);
     s.report(

@@ -18,16 +18,32 @@ describe.skipIf(!canRun)('siege 5: stalled readers', () => {
     const { ipv4 } = await s.lan.addAddresses('attacker', { ipv4: 40 });
     // The attacker's own kernel takes little: what it does not read stays with the host.
     await s.sysctl('attacker', 'net.ipv4.tcp_rmem', '4096 16384 65536');
-    const attack = s.run('stalledReaders', [...s.targetArgs(), '--members', String(members), '--v4', ipv4.join(','), '--quiet-ms', String(scaled({ short: 3_000, full: 10_000 })), '--max-ms', String(scaled({ short: 70_000, full: 240_000 }))]);
+    const attack = s.run('stalledReaders', [
+      ...s.targetArgs(),
+      '--members',
+      String(members),
+      '--v4',
+      ipv4.join(','),
+      '--quiet-ms',
+      String(scaled({ short: 3_000, full: 10_000 })),
+      '--max-ms',
+      String(scaled({ short: 70_000, full: 240_000 })),
+    ]);
     s.meter.mark();
-    const engaged = await attack.next<{ stalled: number; alive: number; refused: Record<string, number> }>('engaged', scaled({ short: 60_000, full: 180_000 }));
+    const engaged = await attack.next<{ stalled: number; alive: number; refused: Record<string, number> }>(
+      'engaged',
+      scaled({ short: 60_000, full: 180_000 }),
+    );
     const probe = await s.probe({ posts: scaled({ short: 12, full: 40 }), everyMs: 250 });
     attack.child.kill('SIGTERM');
     const done = await attack.next<{ alive: number; closes: Record<string, number> }>('done', 20_000);
     const host = s.meter.stop();
     const delta = host.rssPeakMB - host.rssIdleMB;
     const checks = [
-      { what: `host RSS peak within ${MAX_RSS_DELTA_MB} MB of idle (${host.rssIdleMB} -> ${host.rssPeakMB} MB, +${delta.toFixed(0)} MB)`, ok: delta <= MAX_RSS_DELTA_MB },
+      {
+        what: `host RSS peak within ${MAX_RSS_DELTA_MB} MB of idle (${host.rssIdleMB} -> ${host.rssPeakMB} MB, +${delta.toFixed(0)} MB)`,
+        ok: delta <= MAX_RSS_DELTA_MB,
+      },
       ...goodMemberChecks(probe),
     ];
     s.report(

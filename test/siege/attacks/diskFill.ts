@@ -22,11 +22,23 @@ let firstRefusalMs: number | null = null;
 let inFlight = 0;
 const refused: Record<string, number> = {};
 const started = performance.now();
-const m = new RawMember({ endpoint: { host: target.host, port: target.port }, fingerprint: target.fingerprint, passcode: false });
+const m = new RawMember({
+  endpoint: { host: target.host, port: target.port },
+  fingerprint: target.fingerprint,
+  passcode: false,
+});
 const end = boundedLife(target.maxMs, () => {
   m.destroy();
   const seconds = (performance.now() - started) / 1000;
-  return { acked, ackedAfterRefusal, refused, firstRefusalMs, seconds, closed: m.closeCode, ackedPerSecond: Math.round(acked / seconds) };
+  return {
+    acked,
+    ackedAfterRefusal,
+    refused,
+    firstRefusalMs,
+    seconds,
+    closed: m.closeCode,
+    ackedPerSecond: Math.round(acked / seconds),
+  };
 });
 
 const outcome = await m.join({ identity: newIdentity(), nick: values.nick! });

@@ -27,7 +27,11 @@ const end = boundedLife(target.maxMs, () => {
 });
 
 for (let i = 0; i < fetchers; i++) {
-  const m = new RawMember({ endpoint: { host: target.host, port: target.port }, fingerprint: target.fingerprint, passcode: false });
+  const m = new RawMember({
+    endpoint: { host: target.host, port: target.port },
+    fingerprint: target.fingerprint,
+    passcode: false,
+  });
   const outcome = await m.join({ identity: newIdentity(), nick: `fetcher ${i}`, since: FAR });
   if (outcome.kind !== 'welcome') continue;
   m.onFrames((f) => {

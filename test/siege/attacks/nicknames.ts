@@ -12,10 +12,20 @@ const results: { asked: string; given: string | null; refused: string | null }[]
 const end = boundedLife(target.maxMs, () => ({ results }));
 
 for (const nick of nicks) {
-  const m = new RawMember({ endpoint: { host: target.host, port: target.port }, fingerprint: target.fingerprint, passcode: false });
+  const m = new RawMember({
+    endpoint: { host: target.host, port: target.port },
+    fingerprint: target.fingerprint,
+    passcode: false,
+  });
   const outcome = await m.join({ identity: newIdentity(), nick });
-  if (outcome.kind === 'welcome') results.push({ asked: nick, given: outcome.welcome.you.nick, refused: null });
-  else results.push({ asked: nick, given: null, refused: outcome.kind === 'error' ? outcome.code : outcome.kind });
+  if (outcome.kind === 'welcome')
+    results.push({ asked: nick, given: outcome.welcome.you.nick, refused: null });
+  else
+    results.push({
+      asked: nick,
+      given: null,
+      refused: outcome.kind === 'error' ? outcome.code : outcome.kind,
+    });
   m.ws.close(1000);
   await m.closed();
 }

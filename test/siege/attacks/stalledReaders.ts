@@ -39,7 +39,12 @@ async function worker(): Promise<void> {
     // the others join; the full page comes only when asked for.
     const outcome = await m.join({ identity: newIdentity(), nick: `reader ${i}`, since: FAR });
     if (outcome.kind !== 'welcome') {
-      const why = outcome.kind === 'error' ? outcome.code : outcome.kind === 'closed' ? `close ${outcome.code}` : 'failed';
+      const why =
+        outcome.kind === 'error'
+          ? outcome.code
+          : outcome.kind === 'closed'
+            ? `close ${outcome.code}`
+            : 'failed';
       refused[why] = (refused[why] ?? 0) + 1;
       m.destroy();
       continue;
@@ -65,4 +70,8 @@ for (const [i, m] of joined.entries()) {
   stalled.push(m);
 }
 await new Promise((r) => setTimeout(r, Number(values['quiet-ms'])));
-emit('engaged', { stalled: stalled.length, alive: stalled.filter((m) => m.closeCode === null).length, refused });
+emit('engaged', {
+  stalled: stalled.length,
+  alive: stalled.filter((m) => m.closeCode === null).length,
+  refused,
+});

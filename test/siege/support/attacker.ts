@@ -50,7 +50,9 @@ export function attackArgs(own: ParseArgsOptionsConfig): {
  * readline (the siege's reader) takes them for line ends.
  */
 export function emit(event: string, figures: Record<string, unknown> = {}): void {
-  const json = JSON.stringify({ event, ...figures }).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify({ event, ...figures })
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   process.stdout.write(json + '\n');
 }
 

@@ -16,7 +16,8 @@ export function seedGroupMessages(dataDir: string, name: string, count: number, 
     const from = { id: someone(), nick: 'Archivist' };
     const start = Date.now() - count * 1_000;
     db.batch(() => {
-      for (let n = 1; n <= count; n++) room.history.append({ id: newMessageId(), ts: start + n * 1_000, from, text }, `seed-${n}`);
+      for (let n = 1; n <= count; n++)
+        room.history.append({ id: newMessageId(), ts: start + n * 1_000, from, text }, `seed-${n}`);
     });
   } finally {
     db.close();
@@ -36,11 +37,20 @@ export function seedHiddenRows(dataDir: string, name: string, hidden: number, vi
     const start = Date.now() - (hidden + visible) * 1_000;
     db.batch(() => {
       for (let n = 1; n <= visible / 2; n++)
-        room.history.append({ id: newMessageId(), ts: start + n, from: other, text: `before ${n}` }, `seed-a${n}`);
+        room.history.append(
+          { id: newMessageId(), ts: start + n, from: other, text: `before ${n}` },
+          `seed-a${n}`,
+        );
       for (let n = 1; n <= hidden; n++)
-        room.history.append({ id: newMessageId(), ts: start + visible + n, from: self, to: self, text: `note to self ${n}` }, `seed-h${n}`);
+        room.history.append(
+          { id: newMessageId(), ts: start + visible + n, from: self, to: self, text: `note to self ${n}` },
+          `seed-h${n}`,
+        );
       for (let n = 1; n <= visible / 2; n++)
-        room.history.append({ id: newMessageId(), ts: start + visible + hidden + n, from: other, text: `after ${n}` }, `seed-b${n}`);
+        room.history.append(
+          { id: newMessageId(), ts: start + visible + hidden + n, from: other, text: `after ${n}` },
+          `seed-b${n}`,
+        );
     });
   } finally {
     db.close();

@@ -159,7 +159,15 @@ export class Siege {
 
   /** Sets a sysctl inside one machine's namespace (per-namespace settings only, e.g. tcp_rmem). */
   async sysctl(machine: string, key: string, value: string): Promise<void> {
-    await run('ip', ['netns', 'exec', this.lan.machines[machine]!.ns, 'sysctl', '-q', '-w', `${key}=${value}`]);
+    await run('ip', [
+      'netns',
+      'exec',
+      this.lan.machines[machine]!.ns,
+      'sysctl',
+      '-q',
+      '-w',
+      `${key}=${value}`,
+    ]);
   }
 
   /** Runs an attack script (test/siege/attacks/NAME.ts) on `machine` (default the attacker). */
