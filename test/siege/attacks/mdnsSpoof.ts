@@ -15,7 +15,7 @@ import { instanceName } from '../../../src/core/discovery/txt';
 import { createIdentity } from '../../../src/core/identity/createIdentity';
 import { INFO_PATH, PROTOCOL_VERSION, SERVICE_TYPE } from '../../../src/shared/protocol';
 import { attackArgs, boundedLife, emit } from '../support/attacker';
-import { openMdns, txtData, type MdnsRecord } from '../support/mdns';
+import { openMdns, serviceRecords, type MdnsRecord } from '../support/mdns';
 
 const { target, values } = attackArgs({
   mode: { type: 'string' },

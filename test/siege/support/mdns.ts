@@ -49,3 +49,24 @@ export function openMdns(address: string): Mdns {
 export function txtData(txt: Record<string, string>): Buffer[] {
   return Object.entries(txt).map(([k, v]) => Buffer.from(`${k}=${v}`));
 }
+
+/** The DNS-SD name of Parley's service type (bonjour's type `parley`). */
+export const PARLEY_SERVICE = '_parley._tcp.local';
+
+/** The four records that announce one service instance at `address`:`port`. */
+export function serviceRecords(
+  instance: string,
+  hostName: string,
+  address: string,
+  port: number,
+  txt: Record<string, string>,
+  ttl: number,
+): MdnsRecord[] {
+  const fqdn = `${instance}.${PARLEY_SERVICE}`;
+  return [
+    { name: PARLEY_SERVICE, type: 'PTR', ttl, data: fqdn },
+    { name: fqdn, type: 'SRV', ttl, flush: true, data: { port, target: hostName, priority: 0, weight: 0 } },
+    { name: fqdn, type: 'TXT', ttl, flush: true, data: txtData(txt) },
+    { name: hostName, type: 'A', ttl, flush: true, data: address },
+  ];
+}
