@@ -13,9 +13,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { instanceName } from '../../../src/core/discovery/txt';
 import { createIdentity } from '../../../src/core/identity/createIdentity';
-import { INFO_PATH, PROTOCOL_VERSION, SERVICE_TYPE } from '../../../src/shared/protocol';
+import { INFO_PATH, PROTOCOL_VERSION } from '../../../src/shared/protocol';
 import { attackArgs, boundedLife, emit } from '../support/attacker';
-import { openMdns, serviceRecords, type MdnsRecord } from '../support/mdns';
+import { openMdns, PARLEY_SERVICE, serviceRecords, type MdnsRecord } from '../support/mdns';
 
 const { target, values } = attackArgs({
   mode: { type: 'string' },
@@ -29,8 +29,7 @@ const { target, values } = attackArgs({
   repeat: { type: 'string', default: '200' },
   'listen-ms': { type: 'string', default: '3000' },
 });
-// bonjour's type 'parley' is the DNS-SD service _parley._tcp.
-const SERVICE = `_${SERVICE_TYPE}._tcp.local`;
+const SERVICE = PARLEY_SERVICE;
 const mdns = openMdns(values.me!);
 const everyMs = Number(values['every-ms']);
 const durationMs = Number(values['duration-ms']);
@@ -38,23 +37,7 @@ let sent = 0;
 const extra: Record<string, unknown> = {};
 const end = boundedLife(target.maxMs, () => ({ mode: values.mode, sent, ...extra }));
 
-/** The records of one service instance. */
-function service(
-  instance: string,
-  hostName: string,
-  address: string,
-  port: number,
-  txt: Record<string, string>,
-  ttl: number,
-): MdnsRecord[] {
-  const fqdn = `${instance}.${SERVICE}`;
-  return [
-    { name: SERVICE, type: 'PTR', ttl, data: fqdn },
-    { name: fqdn, type: 'SRV', ttl, flush: true, data: { port, target: hostName, priority: 0, weight: 0 } },
-    { name: fqdn, type: 'TXT', ttl, flush: true, data: txtData(txt) },
-    { name: hostName, type: 'A', ttl, flush: true, data: address },
-  ];
-}
+const service = serviceRecords;
 const txtOf = (id: string, name: string, fp: string) => ({
   v: String(PROTOCOL_VERSION),
   id,
