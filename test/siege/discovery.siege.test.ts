@@ -6,7 +6,7 @@ import { scaled, Siege } from './support/siege';
 
 const canRun = requireNetnsOrSkip();
 
-const durationMs = scaled({ short: 10_000, full: 60_000 });
+const durationMs = scaled({ short: 6_000, full: 60_000 });
 
 /** What the attacker's mDNS tool needs: its own address and the room's name. */
 const mdnsArgs = (s: Siege, mode: string) => [

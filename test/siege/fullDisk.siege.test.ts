@@ -20,7 +20,7 @@ describe.skipIf(!canRun)('siege 8: full disk', () => {
       // The disk is under test, not the rate: let one member write as fast as it can.
       hostArgs: ['--post-rate', '100000', '--post-burst', '100000'],
     });
-    const durationMs = scaled({ short: 8_000, full: 45_000 });
+    const durationMs = scaled({ short: 5_000, full: 45_000 });
     const attack = s.run('diskFill', [
       ...s.targetArgs(),
       '--duration-ms',

@@ -10,7 +10,7 @@ describe.skipIf(!canRun)('siege 6: hidden rows make history reads expensive', ()
   it('keeps a good member chatting while 4 members page at the allowed rate over 100,000 private rows they cannot see', async () => {
     const hidden = 100_000;
     const s = await Siege.start({ seed: (dir) => seedHiddenRows(dir, 'Siege', hidden, 200) });
-    const durationMs = scaled({ short: 10_000, full: 60_000 });
+    const durationMs = scaled({ short: 6_000, full: 60_000 });
     const attack = s.run('hiddenFetch', [
       ...s.targetArgs(),
       '--fetchers',

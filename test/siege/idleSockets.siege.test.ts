@@ -18,7 +18,7 @@ describe.skipIf(!canRun)('siege 1: idle sockets', () => {
     ]);
     const engaged = await attack.next('engaged', 30_000);
     s.meter.mark();
-    const probe = await s.probe({ posts: scaled({ short: 12, full: 60 }), everyMs: 250 });
+    const probe = await s.probe({ posts: scaled({ short: 8, full: 60 }), everyMs: 250 });
     attack.child.kill('SIGTERM');
     const done = await attack.next('done', 15_000);
     const checks = goodMemberChecks(probe);

@@ -15,7 +15,7 @@ describe.skipIf(!canRun)('siege 2: passcode guessing by address rotation', () =>
     const v6count = scaled({ short: 200, full: 1_880 });
     const { ipv4, ipv6 } = await s.lan.addAddresses('attacker', { ipv4: 40, ipv6: v6count });
     // At most a minute: then every wrong passcode checked falls in one minute.
-    const durationMs = scaled({ short: 10_000, full: 60_000 });
+    const durationMs = scaled({ short: 6_000, full: 60_000 });
     const printedBefore = s.host.printed.length;
     const attack = s.run('passcodeGuess', [
       ...s.targetArgs(),

@@ -12,7 +12,7 @@ const PER_SECOND = 5;
 describe.skipIf(!canRun)('siege 7: post flood by one reconnecting identity', () => {
   it('holds one identity to the documented post rate however often it reconnects', async () => {
     const s = await Siege.start();
-    const durationMs = scaled({ short: 8_000, full: 60_000 });
+    const durationMs = scaled({ short: 5_000, full: 60_000 });
     const attack = s.run('postFlood', [
       ...s.targetArgs(),
       '--duration-ms',
@@ -22,7 +22,7 @@ describe.skipIf(!canRun)('siege 7: post flood by one reconnecting identity', () 
     ]);
     await attack.next('engaged', 30_000);
     s.meter.mark();
-    const probe = await s.probe({ posts: scaled({ short: 12, full: 40 }), everyMs: 250 });
+    const probe = await s.probe({ posts: scaled({ short: 8, full: 40 }), everyMs: 250 });
     const done = await attack.next<{
       acked: number;
       seconds: number;

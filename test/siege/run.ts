@@ -39,7 +39,7 @@ const reports = readFileSync(results, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => (JSON.parse(l) as { siege: SiegeReport }).siege)
-  .sort((a, b) => parseInt(a.attack) - parseInt(b.attack));
+  .sort((a, b) => parseInt(a.attack) - parseInt(b.attack) || a.attack.localeCompare(b.attack));
 rmSync(dir, { recursive: true, force: true });
 
 if (!values['no-docs'] && reports.length > 0) {
@@ -64,8 +64,8 @@ function render(rows: SiegeReport[]): string {
       'each attack ran against the real headless host on the simulated LAN, from another machine, while a good member ' +
       'joined and chatted from a third. Host CPU is % of one core over the attack; RSS is the host process; db is host.db plus its WAL.',
     '',
-    '| attack | scale | what must hold | measured | verdict | host CPU | host RSS peak (delta) | db |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| attack | scale | what must hold | measured | verdict | host CPU | host RSS peak (delta) | db | siege |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) =>
       [
         '',
@@ -77,6 +77,7 @@ function render(rows: SiegeReport[]): string {
         `${r.host.cpuPct} %`,
         `${r.host.rssPeakMB} MB (+${(r.host.rssPeakMB - r.host.rssIdleMB).toFixed(0)})`,
         `${r.host.dbMB} MB`,
+        `\`${r.test}\``,
         '',
       ]
         .join(' | ')

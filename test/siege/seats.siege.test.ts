@@ -24,7 +24,7 @@ describe.skipIf(!canRun)('siege 4: one address takes every seat', () => {
       'engaged',
       60_000,
     );
-    const probe = await s.probe({ posts: scaled({ short: 12, full: 40 }), everyMs: 250 });
+    const probe = await s.probe({ posts: scaled({ short: 8, full: 40 }), everyMs: 250 });
     attack.child.kill('SIGTERM');
     await attack.next('done', 15_000);
     const checks = [

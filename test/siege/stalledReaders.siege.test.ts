@@ -34,7 +34,7 @@ describe.skipIf(!canRun)('siege 5: stalled readers', () => {
       'engaged',
       scaled({ short: 60_000, full: 180_000 }),
     );
-    const probe = await s.probe({ posts: scaled({ short: 12, full: 40 }), everyMs: 250 });
+    const probe = await s.probe({ posts: scaled({ short: 8, full: 40 }), everyMs: 250 });
     attack.child.kill('SIGTERM');
     const done = await attack.next<{ alive: number; closes: Record<string, number> }>('done', 20_000);
     const host = s.meter.stop();

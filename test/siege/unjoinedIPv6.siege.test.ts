@@ -23,7 +23,7 @@ describe.skipIf(!canRun)('siege 9: many IPv6 addresses x unjoined connections', 
     ]);
     const engaged = await attack.next<{ open: number }>('engaged', 30_000);
     s.meter.mark();
-    const probe = await s.probe({ posts: scaled({ short: 12, full: 60 }), everyMs: 250 });
+    const probe = await s.probe({ posts: scaled({ short: 8, full: 60 }), everyMs: 250 });
     attack.child.kill('SIGTERM');
     const done = await attack.next<{ upgraded: number; refused: Record<string, number> }>('done', 15_000);
     const checks = [

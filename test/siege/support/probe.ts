@@ -4,7 +4,7 @@
  * when it is welcomed and one with its figures at the end, then exits by itself.
  *
  * node --import tsx probe.ts --host H --port P --fingerprint FP [--passcode X] [--nick N]
- *   [--posts 20] [--every-ms 250] [--join-timeout-ms 15000] [--hold-ms 0]
+ *   [--posts 20] [--every-ms 250] [--join-timeout-ms 6500] [--hold-ms 0]
  */
 import { parseArgs } from 'node:util';
 import { RoomClient } from '../../../src/core/client/RoomClient';
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     nick: { type: 'string', default: 'Good member' },
     posts: { type: 'string', default: '20' },
     'every-ms': { type: 'string', default: '250' },
-    'join-timeout-ms': { type: 'string', default: '8000' },
+    'join-timeout-ms': { type: 'string', default: '6500' },
     // Stay in the room this long after the last ack (an attack that needs a member present).
     'hold-ms': { type: 'string', default: '0' },
   },

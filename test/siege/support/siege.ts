@@ -11,9 +11,9 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { createLan, jsonLines, type Lan, type Line } from '../../lan/netns';
 import { keepLog } from '../../support/logs';
 import { HostMeter, type HostFigures } from './meter';
@@ -22,7 +22,8 @@ import { summarize, type ProbeResult } from './probeResult';
 export { type ProbeResult } from './probeResult';
 
 const run = promisify(execFile);
-const CLI = resolve(import.meta.dirname, '../../../src/cli/host.ts');
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CLI = join(ROOT, 'src/cli/host.ts');
 const PROBE = resolve(import.meta.dirname, 'probe.ts');
 /** Where the attack scripts live. */
 export const ATTACKS = resolve(import.meta.dirname, '../attacks');
@@ -82,6 +83,8 @@ export interface SiegeOptions {
 /** One attack's figures and verdict, as `npm run siege` tabulates them. */
 export interface SiegeReport {
   attack: string;
+  /** The siege's test file, relative to the repository (what proves the row). */
+  test: string;
   scale: 'short' | 'full';
   /** What must hold, in one sentence with its bound. */
   holds: string;
@@ -233,10 +236,11 @@ export class Siege {
    * Stops the meter, prints the report as one JSON line (and appends it to $SIEGE_RESULTS for
    * `npm run siege`), then asserts every check.
    */
-  report(r: Omit<SiegeReport, 'scale' | 'pass' | 'host'>, checks: Check[]): SiegeReport {
+  report(r: Omit<SiegeReport, 'scale' | 'pass' | 'host' | 'test'>, checks: Check[]): SiegeReport {
     const host = this.meter.stop();
     const pass = checks.every((c) => c.ok);
-    const report: SiegeReport = { ...r, scale: SCALE, pass, host, figures: { ...r.figures, checks } };
+    const test = relative(ROOT, expect.getState().testPath ?? '');
+    const report: SiegeReport = { ...r, test, scale: SCALE, pass, host, figures: { ...r.figures, checks } };
     const line = JSON.stringify({ siege: report });
     console.log(line);
     if (process.env.SIEGE_RESULTS) appendFileSync(process.env.SIEGE_RESULTS, line + '\n');
