@@ -21,7 +21,7 @@ describe.skipIf(!canRun)('siege 9: many IPv6 addresses x unjoined connections', 
       '--max-ms',
       String(scaled({ short: 45_000, full: 150_000 })),
     ]);
-    const engaged = await attack.next<{ open: number }>('engaged', 30_000);
+    const engaged = await attack.next<{ open: number }>('engaged', 40_000);
     s.meter.mark();
     const probe = await s.probe({ posts: scaled({ short: 8, full: 60 }), everyMs: 250 });
     attack.child.kill('SIGTERM');

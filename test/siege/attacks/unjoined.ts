@@ -3,6 +3,10 @@
  * connections that never say hello. Every address is one of the attacker's own (bound as the
  * source); when the host closes one (the hello deadline), it is opened again at once, and a
  * refused one is tried again 50 ms later, within a budget of 50 openings per connection.
+ *
+ * `engaged` comes once the siege is in place and has been through one renewal: 90 % of the sockets
+ * held at first have reached the host's hello deadline and been taken again. A member who comes
+ * then meets a full cap for a whole deadline period, not the gap of a renewal wave.
  */
 import { attackArgs, boundedLife, emit } from '../support/attacker';
 import { RawMember } from '../support/member';
@@ -25,13 +29,26 @@ let ending = false;
 let engaged = false;
 /** First attempts that have opened or been refused: once all have, the siege is in place. */
 let settled = 0;
-const settle = (first: boolean) => {
-  if (!first || ++settled < wanted || engaged) return;
+/** Sockets held when it was, and how many of those have been renewed since. */
+let firstHeld: number | null = null;
+let renewed = 0;
+const engage = () => {
+  if (engaged) return;
   engaged = true;
-  emit('engaged', { open: open.size, upgraded, refused });
+  emit('engaged', { open: open.size, firstHeld, renewed, upgraded, refused });
 };
+const settle = (first: boolean) => {
+  if (!first || ++settled < wanted || firstHeld !== null) return;
+  firstHeld = open.size;
+  if (firstHeld === 0) engage();
+};
+const renewedOne = () => {
+  if (firstHeld !== null && ++renewed >= Math.ceil(firstHeld * 0.9)) engage();
+};
+// Bounded: engaged after 25 s whatever the host did.
+setTimeout(engage, 25_000).unref();
 
-function openOne(localAddress: string, first = false): void {
+function openOne(localAddress: string, first = false, renewal = false): void {
   opened++;
   const m = new RawMember({
     endpoint: { host, port: target.port },
@@ -43,6 +60,7 @@ function openOne(localAddress: string, first = false): void {
     upgraded++;
     open.add(m);
     settle(first);
+    if (renewal) renewedOne();
   });
   m.ws.once('close', () => {
     const wasOpen = open.delete(m);
@@ -55,8 +73,8 @@ function openOne(localAddress: string, first = false): void {
     if (!ending && reopenBudget > 0) {
       reopenBudget--;
       // A seat that was held is taken again at once, before anyone else's retry can get it.
-      if (wasOpen) setImmediate(() => openOne(localAddress));
-      else setTimeout(() => openOne(localAddress), 50);
+      if (wasOpen) setImmediate(() => openOne(localAddress, false, true));
+      else setTimeout(() => openOne(localAddress, false, renewal), 50);
     }
   });
 }
