@@ -22,15 +22,15 @@ export interface Machine {
   ns: string;
   /** Its IPv4 address on the LAN. */
   address: string;
-  /** Its IPv6 address on the LAN's unique local /64 (fd77::/64). */
-  address6: string;
+  /** Its IPv6 address on the LAN's unique local /64 (fd77::/64), when the LAN has IPv6. */
+  address6?: string;
 }
 
 /** Addresses added to a machine by `Lan.addAddresses`, all on its one eth0. */
 export interface ExtraAddresses {
   /** IPv4 aliases in 10.77.(index + 1).0/24: a /24 of the machine's own, routed on the LAN. */
   ipv4: string[];
-  /** IPv6 addresses in the LAN's fd77::/64 (what one laptop can claim on a SLAAC segment). */
+  /** IPv6 addresses in the LAN's fd77::/64 (what one laptop can claim on a SLAAC segment); LANs with IPv6 only. */
   ipv6: string[];
 }
 
@@ -102,8 +102,18 @@ export function requireNetnsOrSkip(): boolean {
   return false;
 }
 
+/** How a LAN is built beyond its machines. */
+export interface LanOptions {
+  /**
+   * Also give the LAN IPv6: each machine an address in fd77::/64 (fd77::10, fd77::11, ...), and
+   * `addAddresses` IPv6 addresses on demand. Off by default: an IPv6 address changes what
+   * discovery announces (AAAA records), which the LAN tests pin down.
+   */
+  ipv6?: boolean;
+}
+
 /** Builds a LAN with one machine per name, at 10.77.0.10, 10.77.0.11, ... in that order. */
-export async function createLan(names: string[]): Promise<Lan> {
+export async function createLan(names: string[], opts: LanOptions = {}): Promise<Lan> {
   const status = netnsAvailable();
   if (!status.ok) throw new Error(`Cannot create a simulated LAN: ${status.why}.`);
   for (const name of names) {
@@ -142,8 +152,8 @@ export async function createLan(names: string[]): Promise<Lan> {
       await ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0');
       await ip('-n', ns, 'route', 'add', ALIAS_RANGE, 'dev', 'eth0');
       // nodad: usable at once (duplicate address detection would hold it for a second or so).
-      await ip('-n', ns, 'addr', 'add', `${address6}/64`, 'dev', 'eth0', 'nodad');
-      machines[name] = { name, ns, address, address6 };
+      if (opts.ipv6) await ip('-n', ns, 'addr', 'add', `${address6}/64`, 'dev', 'eth0', 'nodad');
+      machines[name] = { name, ns, address, ...(opts.ipv6 && { address6 }) };
     }
   } catch (err) {
     await teardown(state);
@@ -187,6 +197,7 @@ export async function createLan(names: string[]): Promise<Lan> {
       const ipv6 = counts.ipv6 ?? 0;
       if (have.ipv4.length + ipv4 > 254) throw new Error('At most 254 IPv4 aliases fit in one /24.');
       if (have.ipv6.length + ipv6 > 0xffff) throw new Error('At most 65,535 extra IPv6 addresses.');
+      if (ipv6 > 0 && !opts.ipv6) throw new Error('This LAN has no IPv6: createLan(names, { ipv6: true }).');
       // One `ip -batch` for all of them: a thousand separate `ip` processes would take seconds.
       const commands: string[] = [];
       const added: ExtraAddresses = { ipv4: [], ipv6: [] };

@@ -114,7 +114,7 @@ export class Siege {
 
   /** Builds the LAN, starts the host and its meter; disposed when the test finishes. */
   static async start(opts: SiegeOptions = {}): Promise<Siege> {
-    const lan = await createLan(['host', 'attacker', 'member', ...(opts.machines ?? [])]);
+    const lan = await createLan(['host', 'attacker', 'member', ...(opts.machines ?? [])], { ipv6: true });
     const ownDataDir = opts.dataDir ? null : mkdtempSync(join(tmpdir(), 'parley-siege-'));
     const dataDir = opts.dataDir ?? join(ownDataDir!, 'host');
     let siege: Siege | null = null;
@@ -305,7 +305,7 @@ function startHost(lan: Lan, dataDir: string, opts: SiegeOptions): Promise<Siege
           roomId,
           fingerprint,
           address: machine.address,
-          address6: machine.address6,
+          address6: machine.address6!,
           dataDir,
           printed,
         });
