@@ -26,6 +26,19 @@ export default defineConfig({
           env: { PARLEY_REQUIRE_NETNS: '1' },
         },
       },
+      {
+        test: {
+          name: 'siege',
+          include: ['test/siege/**/*.siege.test.ts'],
+          environment: 'node',
+          // A full-scale attack (npm run siege) runs for minutes; the short pass for seconds.
+          testTimeout: process.env.SIEGE_SCALE === 'full' ? 600_000 : 90_000,
+          hookTimeout: 60_000,
+          // Each attack wants the machine's two cores to itself, and namespaces are shared state.
+          fileParallelism: false,
+          env: { PARLEY_REQUIRE_NETNS: '1' },
+        },
+      },
     ],
   },
 });

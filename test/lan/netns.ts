@@ -22,6 +22,16 @@ export interface Machine {
   ns: string;
   /** Its IPv4 address on the LAN. */
   address: string;
+  /** Its IPv6 address on the LAN's unique local /64 (fd77::/64), when the LAN has IPv6. */
+  address6?: string;
+}
+
+/** Addresses added to a machine by `Lan.addAddresses`, all on its one eth0. */
+export interface ExtraAddresses {
+  /** IPv4 aliases in 10.77.(index + 1).0/24: a /24 of the machine's own, routed on the LAN. */
+  ipv4: string[];
+  /** IPv6 addresses in the LAN's fd77::/64 (what one laptop can claim on a SLAAC segment); LANs with IPv6 only. */
+  ipv6: string[];
 }
 
 export interface Lan {
@@ -35,6 +45,12 @@ export interface Lan {
   ): ChildProcess;
   /** Plugs the machine's cable in or pulls it (the hub side of its veth goes up or down). */
   setLink(machine: string, up: boolean): Promise<void>;
+  /**
+   * Gives `machine` `ipv4` more IPv4 addresses (at most 254) and `ipv6` more IPv6 addresses
+   * (at most 65,535) on its eth0, on top of those of earlier calls; resolves with all of them.
+   * For attacks that rotate source addresses (bind a socket's `localAddress` to one).
+   */
+  addAddresses(machine: string, counts: { ipv4?: number; ipv6?: number }): Promise<ExtraAddresses>;
   /** Kills every process it spawned (and anything else left in its namespaces), then deletes them. */
   destroy(): Promise<void>;
 }
@@ -42,6 +58,10 @@ export interface Lan {
 /** Every namespace this fixture makes starts with this; the pid after it tells whose it is. */
 const PREFIX = 'parley-lan-';
 const SUBNET = '10.77.0';
+/** Every machine's aliases (10.77.1.0/24 onwards) are on-link too: one route for the /16. */
+const ALIAS_RANGE = '10.77.0.0/16';
+/** The LAN's unique local IPv6 prefix (RFC 4193), one /64 like a SLAAC segment. */
+const PREFIX6 = 'fd77::';
 const MACHINE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
 let counter = 0;
@@ -82,8 +102,18 @@ export function requireNetnsOrSkip(): boolean {
   return false;
 }
 
+/** How a LAN is built beyond its machines. */
+export interface LanOptions {
+  /**
+   * Also give the LAN IPv6: each machine an address in fd77::/64 (fd77::10, fd77::11, ...), and
+   * `addAddresses` IPv6 addresses on demand. Off by default: an IPv6 address changes what
+   * discovery announces (AAAA records), which the LAN tests pin down.
+   */
+  ipv6?: boolean;
+}
+
 /** Builds a LAN with one machine per name, at 10.77.0.10, 10.77.0.11, ... in that order. */
-export async function createLan(names: string[]): Promise<Lan> {
+export async function createLan(names: string[], opts: LanOptions = {}): Promise<Lan> {
   const status = netnsAvailable();
   if (!status.ok) throw new Error(`Cannot create a simulated LAN: ${status.why}.`);
   for (const name of names) {
@@ -110,6 +140,7 @@ export async function createLan(names: string[]): Promise<Lan> {
     for (const [i, name] of names.entries()) {
       const ns = `${base}-${name}`;
       const address = `${SUBNET}.${10 + i}`;
+      const address6 = `${PREFIX6}${10 + i}`;
       await ip('netns', 'add', ns);
       state.namespaces.push(ns);
       await ip('-n', ns, 'link', 'set', 'lo', 'up');
@@ -119,7 +150,10 @@ export async function createLan(names: string[]): Promise<Lan> {
       await ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0');
       await ip('-n', ns, 'link', 'set', 'eth0', 'up');
       await ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0');
-      machines[name] = { name, ns, address };
+      await ip('-n', ns, 'route', 'add', ALIAS_RANGE, 'dev', 'eth0');
+      // nodad: usable at once (duplicate address detection would hold it for a second or so).
+      if (opts.ipv6) await ip('-n', ns, 'addr', 'add', `${address6}/64`, 'dev', 'eth0', 'nodad');
+      machines[name] = { name, ns, address, ...(opts.ipv6 && { address6 }) };
     }
   } catch (err) {
     await teardown(state);
@@ -132,6 +166,7 @@ export async function createLan(names: string[]): Promise<Lan> {
     return m;
   };
   let destroyed: Promise<void> | null = null;
+  const extras = new Map<string, ExtraAddresses>();
 
   return {
     machines,
@@ -153,11 +188,55 @@ export async function createLan(names: string[]): Promise<Lan> {
       const index = names.indexOf(machine(name).name);
       await ip('-n', hub, 'link', 'set', `p${index}`, up ? 'up' : 'down');
     },
+    async addAddresses(name, counts) {
+      const m = machine(name);
+      const index = names.indexOf(m.name);
+      const have = extras.get(name) ?? { ipv4: [], ipv6: [] };
+      extras.set(name, have);
+      const ipv4 = counts.ipv4 ?? 0;
+      const ipv6 = counts.ipv6 ?? 0;
+      if (have.ipv4.length + ipv4 > 254) throw new Error('At most 254 IPv4 aliases fit in one /24.');
+      if (have.ipv6.length + ipv6 > 0xffff) throw new Error('At most 65,535 extra IPv6 addresses.');
+      if (ipv6 > 0 && !opts.ipv6) throw new Error('This LAN has no IPv6: createLan(names, { ipv6: true }).');
+      // One `ip -batch` for all of them: a thousand separate `ip` processes would take seconds.
+      const commands: string[] = [];
+      const added: ExtraAddresses = { ipv4: [], ipv6: [] };
+      for (let k = 0; k < ipv4; k++) {
+        const a = `10.77.${index + 1}.${have.ipv4.length + k + 1}`;
+        added.ipv4.push(a);
+        commands.push(`addr add ${a}/32 dev eth0`);
+      }
+      for (let k = 0; k < ipv6; k++) {
+        const a = `${PREFIX6}${(index + 1).toString(16)}:${(have.ipv6.length + k + 1).toString(16)}`;
+        added.ipv6.push(a);
+        commands.push(`addr add ${a}/128 dev eth0 nodad`);
+      }
+      if (commands.length > 0) await batch(m.ns, commands);
+      have.ipv4.push(...added.ipv4);
+      have.ipv6.push(...added.ipv6);
+      return { ipv4: [...have.ipv4], ipv6: [...have.ipv6] };
+    },
     destroy() {
       destroyed ??= teardown(state);
       return destroyed;
     },
   };
+}
+
+/** Runs `ip` commands inside `ns` in one process (`ip -n NS -batch -`). */
+function batch(ns: string, commands: string[]): Promise<void> {
+  return new Promise((resolveBatch, reject) => {
+    const child = spawnChild('ip', ['-n', ns, '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolveBatch()
+        : reject(new Error(`ip -batch in ${ns} failed (${code}): ${stderr.trim()}`)),
+    );
+    child.stdin.end(commands.join('\n') + '\n');
+  });
 }
 
 async function teardown(state: { namespaces: string[]; children: Set<ChildProcess> }): Promise<void> {
