@@ -11,7 +11,8 @@ const PASSCODE = 'siege-right-passcode';
 
 describe.skipIf(!canRun)('siege 2: passcode guessing by address rotation', () => {
   it('checks at most 60 wrong passcodes a minute room-wide when they come from 40 IPv4 and many IPv6 addresses, and tells the host', async () => {
-    const s = await Siege.start({ hostArgs: ['--passcode', PASSCODE] });
+    // Listening on every address, IPv6 included: the guesses come over both.
+    const s = await Siege.start({ hostArgs: ['--passcode', PASSCODE, '--bind', '::'] });
     const v6count = scaled({ short: 200, full: 1_880 });
     const { ipv4, ipv6 } = await s.lan.addAddresses('attacker', { ipv4: 40, ipv6: v6count });
     // At most a minute: then every wrong passcode checked falls in one minute.

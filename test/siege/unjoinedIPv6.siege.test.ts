@@ -7,7 +7,8 @@ const canRun = requireNetnsOrSkip();
 
 describe.skipIf(!canRun)('siege 9: many IPv6 addresses x unjoined connections', () => {
   it('lets a good member in while 70 IPv6 addresses each hold 15 connections that never say hello', async () => {
-    const s = await Siege.start();
+    // Listening on every address: the attack comes over IPv6.
+    const s = await Siege.start({ hostArgs: ['--bind', '::'] });
     const addresses = 70;
     const perAddress = 15;
     const { ipv6 } = await s.lan.addAddresses('attacker', { ipv6: addresses });

@@ -4,11 +4,10 @@
  * or, where the attack needs to misbehave below it (stall its reads, flood hellos, guess
  * passcodes), a raw WebSocket whose hello is built by `buildHello`.
  *
- * Why one module: the member identity is changing (today `hello.key` is a bearer secret the
- * host hashes into the member id; issue 9 replaces it with a key pair whose signature covers the
- * host's nonce and the certificate fingerprint). When it lands, `MemberIdentity`, `newIdentity`,
- * `clientOptions`, `helloWaitsForChallenge` and `buildHello` are all that change here; the
- * attacks keep working unchanged.
+ * Why one module: the member identity is protocol business (since protocol 3 a key pair whose
+ * signature covers the host's nonce and the certificate fingerprint); if it changes again,
+ * `MemberIdentity`, `newIdentity`, `clientOptions`, `helloWaitsForChallenge` and `buildHello`
+ * are all that change here, and the attacks keep working unchanged.
  */
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
@@ -17,16 +16,17 @@ import { decodeHostFrame, encodeFrame } from '../../../src/shared/codec';
 import { PROTOCOL_VERSION, type HostFrame, type WelcomeFrame } from '../../../src/shared/protocol';
 import type { RoomClientOptions } from '../../../src/core/client/RoomClient';
 import { pinnedWsTarget } from '../../../src/core/identity/tlsClient';
+import { MemberKey } from '../../../src/core/memberKey';
 import { passcodeKey, passcodeProof } from '../../../src/core/passcode';
 
-/** Who a member is in one room (today: the secret `key` its hello carries). */
+/** Who a member is in one room: its key pair, which signs every hello. */
 export interface MemberIdentity {
-  readonly key: string;
+  readonly key: MemberKey;
 }
 
 /** A fresh member nobody has seen: what an attacker makes for every seat it grabs. */
 export function newIdentity(): MemberIdentity {
-  return { key: randomBytes(24).toString('base64url') };
+  return { key: MemberKey.generate() };
 }
 
 /** The part of RoomClient's options that says who the member is. */
@@ -34,18 +34,15 @@ export function clientOptions(identity: MemberIdentity): Pick<RoomClientOptions,
   return { key: identity.key };
 }
 
-/** What the room says before the hello, when it speaks first (today: passcode rooms only). */
+/** What the room says before the hello (every room speaks first; `salt` only with a passcode). */
 export interface Challenge {
   nonce: string;
-  salt: string;
+  salt?: string;
 }
 
-/**
- * Whether a member must wait for the room's `challenge` before its hello. Today only a room
- * with a passcode sends one; once every hello signs the host's nonce, this is always true.
- */
-export function helloWaitsForChallenge(room: { passcode: boolean }): boolean {
-  return room.passcode;
+/** Whether a member must wait for the room's `challenge` before its hello: always, since protocol 3. */
+export function helloWaitsForChallenge(_room: { passcode: boolean }): boolean {
+  return true;
 }
 
 /** What goes into one hello. */
@@ -73,15 +70,24 @@ export function wrongProof(): string {
 
 /** The encoded hello frame for `input`. */
 export function buildHello(input: HelloInput): string {
+  const fingerprint = input.fingerprint ?? '';
+  const nonce = input.challenge?.nonce ?? '';
   let proof = input.proof;
-  if (proof === undefined && input.passcode !== undefined && input.challenge) {
-    proof = passcodeProof(passcodeKey(input.passcode, input.challenge.salt), input.challenge.nonce);
+  const salt = input.challenge?.salt;
+  if (proof === undefined && input.passcode !== undefined && salt !== undefined && fingerprint) {
+    proof = passcodeProof(passcodeKey(input.passcode, salt), nonce, fingerprint);
   }
   return encodeFrame({
     type: 'hello',
     v: PROTOCOL_VERSION,
     nick: input.nick,
-    key: input.identity.key,
+    pub: input.identity.key.pub,
+    // Without a fingerprint or nonce (a connection that never finished TLS) no signature can be
+    // valid; a well-formed wrong one lets the host answer it as it would any forgery.
+    sig:
+      fingerprint && nonce
+        ? input.identity.key.signHello(nonce, fingerprint)
+        : randomBytes(64).toString('base64url'),
     ...(input.since !== undefined && { since: input.since }),
     ...(proof !== undefined && { proof }),
   });
@@ -150,7 +156,8 @@ export class RawMember {
       if (!waitsForChallenge) return;
       const check = () => {
         const challenge = this.frames.find((f) => f.type === 'challenge');
-        if (challenge?.type === 'challenge') resolve({ nonce: challenge.nonce, salt: challenge.salt });
+        if (challenge?.type === 'challenge')
+          resolve({ nonce: challenge.nonce, ...(challenge.salt !== undefined && { salt: challenge.salt }) });
         else if (this.closeCode !== null) resolve(null);
         else this.waiters.add(check);
       };
