@@ -33,6 +33,7 @@ import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
 import { originOf } from './admission/addressGroups';
 import { RateBook, takeEach } from './RateBook';
+import { trimToBytes } from './replyBudget';
 import { TokenBucket } from './TokenBucket';
 import { WriteBatch } from './writeBatch';
 
@@ -63,6 +64,8 @@ export interface Conn {
   readonly nonce: string;
   /** Closes the connection if no hello is accepted in time; cleared by the welcome. */
   handshakeTimer: NodeJS.Timeout | undefined;
+  /** Fetches held until what was already sent to it drains (see HostLimits.maxReplyBytes). */
+  readonly waiting: FetchFrame[];
 }
 
 /** What the room needs from its host. */
@@ -153,6 +156,7 @@ export class Room {
       fetches: [this.rates.addressFetches.bucket(originOf(address).address)],
       strikes: new TokenBucket(limits.floodStrikes, (limits.floodStrikes * 1000) / limits.floodWindowMs, now),
       handshakeTimer: undefined,
+      waiting: [],
     };
     this.conns.add(conn);
     // A socket that never says hello would otherwise hold a connection slot for good.
@@ -168,6 +172,8 @@ export class Room {
       guard(() => this.onMessage(conn, data, isBinary));
     });
     ws.on('close', (code) => guard(() => this.onClose(conn, code)));
+    // Held fetches are answered as the member reads what it was sent before them.
+    socket?.on('drain', () => guard(() => this.serveWaiting(conn)));
     // The room speaks first: the hello must be signed over this nonce (and, with a passcode,
     // carry the proof for it).
     this.send(conn, { type: 'challenge', nonce: conn.nonce, ...(passcode && { salt: passcode.salt }) });
@@ -227,7 +233,7 @@ export class Room {
       if (takeEach(...conn.posts)) this.onPost(conn, conn.member, frame);
       else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, frame.cid);
     } else if (takeEach(...conn.fetches)) {
-      this.onFetch(conn, conn.member, frame);
+      this.fetchWhenDrained(conn, frame);
     } else {
       this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH);
     }
@@ -308,8 +314,17 @@ export class Room {
     try {
       page =
         since === undefined
-          ? { messages: this.deps.history.latest(member.id, LIMITS.backlog), more: false }
-          : this.deps.history.after(member.id, since, LIMITS.pageMax);
+          ? trimToBytes(
+              { messages: this.deps.history.latest(member.id, LIMITS.backlog), more: false },
+              this.deps.limits.maxReplyBytes,
+              'newest',
+              false,
+            )
+          : trimToBytes(
+              this.deps.history.after(member.id, since, LIMITS.pageMax),
+              this.deps.limits.maxReplyBytes,
+              'oldest',
+            );
     } catch (err) {
       // The member still gets in; `more` sends a catching-up member back for the gap later.
       console.error('[parley host] could not read the history for a welcome:', err);
@@ -421,10 +436,11 @@ export class Room {
     const limit = Math.min(fetch.limit ?? LIMITS.backlog, LIMITS.pageMax);
     let page: HistoryPage;
     try {
+      const { maxReplyBytes } = this.deps.limits;
       page =
         fetch.before !== undefined
-          ? this.deps.history.before(member.id, fetch.before, limit)
-          : this.deps.history.after(member.id, fetch.after ?? 0, limit);
+          ? trimToBytes(this.deps.history.before(member.id, fetch.before, limit), maxReplyBytes, 'newest')
+          : trimToBytes(this.deps.history.after(member.id, fetch.after ?? 0, limit), maxReplyBytes, 'oldest');
     } catch (err) {
       console.error('[parley host] could not read the history for a fetch:', err);
       this.sendError(conn, ErrorCode.StorageFailed, 'The room’s history cannot be read right now.');
@@ -438,6 +454,30 @@ export class Room {
       more: page.more,
       ...this.removedBefore(),
     });
+  }
+
+  /**
+   * Answers a fetch now if little waits unsent for the member, or holds it until that drains:
+   * a member that asks and never reads gets one bounded answer, not a pile of them. A fetch
+   * beyond the few that may wait is refused RATE_LIMITED (a catch-up has one in flight).
+   */
+  private fetchWhenDrained(conn: Conn, fetch: FetchFrame): void {
+    const { maxReplyBytes, maxWaitingFetches } = this.deps.limits;
+    if (conn.waiting.length === 0 && (!conn.socket || conn.ws.bufferedAmount < maxReplyBytes)) {
+      this.onFetch(conn, conn.member!, fetch);
+    } else if (conn.waiting.length < maxWaitingFetches) {
+      conn.waiting.push(fetch);
+    } else {
+      this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH);
+    }
+  }
+
+  /** Answers held fetches, in order, while the member's unsent bytes stay under the budget. */
+  private serveWaiting(conn: Conn): void {
+    const { maxReplyBytes } = this.deps.limits;
+    while (conn.waiting.length > 0 && conn.member && conn.ws.bufferedAmount < maxReplyBytes) {
+      this.onFetch(conn, conn.member, conn.waiting.shift()!);
+    }
   }
 
   /** The welcome's and page's `removedBefore`, once the retention policy removed anything. */

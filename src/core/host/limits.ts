@@ -80,6 +80,14 @@ export interface HostLimits {
    */
   maxBufferedBytes: number;
   /**
+   * Most bytes of messages in one welcome or page (encoded JSON); a longer answer is cut and
+   * says `more`. A fetch is answered only once less than this waits unsent for the member, so
+   * a member that stops reading holds at most about twice this in answers.
+   */
+  maxReplyBytes: number;
+  /** Fetches a member may have waiting for its earlier answers to drain; one more is RATE_LIMITED. */
+  maxWaitingFetches: number;
+  /**
    * Posts one member (by member id, so reconnecting does not help) may store per 24 hours, a
    * leaky bucket (see DailyQuota). A post beyond it is answered QUOTA_EXCEEDED.
    */
@@ -128,11 +136,15 @@ export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, FollowingLimit>> = {
   // network always fits; it stops one network from taking every seat of a room it shares
   // with others. A lecture hall of more than 256 on one IPv6 /64 must raise it.
   maxSeatsPerPrefix: 256,
-  // The largest honest burst (a welcome or page of 200 messages of 8,000 characters, ~3.2 MB
-  // at worst) goes out in one write, which this check does not cut; it is checked before each
-  // further frame, so a member that reads keeps up, and one that never reads is cut at ~1 MiB
-  // plus at most one frame.
+  // Checked before each frame; the largest honest burst (a welcome or a page) is at most
+  // maxReplyBytes, far below it, so a member that reads is never cut, and one that never reads
+  // is cut at ~1 MiB plus at most one frame.
   maxBufferedBytes: 1024 * 1024,
+  // 256 KiB is 200 messages of up to ~1,300 characters, or 30 of the longest: a page of a busy
+  // room in one go, while 500 stalled readers hold at most ~250 MB of answers between them.
+  maxReplyBytes: 256 * 1024,
+  // A catch-up sends one fetch at a time; a few may overlap a Load earlier.
+  maxWaitingFetches: 4,
   // About 10 messages a minute for 8 hours: far more than a person types, while one key at the
   // documented 5 posts/s would store 432,000 a day. 20 MiB is 2,600 maximum-length messages
   // of plain text a day; 20 members at their quota add at most 400 MiB a day (instead of the
