@@ -8,7 +8,7 @@ import { createLan, requireNetnsOrSkip, waitForLine, type Lan } from './netns';
 
 const canRun = requireNetnsOrSkip();
 const FLOOD = resolve(import.meta.dirname, 'fixtures/flood.ts');
-/** What the host may grow by while its disk is full: the overflow (8 MiB counted) and its costs. */
+/** What the host may grow by while its disk is full: the overflow (1 MiB counted) and its costs. */
 const RSS_BOUND_MIB = 128;
 
 /** Resident memory of a process, in MiB, from /proc (the host runs in a namespace, not a container). */
@@ -118,7 +118,7 @@ describe.skipIf(!canRun)('storage under attack', () => {
     );
     expect(done.full).toBeGreaterThanOrEqual(4000);
     expect(done.other).toBe(0);
-    // What was acknowledged fits the disk's last 2 MB and the 8 MiB overflow; nothing more.
+    // What was acknowledged fits the disk's last 2 MB and the 1 MiB overflow; nothing more.
     expect(done.acked).toBeLessThan(1_500);
     expect(grown).toBeLessThan(RSS_BOUND_MIB);
     expect(host.printed.join('\n')).not.toMatch(/unexpected error/);

@@ -152,6 +152,32 @@ describe('RoomHost passcode', () => {
     expect((await third.next('welcome')).you.nick).toBe('Guesser (2)');
   });
 
+  it('under guessing, still checks a newcomer from a network that guessed nothing while the guessing networks have used their turn', async () => {
+    const clock = manualClock();
+    const host = await startHost({ passcode: PASSCODE, clock: clock.now });
+    // Two networks, fifteen addresses each: the room is under guessing, neither network locked.
+    await guessWrong(host.port, 30, (i) => `127.4.${i % 2}.${Math.floor(i / 2) + 1}`);
+    // The guessers' one check per 5 s: taken by a wrong guess, then a second is refused.
+    expect(
+      await (await helloWith(host.port, 'wrong again', { from: '127.4.0.99' })).next('error'),
+    ).toMatchObject({
+      code: ErrorCode.BadPasscode,
+    });
+    expect(
+      await (await helloWith(host.port, 'wrong again', { from: '127.4.1.99' })).next('error'),
+    ).toMatchObject({
+      code: ErrorCode.TooManyAttempts,
+      message: 'This room is receiving many wrong passcodes; try again in 5 s.',
+    });
+    // A guesser that knows the passcode after all waits its turn too: the lane is the network's.
+    expect(await (await helloWith(host.port, PASSCODE, { from: '127.4.0.98' })).next('error')).toMatchObject({
+      code: ErrorCode.TooManyAttempts,
+    });
+
+    const honest = await helloWith(host.port, PASSCODE, { from: '127.5.0.1' });
+    expect((await honest.next('welcome')).you.nick).toBe('Guesser');
+  });
+
   it('lets a member who proved the passcode once back in without it, even while its address is locked', async () => {
     const clock = manualClock();
     const host = await startHost({ passcode: PASSCODE, clock: clock.now });

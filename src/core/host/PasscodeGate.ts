@@ -3,7 +3,9 @@
  * guessing so that rotating addresses does not help. Wrong passcodes are counted per address,
  * per network (/24, /64: see originOf) and for the whole room; past the room's threshold
  * the room is "under guessing": the host is told, and newcomers' proofs are checked at most
- * once per ROOM_SLOW_INTERVAL_MS across the whole room, whoever sends them. Members that
+ * once per `roomSlowIntervalMs` across the whole room from networks that guessed wrong lately,
+ * and at most once per interval from networks that did not (two lanes: otherwise the guessers,
+ * sending hundreds of hellos to the one slot, would keep every honest newcomer out). Members that
  * proved the passcode once (by their signed identity) need no proof again while the host runs,
  * so guessing never locks out the people already in the room.
  */
@@ -21,7 +23,10 @@ export interface PasscodePolicy {
   /** Wrong passcodes in the whole room within `roomWindowMs` that put it under guessing. */
   roomThreshold: number;
   roomWindowMs: number;
-  /** Under guessing: at most one newcomer's proof is checked per this many ms, room-wide. */
+  /**
+   * Under guessing: at most one newcomer's proof is checked per this many ms room-wide from
+   * networks with a wrong passcode within `roomWindowMs`, and one from networks without.
+   */
   roomSlowIntervalMs: number;
 }
 
@@ -31,8 +36,9 @@ export const PASSCODE_POLICY: Readonly<PasscodePolicy> = {
   windowMs: 60_000,
   roomThreshold: 30,
   roomWindowMs: 10 * 60_000,
-  // 12 checks a minute, ~17,000 a day at most, whatever the number of addresses: a passcode of
-  // 10 random characters (see passcodeStrength) outlasts that by far; four digits would not.
+  // 12 checks a minute per lane, ~35,000 a day at most, whatever the number of addresses: a
+  // passcode of 10 random characters (see passcodeStrength) outlasts that by far; four digits
+  // would not.
   roomSlowIntervalMs: 5_000,
 };
 
@@ -100,9 +106,14 @@ export class PasscodeGate {
   private readonly policy: PasscodePolicy;
   private readonly byAddress: RecentTimes;
   private readonly byNetwork: RecentTimes;
+  /** Networks with a wrong passcode within the room window: they share the guessers' lane. */
+  private readonly guessedFrom: RecentTimes;
   /** The room's recent failures: time, address and network of each, oldest first. */
   private roomFailures: { at: number; address: string; network: string }[] = [];
+  /** Under guessing: the lane of networks that guessed wrong lately. */
   private readonly slow: TokenBucket;
+  /** Under guessing: the lane of networks that did not, so guessers cannot take every turn. */
+  private readonly slowClean: TokenBucket;
   /** Member ids that proved the passcode, in the order they last did (bounded). */
   private readonly admitted = new Set<string>();
   private lastReport = -Infinity;
@@ -119,7 +130,9 @@ export class PasscodeGate {
     this.policy = { ...PASSCODE_POLICY, ...policy };
     this.byAddress = new RecentTimes(this.policy.windowMs);
     this.byNetwork = new RecentTimes(this.policy.windowMs);
+    this.guessedFrom = new RecentTimes(this.policy.roomWindowMs);
     this.slow = new TokenBucket(1, 1000 / this.policy.roomSlowIntervalMs, now);
+    this.slowClean = new TokenBucket(1, 1000 / this.policy.roomSlowIntervalMs, now);
   }
 
   /** Whether the room has had at least its threshold of wrong passcodes lately. */
@@ -141,8 +154,11 @@ export class PasscodeGate {
       this.lockedBy('network', this.byNetwork.within(network, now), this.policy.perNetwork, now);
     if (locked) return locked;
     if (attempt.proof === undefined) return { ok: false, code: 'required' };
-    // Under guessing, every newcomer's check takes the room's one slow token, right or wrong.
-    if (this.underGuessing && !this.slow.take()) {
+    // Under guessing, every newcomer's check takes its lane's slow token, right or wrong. A
+    // network that guesses wrong joins the guessers' lane for the room window, so each fresh
+    // network an attacker brings costs it a turn of the other lane at most once.
+    const lane = this.guessedFrom.within(network, now).length > 0 ? this.slow : this.slowClean;
+    if (this.underGuessing && !lane.take()) {
       return {
         ok: false,
         code: 'locked',
@@ -177,6 +193,7 @@ export class PasscodeGate {
   private fail(address: string, network: string, now: number): void {
     this.byAddress.add(address, now, this.policy.perAddress);
     this.byNetwork.add(network, now, this.policy.perNetwork);
+    this.guessedFrom.add(network, now, 1);
     const recent = this.recentRoomFailures(now);
     recent.push({ at: now, address, network });
     // Enough to report on; the threshold is far below this.
