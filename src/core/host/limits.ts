@@ -140,9 +140,11 @@ export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, FollowingLimit>> = {
   // maxReplyBytes, far below it, so a member that reads is never cut, and one that never reads
   // is cut at ~1 MiB plus at most one frame.
   maxBufferedBytes: 1024 * 1024,
-  // 256 KiB is 200 messages of up to ~1,300 characters, or 30 of the longest: a page of a busy
-  // room in one go, while 500 stalled readers hold at most ~250 MB of answers between them.
-  maxReplyBytes: 256 * 1024,
+  // 128 KiB is 200 messages of ~600 characters (chat lines are mostly far shorter), or 15 of
+  // the longest. A stalled reader's answer costs the host about four times this (the frame,
+  // its TLS records and what the collector has not yet returned; siege 5 measured ~1 MB at
+  // 256 KiB), so 256 stalled readers stay within ~130 MB.
+  maxReplyBytes: 128 * 1024,
   // A catch-up sends one fetch at a time; a few may overlap a Load earlier.
   maxWaitingFetches: 4,
   // About 10 messages a minute for 8 hours: far more than a person types, while one key at the
