@@ -16,7 +16,7 @@ import {
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
 const CLIENT_TYPES = new Set(['hello', 'post', 'fetch']);
-const HOST_TYPES = new Set(['challenge', 'welcome', 'message', 'ack', 'page', 'joined', 'left', 'error']);
+const HOST_TYPES = new Set(['challenge', 'welcome', 'message', 'ack', 'page', 'roster', 'presence', 'error']);
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.join('.') : 'frame';

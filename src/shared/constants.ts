@@ -4,7 +4,7 @@
  */
 
 /** Bumped on any incompatible change. Carried by every hello, welcome and advertisement. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** DNS-SD service type rooms are advertised under (`_parley._tcp.local`). */
 export const SERVICE_TYPE = 'parley';
@@ -24,6 +24,11 @@ export const LIMITS = {
   backlog: 50,
   /** Most messages in one welcome catch-up or one page. */
   pageMax: 200,
+  /**
+   * Most members in one `roster` frame. Small pages are what keep a big room cheap: the host
+   * sends each as its own write, and a TLS socket's memory grows with its largest write.
+   */
+  rosterPage: 100,
 } as const;
 
 /** Machine-readable error codes carried by `error` frames. */

@@ -158,7 +158,6 @@ export const WelcomeFrame = z.object({
   v: z.number().int(),
   you: MemberSchema,
   room: RoomInfoSchema,
-  members: z.array(MemberSchema),
   /**
    * Without `hello.since`: the latest messages this member may see. With it: the ones after
    * `since`, oldest first, at most LIMITS.pageMax; `more` says whether to fetch the rest.
@@ -191,17 +190,31 @@ export const PageFrame = z.object({
   /** As in the welcome: every message below this seq was removed by the host. */
   removedBefore: SeqSchema.optional(),
 });
-export const JoinedFrame = z.object({
-  type: z.literal('joined'),
-  member: MemberSchema,
-  count: z.number().int().min(0),
+/**
+ * Who is in the room, sent in pages right after the welcome (join order, at most
+ * LIMITS.rosterPage each), the last with `done`. A snapshot as of the host's last presence
+ * frame: what changed since comes in the presence frames that follow the last page.
+ */
+export const RosterFrame = z.object({
+  type: z.literal('roster'),
+  members: z.array(MemberSchema).max(LIMITS.rosterPage),
+  done: z.boolean(),
 });
-export const LeftFrame = z.object({
-  type: z.literal('left'),
-  member: MemberSchema,
+/**
+ * Who joined and who left since the previous presence frame, coalesced: a member appears at
+ * most once, in its latest state. `count` is the number of members present now.
+ */
+export const PresenceFrame = z.object({
+  type: z.literal('presence'),
+  joined: z.array(MemberSchema),
+  left: z.array(
+    z.object({
+      member: MemberSchema,
+      /** `quit`: closed its connection; `dropped`: stopped answering or vanished. */
+      reason: z.enum(['quit', 'dropped']),
+    }),
+  ),
   count: z.number().int().min(0),
-  /** `quit`: closed its connection; `dropped`: stopped answering or vanished. */
-  reason: z.enum(['quit', 'dropped']),
 });
 export const ErrorFrame = z.object({
   type: z.literal('error'),
@@ -218,8 +231,8 @@ export const HostFrameSchema = z.discriminatedUnion('type', [
   MessageFrame,
   AckFrame,
   PageFrame,
-  JoinedFrame,
-  LeftFrame,
+  RosterFrame,
+  PresenceFrame,
   ErrorFrame,
 ]);
 export type HostFrame = z.infer<typeof HostFrameSchema>;
@@ -228,6 +241,8 @@ export type ErrorFrame = z.infer<typeof ErrorFrame>;
 export type ChallengeFrame = z.infer<typeof ChallengeFrame>;
 export type PageFrame = z.infer<typeof PageFrame>;
 export type AckFrame = z.infer<typeof AckFrame>;
+export type RosterFrame = z.infer<typeof RosterFrame>;
+export type PresenceFrame = z.infer<typeof PresenceFrame>;
 
 /**
  * The largest member count a TXT record may announce. A room is far smaller (the host caps its
