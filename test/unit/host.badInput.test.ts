@@ -2,7 +2,7 @@ import { request } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { startHost } from './support/host';
-import { RawPeer } from './support/RawPeer';
+import { allPresent, RawPeer } from './support/RawPeer';
 
 /** A room with two well-behaved members and one that misbehaves. */
 async function roomWithMallory() {
@@ -10,9 +10,7 @@ async function roomWithMallory() {
   const alice = await RawPeer.join(host.port, 'Alice');
   const bob = await RawPeer.join(host.port, 'Bob');
   const mallory = await RawPeer.join(host.port, 'Mallory');
-  await alice.next('joined');
-  await alice.next('joined');
-  await bob.next('joined');
+  await allPresent(alice, bob, mallory);
   /** Proves the room still works: Bob's message reaches Alice. */
   const stillChatting = async (): Promise<void> => {
     bob.post('still chatting');
@@ -104,9 +102,8 @@ describe('RoomHost facing bad input', () => {
     const { mallory, alice, stillChatting } = await roomWithMallory();
     mallory.send('x'.repeat(LIMITS.maxPayloadBytes + 1));
     expect((await mallory.closed).code).toBe(CloseCode.MessageTooBig);
-    expect(await alice.next('left')).toMatchObject({
-      member: mallory.welcome.you,
-      reason: 'dropped',
+    expect(await alice.next('presence')).toMatchObject({
+      left: [{ member: mallory.welcome.you, reason: 'dropped' }],
       count: 2,
     });
     await stillChatting();
@@ -136,7 +133,7 @@ describe('RoomHost facing bad input', () => {
     expect(error.code).toBe(ErrorCode.VersionMismatch);
     expect(error.message).toContain(`protocol ${PROTOCOL_VERSION}`);
     expect((await future.closed).code).toBe(CloseCode.VersionMismatch);
-    expect((await RawPeer.join(host.port, 'Present')).welcome.members).toHaveLength(1);
+    expect((await RawPeer.join(host.port, 'Present')).welcome.room.members).toBe(1);
   });
 
   it('refuses a handshake from a web page with 403, and keeps serving', async () => {

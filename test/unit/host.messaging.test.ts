@@ -3,7 +3,7 @@ import type { HistoryStore } from '../../src/core/host/history';
 import { MemoryHistory } from '../../src/core/host/history';
 import { ErrorCode } from '../../src/shared/protocol';
 import { startHost } from './support/host';
-import { RawPeer } from './support/RawPeer';
+import { allPresent, RawPeer } from './support/RawPeer';
 
 /** Alice, Bob and Carol in one room, each with the others' joins already read. */
 async function threeMembers(history?: HistoryStore) {
@@ -11,9 +11,7 @@ async function threeMembers(history?: HistoryStore) {
   const alice = await RawPeer.join(host.port, 'Alice');
   const bob = await RawPeer.join(host.port, 'Bob');
   const carol = await RawPeer.join(host.port, 'Carol');
-  await alice.next('joined');
-  await alice.next('joined');
-  await bob.next('joined');
+  await allPresent(alice, bob, carol);
   return { host, alice, bob, carol };
 }
 
@@ -86,9 +84,9 @@ describe('RoomHost messaging', () => {
     const ack = await alice.next('ack');
     await bob.next('message');
     bob.ws.close();
-    await carol.nextOf('left');
+    await carol.nextOf('presence');
     alice.post('psst', { to: bob.welcome.you.id, cid: 'c-p' });
-    await alice.nextOf('left');
+    await alice.nextOf('presence');
     expect(await alice.next('ack')).toEqual(ack);
   });
 

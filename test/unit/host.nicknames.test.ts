@@ -15,7 +15,7 @@ describe('RoomHost nicknames', () => {
     });
     mallory.hello('Mallory');
     expect((await mallory.next('welcome')).you.nick).toBe('Mallory');
-    expect((await alice.next('joined')).member.nick).toBe('Mallory');
+    expect((await alice.next('presence')).joined[0]!.nick).toBe('Mallory');
   });
 
   it('numbers a look-alike of a member online ("Аlice" with a Cyrillic А)', async () => {
@@ -29,9 +29,9 @@ describe('RoomHost nicknames', () => {
     const host = await startHost();
     const watcher = await RawPeer.join(host.port, 'Watcher');
     const alice = await RawPeer.join(host.port, 'Alice');
-    await watcher.next('joined');
+    await watcher.next('presence');
     alice.ws.close(CloseCode.Normal);
-    await watcher.next('left');
+    await watcher.next('presence');
     const mallory = await RawPeer.join(host.port, 'Alice');
     expect(mallory.welcome.you.nick).toBe('Alice (2)');
     expect((await RawPeer.join(host.port, 'Alice', { key: alice.key })).welcome.you.nick).toBe('Alice');
@@ -42,9 +42,9 @@ describe('RoomHost nicknames', () => {
     const host = await startHost({ clock: clock.now, nicknames: { reserveMs: 60_000 } });
     const watcher = await RawPeer.join(host.port, 'Watcher');
     const alice = await RawPeer.join(host.port, 'Alice');
-    await watcher.next('joined');
+    await watcher.next('presence');
     alice.ws.close(CloseCode.Normal);
-    await watcher.next('left');
+    await watcher.next('presence');
     clock.advance(60_000);
     expect((await RawPeer.join(host.port, 'Alice')).welcome.you.nick).toBe('Alice');
   });

@@ -8,7 +8,7 @@ import { testIdentity } from './support/identity';
 import { RawPeer } from './support/RawPeer';
 
 describe('RoomHost presence', () => {
-  it('welcomes a member with itself, the room and everyone present', async () => {
+  it('welcomes a member with itself and the room, then tells it everyone present', async () => {
     const host = await startHost({ heartbeatMs: 5_000 });
     const alice = await RawPeer.join(host.port, 'Alice');
     const bob = await RawPeer.join(host.port, 'Bob');
@@ -16,9 +16,9 @@ describe('RoomHost presence', () => {
       v: PROTOCOL_VERSION,
       you: { nick: 'Bob' },
       room: { id: host.id, name: 'Test room', host: 'Hosting Hana', members: 2 },
-      members: [alice.welcome.you, bob.welcome.you],
       heartbeatMs: 5_000,
     });
+    expect(await bob.present(2, bob.welcome.you)).toEqual([alice.welcome.you, bob.welcome.you]);
     expect(bob.welcome.you.id).toBe(bob.key.id);
     expect(bob.welcome).toMatchObject({ history: [], more: false });
     expect(bob.welcome.you.id).not.toBe(alice.welcome.you.id);
@@ -28,18 +28,31 @@ describe('RoomHost presence', () => {
     const host = await startHost();
     const alice = await RawPeer.join(host.port, 'Alice');
     const bob = await RawPeer.join(host.port, 'Bob');
-    expect(await alice.next('joined')).toMatchObject({ member: bob.welcome.you, count: 2 });
+    expect(await alice.next('presence')).toEqual({
+      type: 'presence',
+      joined: [bob.welcome.you],
+      left: [],
+      count: 2,
+    });
     bob.ws.close(CloseCode.Normal);
-    expect(await alice.next('left')).toMatchObject({ member: bob.welcome.you, count: 1, reason: 'quit' });
+    expect(await alice.next('presence')).toEqual({
+      type: 'presence',
+      joined: [],
+      left: [{ member: bob.welcome.you, reason: 'quit' }],
+      count: 1,
+    });
   });
 
   it('reports a member whose connection vanished as dropped', async () => {
     const host = await startHost();
     const alice = await RawPeer.join(host.port, 'Alice');
     const bob = await RawPeer.join(host.port, 'Bob');
-    await alice.next('joined');
+    await alice.next('presence');
     bob.ws.terminate();
-    expect(await alice.next('left')).toMatchObject({ member: bob.welcome.you, count: 1, reason: 'dropped' });
+    expect(await alice.next('presence')).toMatchObject({
+      left: [{ member: bob.welcome.you, reason: 'dropped' }],
+      count: 1,
+    });
   });
 
   it('emits count whenever the number of members changes', async () => {
@@ -48,9 +61,9 @@ describe('RoomHost presence', () => {
     host.on('count', (n) => counts.push(n));
     const alice = await RawPeer.join(host.port, 'Alice');
     const bob = await RawPeer.join(host.port, 'Bob');
-    await alice.next('joined');
+    await alice.next('presence');
     bob.ws.close();
-    await alice.next('left');
+    await alice.next('presence');
     expect(counts).toEqual([1, 2, 1]);
   });
 
@@ -65,20 +78,21 @@ describe('RoomHost presence', () => {
     const host = await startHost({ nicknames: { reserveMs: 0 } });
     const watcher = await RawPeer.join(host.port, 'Watcher');
     const first = await RawPeer.join(host.port, 'Alice');
-    await watcher.next('joined');
+    await watcher.next('presence');
     first.ws.close();
-    await watcher.next('left');
+    await watcher.next('presence');
     expect((await RawPeer.join(host.port, 'Alice')).welcome.you.nick).toBe('Alice');
   });
 
   it('drops a member that stops answering pings, and the others see it dropped', async () => {
-    const host = await startHost({ heartbeatMs: 100 });
+    // Every change its own presence frame: Silent's join and drop could otherwise fall in one
+    // interval, and then nobody is told of either (see the coalescing tests).
+    const host = await startHost({ heartbeatMs: 100, limits: { presenceIntervalMs: 0 } });
     const alice = await RawPeer.join(host.port, 'Alice');
     const silent = await RawPeer.join(host.port, 'Silent', {}, { autoPong: false });
-    await alice.next('joined');
-    expect(await alice.next('left')).toMatchObject({
-      member: silent.welcome.you,
-      reason: 'dropped',
+    await alice.next('presence');
+    expect(await alice.next('presence')).toMatchObject({
+      left: [{ member: silent.welcome.you, reason: 'dropped' }],
       count: 1,
     });
     expect((await silent.closed).code).toBe(1006);

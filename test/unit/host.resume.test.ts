@@ -8,14 +8,14 @@ describe('RoomHost members coming back with their key', () => {
     const host = await startHost();
     const watcher = await RawPeer.join(host.port, 'Watcher');
     const first = await RawPeer.join(host.port, 'Alice');
-    await watcher.next('joined');
+    await watcher.next('presence');
     first.ws.terminate();
-    await watcher.next('left');
+    await watcher.next('presence');
 
     const again = await RawPeer.join(host.port, 'Alice', { key: first.key });
     expect(again.welcome.you).toEqual(first.welcome.you);
     expect(again.welcome.you.id).toBe(first.key.id);
-    expect(await watcher.next('joined')).toMatchObject({ member: first.welcome.you, count: 2 });
+    expect(await watcher.next('presence')).toMatchObject({ joined: [first.welcome.you], count: 2 });
   });
 
   it('gives different keys different ids, even under the same nickname', async () => {
@@ -31,14 +31,14 @@ describe('RoomHost members coming back with their key', () => {
     const host = await startHost();
     const watcher = await RawPeer.join(host.port, 'Watcher');
     const old = await RawPeer.join(host.port, 'Alice');
-    await watcher.next('joined');
+    await watcher.next('presence');
     const counts: number[] = [];
     host.on('count', (n) => counts.push(n));
 
     // A different nickname in the new hello: to the others it is still the Alice they know.
     const fresh = await RawPeer.join(host.port, 'Alicia', { key: old.key });
     expect(fresh.welcome.you).toEqual(old.welcome.you);
-    expect(fresh.welcome.members).toEqual([watcher.welcome.you, old.welcome.you]);
+    expect(await fresh.present(2, fresh.welcome.you)).toEqual([watcher.welcome.you, old.welcome.you]);
     expect((await old.closed).code).toBe(CloseCode.Replaced);
 
     // The watcher saw no left and no joined: its next frame is the member's message.
@@ -68,7 +68,7 @@ describe('RoomHost members coming back with their key', () => {
     await bob.nextOf('message');
     const seen = (await bob.nextOf('message')).message.seq;
     bob.ws.terminate();
-    await alice.nextOf('left');
+    await alice.nextOf('presence');
     for (const text of ['three', 'four', 'five']) alice.post(text);
     await alice.nextOf('ack');
     await alice.nextOf('ack');

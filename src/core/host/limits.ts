@@ -88,6 +88,17 @@ export interface HostLimits {
   /** Fetches a member may have waiting for its earlier answers to drain; one more is RATE_LIMITED. */
   maxWaitingFetches: number;
   /**
+   * Shortest time between two presence frames, in ms: the joins and leaves in between go out
+   * together, so filling a room of n costs n frames per interval, not n² in all. A change after
+   * a quiet spell goes out at the end of its turn.
+   */
+  presenceIntervalMs: number;
+  /**
+   * Presence frames that may wait behind a newcomer's roster pages (which go out only as it
+   * reads); one more closes it with 4005.
+   */
+  maxHeldPresence: number;
+  /**
    * Posts one member (by member id, so reconnecting does not help) may store per 24 hours, a
    * leaky bucket (see DailyQuota). A post beyond it is answered QUOTA_EXCEEDED.
    */
@@ -147,6 +158,10 @@ export const HOST_LIMIT_DEFAULTS: Readonly<Omit<HostLimits, FollowingLimit>> = {
   maxReplyBytes: 128 * 1024,
   // A catch-up sends one fetch at a time; a few may overlap a Load earlier.
   maxWaitingFetches: 4,
+  // A quarter second is not noticed in a "joined" notice, and bounds presence frames to 4 a second.
+  presenceIntervalMs: 250,
+  // A minute of presence frames at the interval above: only a member that reads nothing waits that long.
+  maxHeldPresence: 240,
   // About 10 messages a minute for 8 hours: far more than a person types, while one key at the
   // documented 5 posts/s would store 432,000 a day. 20 MiB is 2,600 maximum-length messages
   // of plain text a day; 20 members at their quota add at most 400 MiB a day (instead of the
@@ -176,6 +191,8 @@ export function resolveLimits(given: Partial<HostLimits> = {}): HostLimits {
     ...defined,
   };
   for (const [name, value] of Object.entries(limits)) {
+    // 0 is a real presence interval: every change in a frame of its own (tests use it).
+    if (name === 'presenceIntervalMs' && value === 0) continue;
     if (typeof value !== 'number' || !(value > 0)) {
       throw new RangeError(`RoomHost limit ${name} must be a positive number, not ${String(value)}.`);
     }

@@ -134,6 +134,10 @@ function openChecked(path: string, migrate: (db: DatabaseSync) => void): Databas
     db.exec('PRAGMA journal_mode=WAL');
     db.exec('PRAGMA synchronous=NORMAL');
     db.exec('PRAGMA foreign_keys=ON');
+    // The history pages' IN (...) sets are ephemeral tables of at most a page of seqs; on the
+    // default temp store each query set up a temporary file's pager, and the host kept ~22 KB
+    // of RSS per welcome it served (bench/fanout, 1,000 joins: 121 -> 99 KB per member).
+    db.exec('PRAGMA temp_store=MEMORY');
     const rows = db.prepare('PRAGMA quick_check').all() as Array<Record<string, unknown>>;
     const verdict = rows.map((row) => String(Object.values(row)[0])).join('; ');
     if (verdict !== 'ok') throw new DamagedError(`quick_check: ${verdict.slice(0, 200)}`);

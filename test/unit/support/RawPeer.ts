@@ -11,6 +11,7 @@ import {
   type ClientFrame,
   type HelloFrame,
   type HostFrame,
+  type Member,
   type WelcomeFrame,
 } from '../../../src/shared/protocol';
 
@@ -30,6 +31,8 @@ export class RawPeer {
   challenge!: ChallengeFrame;
   /** Fingerprint of the certificate the host presented on this connection. */
   fingerprint = '';
+  /** The roster pages read after the welcome (see readRoster): the room as of the host's last presence frame. */
+  roster: Member[] = [];
   private readonly frames: HostFrame[] = [];
   private waiter: (() => void) | null = null;
 
@@ -96,7 +99,36 @@ export class RawPeer {
     const key = hello.key ?? newKey();
     peer.hello(nick, { ...hello, key });
     const welcome = await peer.next('welcome');
+    await peer.readRoster();
     return Object.assign(peer, { welcome, key });
+  }
+
+  /** Reads the roster pages that follow a welcome, up to the one that says `done`, into `roster`. */
+  async readRoster(): Promise<Member[]> {
+    this.roster = [];
+    for (;;) {
+      const page = await this.next('roster');
+      this.roster.push(...page.members);
+      if (page.done) return this.roster;
+    }
+  }
+
+  /**
+   * Who this peer knows is present, itself included, once that is `count` members: its roster
+   * with the presence frames that follow it applied (reading them), in join order.
+   */
+  async present(count: number, me: Member): Promise<Member[]> {
+    const known = new Map(this.roster.map((m) => [m.id, m]));
+    known.set(me.id, me);
+    while (known.size !== count) {
+      const presence = await this.next('presence');
+      for (const { member } of presence.left) known.delete(member.id);
+      for (const member of presence.joined) {
+        known.delete(member.id);
+        known.set(member.id, member);
+      }
+    }
+    return [...known.values()];
   }
 
   /**
@@ -187,4 +219,12 @@ export interface HelloExtras {
 /** A fresh member key pair, like a new member's. */
 export function newKey(): MemberKey {
   return MemberKey.generate();
+}
+
+/**
+ * Waits until each of `peers` (all joined) knows every one of them is present, reading the
+ * presence frames that tell it: after this, no frame about these joins is left to arrive.
+ */
+export async function allPresent(...peers: (RawPeer & { welcome: WelcomeFrame })[]): Promise<void> {
+  await Promise.all(peers.map((peer) => peer.present(peers.length, peer.welcome.you)));
 }
