@@ -5,7 +5,7 @@
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { MemberIndex } from '../../src/renderer/src/lib/memberIndex';
-import { presenceSentence } from '../../src/renderer/src/lib/presenceText';
+import { noticesFor, presenceSentence } from '../../src/renderer/src/lib/presenceText';
 import { en, type MessageKey } from '../../src/renderer/src/lib/i18n/en';
 import { zhCN } from '../../src/renderer/src/lib/i18n/zh-CN';
 import type { Member } from '../../src/shared/protocol';
@@ -72,6 +72,27 @@ describe('MemberIndex', () => {
         everyone.slice(i, i + 250).map((x) => x.id),
       );
     expect(index.list).toEqual([]);
+  });
+});
+
+describe('noticesFor', () => {
+  it('makes one notice for a whole batch of joins, naming the first three and counting all', () => {
+    expect(noticesFor([ann, bob, cy, dee, eve], [], 'me')).toEqual([
+      { kind: 'joined', named: [ann, bob, cy], total: 5 },
+    ]);
+  });
+
+  it('makes one joined and one left notice for a batch with both', () => {
+    expect(noticesFor([ann], [bob, cy], 'me')).toEqual([
+      { kind: 'joined', named: [ann], total: 1 },
+      { kind: 'left', named: [bob, cy], total: 2 },
+    ]);
+  });
+
+  it('makes none for an empty batch, and never names ourselves', () => {
+    expect(noticesFor([], [], 'me')).toEqual([]);
+    expect(noticesFor([m('me', 'Me')], [], 'me')).toEqual([]);
+    expect(noticesFor([m('me', 'Me'), ann], [], 'me')).toEqual([{ kind: 'joined', named: [ann], total: 1 }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { PendingPost, Session } from '../../../shared/api';
 import type { ChatMessage, Member } from '../../../shared/protocol';
-import { NAMED_IN_NOTICE } from './presenceText';
+import { noticesFor, type NoticeBody } from './presenceText';
 
 /**
  * The conversation key of the room-wide conversation. Member ids are never empty, so it cannot
@@ -48,13 +48,8 @@ export interface PendingMessage {
  * "Bob joined", "Ann, Bob and 3 others left": one per kind per presence batch, shown in the
  * Everyone conversation (see presenceSentence for the words).
  */
-export interface PresenceNotice {
+export interface PresenceNotice extends NoticeBody {
   id: number;
-  kind: 'joined' | 'left';
-  /** The first NAMED_IN_NOTICE members of the batch, in its order. */
-  named: Member[];
-  /** How many members the batch held. */
-  total: number;
   ts: number;
   /** The highest seq known when it happened: the notice follows that message. */
   afterSeq: number;
@@ -191,20 +186,12 @@ export class ChatState {
   /** One presence batch: at most one "joined" and one "left" notice for all of it. */
   notePresence(joined: readonly Member[], left: readonly Member[]): void {
     this.#refreshPeers(joined);
-    const meId = this.me?.id;
+    const bodies = noticesFor(joined, left, this.me?.id);
+    if (bodies.length === 0) return;
     const afterSeq = this.messages.at(-1)?.seq ?? 0;
     const ts = Date.now();
-    const added: PresenceNotice[] = [];
-    for (const [kind, batch] of [
-      ['joined', joined],
-      ['left', left],
-    ] as const) {
-      const others = batch.filter((m) => m.id !== meId);
-      if (others.length === 0) continue;
-      const named = others.slice(0, NAMED_IN_NOTICE);
-      added.push({ id: this.#nextLocalId++, kind, named, total: others.length, ts, afterSeq });
-    }
-    if (added.length > 0) this.notices = [...this.notices, ...added].slice(-MAX_NOTICES);
+    const added = bodies.map((body) => ({ id: this.#nextLocalId++, ...body, ts, afterSeq }));
+    this.notices = [...this.notices, ...added].slice(-MAX_NOTICES);
   }
 
   /** Records a message as typed; call `sent` or `failed` once the bridge answers. */

@@ -4,6 +4,36 @@ import type { MessageKey } from './i18n/en';
 /** How many nicknames a join/leave notice names before it says "and N others". */
 export const NAMED_IN_NOTICE = 3;
 
+/** What one join/leave notice says: who (the first few named) and how many in all. */
+export interface NoticeBody {
+  kind: 'joined' | 'left';
+  /** The first NAMED_IN_NOTICE members of the batch, in its order. */
+  named: Member[];
+  /** How many members the batch held. */
+  total: number;
+}
+
+/**
+ * The notices one presence batch makes: at most one per kind, however many it names, and
+ * none for ourselves (`meId`). A roster page makes none: it is not news.
+ */
+export function noticesFor(
+  joined: readonly Member[],
+  left: readonly Member[],
+  meId: string | undefined,
+): NoticeBody[] {
+  const notices: NoticeBody[] = [];
+  for (const [kind, batch] of [
+    ['joined', joined],
+    ['left', left],
+  ] as const) {
+    const others = batch.filter((m) => m.id !== meId);
+    if (others.length > 0)
+      notices.push({ kind, named: others.slice(0, NAMED_IN_NOTICE), total: others.length });
+  }
+  return notices;
+}
+
 /** The window's `t` (I18n.svelte.ts), or any function of its shape. */
 type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
