@@ -152,6 +152,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       // Known offline too: the host derives our id from the same key.
       me: this.client.me ?? { id: this.myId, nick: this.nickname },
       members: offline ? [] : this.client.members,
+      rosterDone: offline || this.client.rosterDone,
       messages,
       earlier: (messages[0]?.seq ?? 1) > 1,
       removedBefore: this.client.removedBefore,

@@ -112,6 +112,11 @@ export const SessionSchema = z.object({
    * welcome only `me`: the `roster` events that follow fill it in, `presence` events keep it.
    */
   members: z.array(MemberSchema),
+  /**
+   * False while the roster pages after the welcome are still coming (`members` is partial:
+   * someone missing from it may still be in the room); absent or true otherwise.
+   */
+  rosterDone: z.boolean().optional(),
   /** The latest messages (older ones via chat:load-earlier), oldest first, by seq. */
   messages: z.array(ChatMessageSchema),
   /** Whether messages older than the first one in `messages` exist (here or on the host). */

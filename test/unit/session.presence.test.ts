@@ -44,9 +44,14 @@ describe('RoomSession presence events', () => {
     session.on('roster', (page) => pages.push(page));
     const presence: EventPayload<'presence'>[] = [];
     session.on('presence', (change) => presence.push(change));
+    const online: EventPayload<'session'>['session'][] = [];
+    session.on('session', ({ session: s }) => s?.state === 'online' && online.push(s));
     const done = next(session, 'roster', (page) => page.done);
     session.connect();
     await done;
+    // The welcome's session knows only Ann, and says its list is not whole yet.
+    expect(online[0]).toMatchObject({ members: [{ nick: 'Ann' }], rosterDone: false });
+    expect(session.snapshot().rosterDone).toBe(true);
     expect(pages).toEqual([
       { members: seated.slice(0, 3), done: false },
       { members: seated.slice(3, 6), done: false },

@@ -49,6 +49,8 @@ export class AppState {
    * said; this is the live one). Replaced once per batch, never once per member.
    */
   members = $state.raw<Member[]>([]);
+  /** False while the roster after a welcome is still coming: `members` may lack someone present. */
+  rosterDone = $state(true);
   /** Who `members` holds, by id: what each batch is merged into. Not reactive itself. */
   readonly #members = new MemberIndex();
 
@@ -72,7 +74,7 @@ export class AppState {
     this.#on('session', ({ session }) => this.#applySession(session));
     this.#on('message', ({ message }) => this.chat.receive(message));
     this.#on('sent', ({ cid, id, seq }) => this.chat.acked(cid, id, seq));
-    this.#on('roster', ({ members }) => this.#applyRoster(members));
+    this.#on('roster', ({ members, done }) => this.#applyRoster(members, done));
     this.#on('presence', (presence) => this.#applyPresence(presence));
     this.#on('problem', ({ message, cid }) => {
       if (cid) this.chat.failed({ cid }, message);
@@ -228,13 +230,15 @@ export class AppState {
   #applySession(session: Session | null): void {
     this.session = session;
     this.members = this.#members.reset(session?.members ?? []);
+    this.rosterDone = session?.rosterDone ?? true;
     this.chat.applySession(session);
   }
 
   /** A roster page: who was there before us. Added quietly: no notice, it is not news. */
-  #applyRoster(members: readonly Member[]): void {
+  #applyRoster(members: readonly Member[], done: boolean): void {
     if (!this.session) return;
     this.members = this.#members.apply(members, []);
+    if (done) this.rosterDone = true;
     this.chat.noteRoster(members);
   }
 
