@@ -55,6 +55,8 @@ test.describe('two people on a simulated LAN', () => {
         await expect(page.getByRole('list', { name: 'Members' }).getByRole('listitem')).toHaveCount(2);
       }
       await expect(messages(alicePage)).toContainText('Bob joined');
+      // Bob learned of Alice from the roster: who was there before him is no news to him.
+      await expect(messages(bobPage).locator('li.notice')).toHaveCount(0);
     });
 
     await test.step('messages go both ways, marked (me) for the sender', async () => {

@@ -56,7 +56,7 @@ test.describe('delivery states and history in the window', () => {
 
     await test.step('a private message to someone who has left shows failed, with the reason', async () => {
       await page.getByRole('button', { name: 'Message Alice privately' }).click();
-      const gone = bob.client.waitFor('presence', (p) => p.kind === 'left' && p.member.nick === 'Alice');
+      const gone = bob.client.waitFor('presence', (p) => p.left.some((l) => l.member.nick === 'Alice'));
       await alice.client.send('room:leave', {});
       await gone;
       await page.getByRole('textbox', { name: 'Message Alice' }).fill('are you still there?');

@@ -49,7 +49,7 @@ export interface ChatAppOptions {
 }
 
 /** Forwarded from a session to the window unchanged. */
-const SESSION_EVENTS = ['session', 'message', 'sent', 'presence', 'problem'] as const;
+const SESSION_EVENTS = ['session', 'message', 'sent', 'roster', 'presence', 'problem'] as const;
 
 const OFFLINE_COPY = "The room's host is not on the network. You are reading your saved copy.";
 

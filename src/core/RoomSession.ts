@@ -100,10 +100,9 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       if (this.keep([message]).length > 0) this.emit('message', { message });
     });
     this.client.on('ack', (cid, id, seq) => this.emit('sent', { cid, id, seq }));
-    this.client.on('joined', (member, count) => this.emit('presence', { kind: 'joined', member, count }));
-    this.client.on('left', (member, count, reason) =>
-      this.emit('presence', { kind: 'left', member, count, reason }),
-    );
+    // Batches as they came: one event per roster page or presence frame, never one per member.
+    this.client.on('roster', (members, done) => this.emit('roster', { members, done }));
+    this.client.on('presence', (change) => this.emit('presence', change));
     this.client.on('problem', (problem) => this.emit('problem', problem));
   }
 
@@ -153,6 +152,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       // Known offline too: the host derives our id from the same key.
       me: this.client.me ?? { id: this.myId, nick: this.nickname },
       members: offline ? [] : this.client.members,
+      rosterDone: offline || this.client.rosterDone,
       messages,
       earlier: (messages[0]?.seq ?? 1) > 1,
       removedBefore: this.client.removedBefore,

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import {
   ChatMessageSchema,
   IdSchema,
+  LIMITS,
+  MAX_TXT_MEMBERS,
   MemberSchema,
   NickSchema,
   RoomInfoSchema,
@@ -105,7 +107,16 @@ export const SessionSchema = z.object({
   /** Offline because the room turned the passcode down: room:reconnect with another may get in. */
   passcodeRefused: z.boolean(),
   me: MemberSchema.nullable(),
+  /**
+   * Who is present as far as this app has heard: `me` first, then join order. Right after a
+   * welcome only `me`: the `roster` events that follow fill it in, `presence` events keep it.
+   */
   members: z.array(MemberSchema),
+  /**
+   * False while the roster pages after the welcome are still coming (`members` is partial:
+   * someone missing from it may still be in the room); absent or true otherwise.
+   */
+  rosterDone: z.boolean().optional(),
   /** The latest messages (older ones via chat:load-earlier), oldest first, by seq. */
   messages: z.array(ChatMessageSchema),
   /** Whether messages older than the first one in `messages` exist (here or on the host). */
@@ -263,11 +274,21 @@ export const events = {
   message: z.object({ message: ChatMessageSchema }),
   /** The host stored one of your messages: it is no longer pending. */
   sent: z.object({ cid: IdSchema, id: IdSchema, seq: SeqSchema }),
+  /**
+   * One page of who was in the room before us, after each welcome (the session's `members`
+   * starts over with just `me` then): add them quietly, it is not news. `done` on the last.
+   */
+  roster: z.object({ members: z.array(MemberSchema).max(LIMITS.rosterPage), done: z.boolean() }),
+  /**
+   * Who joined and who left since the last such event, only real changes (never `me`; a
+   * member appears at most once), and how many are in the room now: one notice per kind.
+   */
   presence: z.object({
-    kind: z.enum(['joined', 'left']),
-    member: MemberSchema,
+    joined: z.array(MemberSchema).max(MAX_TXT_MEMBERS),
+    left: z
+      .array(z.object({ member: MemberSchema, reason: z.enum(['quit', 'dropped']) }))
+      .max(MAX_TXT_MEMBERS),
     count: z.number().int().min(0),
-    reason: z.enum(['quit', 'dropped']).optional(),
   }),
   /** Something went wrong that no command is waiting for (e.g. a rejected post). */
   problem: z.object({ code: z.string(), message: z.string(), cid: IdSchema.optional() }),

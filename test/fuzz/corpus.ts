@@ -159,7 +159,6 @@ function hostFrame(rng: Rng): string {
         v: 1,
         you: member,
         room: {},
-        members: [member],
         history: [],
         more: false,
         heartbeatMs: 1,
@@ -167,8 +166,8 @@ function hostFrame(rng: Rng): string {
       { type: 'message', message },
       { type: 'ack', cid: 'c', id: 'm', seq: 1 },
       { type: 'page', messages: [message], more: true },
-      { type: 'joined', member, count: 1 },
-      { type: 'left', member, count: 0, reason: 'quit' },
+      { type: 'roster', members: [member], done: true },
+      { type: 'presence', joined: [member], left: [{ member, reason: 'quit' }], count: 1 },
       { type: 'error', code: 'BAD_JSON', message: 'you first' },
     ]),
   );

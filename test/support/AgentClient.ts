@@ -102,12 +102,16 @@ export class AgentClient extends EventEmitter {
     });
   }
 
-  /** Resolves once the room has `count` members, by the welcome or by a presence change. */
+  /**
+   * Resolves once the room has `count` members, by the host's count: the welcome's (the
+   * session's room) or a presence batch's. The session's member list cannot say: after a
+   * welcome it holds only us until the roster pages come.
+   */
   waitForMembers(count: number, timeoutMs = 20_000): Promise<void> {
     const counted = () => {
       const presence = this.latest.get('presence') as EventPayload<'presence'> | undefined;
       const session = this.latest.get('session') as EventPayload<'session'> | undefined;
-      return presence?.count === count || session?.session?.members.length === count;
+      return presence?.count === count || session?.session?.room?.members === count;
     };
     return this.waitUntil(counted, timeoutMs, `${count} members`);
   }

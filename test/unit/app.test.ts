@@ -100,18 +100,27 @@ describe('ChatApp', () => {
     await send(alice, 'room:host', { name: 'Office' });
     const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
 
-    const joined = next(alice, 'presence', (p) => p.kind === 'joined' && p.member.nick === 'Bob');
+    const joined = next(alice, 'presence', (p) => p.joined.some((m) => m.nick === 'Bob'));
+    const rostered = next(bob, 'roster', (r) => r.done);
     await joinAddress(bob, port);
-    expect((await joined).count).toBe(2);
+    expect(await joined).toEqual({ joined: [expect.objectContaining({ nick: 'Bob' })], left: [], count: 2 });
+    // Bob learns who was there from the roster (no presence news), himself first.
+    await rostered;
+    expect(bob.snapshot().session!.members.map((m) => m.nick)).toEqual(['Bob', 'Alice']);
 
     const received = next(alice, 'message', ({ message }) => message.text === 'hi');
     const { cid } = await send(bob, 'chat:send', { text: 'hi' });
     expect((await received).message.cid).toBeUndefined();
     expect(cid).toEqual(expect.any(String));
 
-    const left = next(alice, 'presence', (p) => p.kind === 'left');
+    const left = next(alice, 'presence', (p) => p.left.length > 0);
     await send(bob, 'room:leave', {});
-    expect(await left).toMatchObject({ member: { nick: 'Bob' }, count: 1, reason: 'quit' });
+    expect(await left).toMatchObject({
+      joined: [],
+      left: [{ member: { nick: 'Bob' }, reason: 'quit' }],
+      count: 1,
+    });
+    expect(alice.snapshot().session!.members.map((m) => m.nick)).toEqual(['Alice']);
     expect(bob.snapshot().session).toBeNull();
   });
 
@@ -138,10 +147,12 @@ describe('ChatApp', () => {
 
     // Trying again in place, with another passcode: no need to go back to the lobby.
     const online = next(bob, 'session', ({ session }) => session?.state === 'online');
+    const rostered = next(bob, 'roster', (r) => r.done);
     await send(bob, 'room:reconnect', { passcode: 'open sesame' });
     const { session } = await online;
     expect(session!.passcodeRefused).toBe(false);
-    expect(session!.members.map((m) => m.nick).sort()).toEqual(['Alice', 'Bob']);
+    await rostered;
+    expect(bob.snapshot().session!.members.map((m) => m.nick)).toEqual(['Bob', 'Alice']);
   });
 
   it('tells the hosting person while its room’s passcode is being guessed at', async () => {

@@ -79,7 +79,7 @@ describe('RoomClient delivery', () => {
         const ack = { type: 'ack', cid: frame.cid, id: 'msg-1', seq: 1 } as const;
         peer.send(ack);
         peer.send(ack);
-        peer.send({ type: 'joined', member: { id: 'b', nick: 'Bob' }, count: 2 });
+        peer.send({ type: 'presence', joined: [{ id: 'b', nick: 'Bob' }], left: [], count: 2 });
       },
     );
     const client = await joinClient(port, 'Alice');
@@ -87,7 +87,7 @@ describe('RoomClient delivery', () => {
     const problems: Problem[] = [];
     client.on('ack', (cid) => acks.push(cid));
     client.on('problem', (p) => problems.push(p));
-    const after = nextEvent(client, 'joined');
+    const after = nextEvent(client, 'presence');
     const cid = client.post('hi');
     await after;
     expect(acks).toEqual([cid]);

@@ -44,14 +44,14 @@ describe('RoomClient facing a faulty host', () => {
       send(welcomeFor(hello));
       send('{"type":"message","message":{"id":1}}');
       send('not json');
-      send({ type: 'joined', member: { id: 'm2', nick: 'Bob' }, count: 2 });
+      send({ type: 'presence', joined: [{ id: 'm2', nick: 'Bob' }], left: [], count: 2 });
     });
     const client = makeClient(port, 'Alice');
     const problems: string[] = [];
     client.on('problem', (p) => problems.push(p.code));
-    const joined = nextEvent(client, 'joined');
+    const joined = nextEvent(client, 'presence');
     client.start();
-    expect((await joined)[0].nick).toBe('Bob');
+    expect((await joined)[0].joined.map((m) => m.nick)).toEqual(['Bob']);
     expect(problems).toEqual([ErrorCode.BadFrame, ErrorCode.BadJson]);
     expect(client.state).toBe('online');
   });

@@ -140,7 +140,6 @@ describe('decodeHostFrame', () => {
         v: PROTOCOL_VERSION,
         you: member,
         room: { v: PROTOCOL_VERSION, id: 'r', name: 'Room', host: 'Hana', members: 1 },
-        members: [member],
         history: [{ id: 'x0', seq: 1, ts: 1, from: member, to: member, text: 'note' }],
         more: true,
         heartbeatMs: 10_000,
@@ -154,8 +153,15 @@ describe('decodeHostFrame', () => {
         more: false,
       },
       { type: 'page', messages: [], more: true },
-      { type: 'joined', member, count: 2 },
-      { type: 'left', member, count: 1, reason: 'dropped' },
+      { type: 'roster', members: [member, { id: 'm2', nick: 'Bob' }], done: false },
+      { type: 'roster', members: [], done: true },
+      {
+        type: 'presence',
+        joined: [member],
+        left: [{ member: { id: 'm3', nick: 'Cy' }, reason: 'dropped' }],
+        count: 2,
+      },
+      { type: 'presence', joined: [], left: [], count: 0 },
       { type: 'error', code: ErrorCode.NoSuchMember, message: 'No.', cid: 'c' },
     ];
     for (const frame of frames) expect(decodeHostFrame(encodeFrame(frame))).toEqual({ ok: true, frame });
@@ -190,8 +196,29 @@ describe('decodeHostFrame', () => {
     });
   });
 
-  it('reports a left frame with an unknown reason as BAD_FRAME', () => {
-    const frame = { type: 'left', member: { id: 'm', nick: 'A' }, count: 0, reason: 'kicked' };
+  it('reports a presence frame with a leave for an unknown reason as BAD_FRAME', () => {
+    const left = [{ member: { id: 'm', nick: 'A' }, reason: 'kicked' }];
+    const frame = { type: 'presence', joined: [], left, count: 0 };
     expect(decodeHostFrame(json(frame))).toMatchObject({ ok: false, code: ErrorCode.BadFrame });
+  });
+
+  it('reports a roster page of more than LIMITS.rosterPage members as BAD_FRAME', () => {
+    const members = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `m${i}`, nick: `M${i}` }));
+    const page = (n: number) => json({ type: 'roster', members: members(n), done: true });
+    expect(decodeHostFrame(page(LIMITS.rosterPage))).toMatchObject({ ok: true });
+    expect(decodeHostFrame(page(LIMITS.rosterPage + 1))).toMatchObject({
+      ok: false,
+      code: ErrorCode.BadFrame,
+    });
+  });
+
+  it('reports the frames protocol 3 used for presence (joined, left) as UNKNOWN_TYPE', () => {
+    const member = { id: 'm', nick: 'A' };
+    for (const frame of [
+      { type: 'joined', member, count: 1 },
+      { type: 'left', member, count: 0, reason: 'quit' },
+    ]) {
+      expect(decodeHostFrame(json(frame))).toMatchObject({ ok: false, code: ErrorCode.UnknownType });
+    }
   });
 });

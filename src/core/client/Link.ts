@@ -80,7 +80,7 @@ export interface LinkEnd {
 /** Events of a Link; `end` comes exactly once and is the last. */
 export type LinkEvents = {
   welcome: [welcome: WelcomeFrame];
-  /** A frame after the welcome (message, ack, page, joined, left; errors come as `problem`). */
+  /** A frame after the welcome (message, ack, page, roster, presence; errors come as `problem`). */
   frame: [frame: Exclude<HostFrame, { type: 'welcome' | 'error' | 'challenge' }>];
   problem: [problem: Problem];
   end: [end: LinkEnd];

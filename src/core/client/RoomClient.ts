@@ -20,7 +20,7 @@ import type { FingerprintMismatchError } from '../identity/tlsClient';
 import { Link, type LinkEnd, type Problem } from './Link';
 import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
 import { PageRequests } from './PageRequests';
-import { Roster } from './Roster';
+import { Roster, type PresenceChange } from './Roster';
 import { Timeline } from './Timeline';
 
 /** How long to wait before asking again for history the host refused as asked too fast. */
@@ -28,6 +28,7 @@ const FETCH_RETRY_MS = 500;
 
 export type { OutboxStore, PendingPost } from './outbox';
 export type { Problem } from './Link';
+export type { Departure, PresenceChange } from './Roster';
 
 /** How a member connects to a room. */
 export interface RoomClientOptions {
@@ -76,8 +77,17 @@ export interface ClientEvents {
   message: [message: ChatMessage];
   /** The host stored our post `cid` as message `id` / `seq`; it has left the outbox. */
   ack: [cid: string, id: string, seq: number];
-  joined: [member: Member, count: number];
-  left: [member: Member, count: number, reason: 'quit' | 'dropped'];
+  /**
+   * One roster page after a welcome: `members` are the ones it taught us (not ourselves, not
+   * the ones already known under the same nickname); `done` on the last page. Not news: these
+   * members were in the room before we came.
+   */
+  roster: [members: Member[], done: boolean];
+  /**
+   * One presence frame, reduced to what changed for us (see PresenceChange); not emitted when
+   * it changed nothing, not even the count.
+   */
+  presence: [change: PresenceChange];
   /** Something went wrong; with a `cid`, that post was refused for good and left the outbox. */
   problem: [error: Problem];
 }
@@ -162,9 +172,16 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   get room(): RoomInfo | null {
     return this.roster.room;
   }
-  /** Members in join order, as of the last welcome plus the joins and leaves since. */
+  /**
+   * Members present: ourselves first, then the roster and joins in join order, as of the last
+   * welcome plus the roster pages and presence frames since. A copy: take it rarely.
+   */
   get members(): Member[] {
     return this.roster.list();
+  }
+  /** Whether the whole roster has arrived since the last welcome (until then, `members` is partial). */
+  get rosterDone(): boolean {
+    return this.roster.done;
   }
   /** The fingerprint of the certificate presented by the host that last welcomed us; null before. */
   get fingerprint(): string | null {
@@ -352,14 +369,17 @@ export class RoomClient extends EventEmitter<ClientEvents> {
         // A page nobody asked for (or asked for on a link since gone) is of no use: ignore it.
         this.requests.answer(frame);
         break;
-      case 'joined':
-        this.roster.joined(frame.member, frame.count);
-        this.emit('joined', frame.member, frame.count);
+      case 'roster':
+        this.emit('roster', this.roster.addPage(frame), frame.done);
         break;
-      case 'left':
-        this.roster.left(frame.member, frame.count);
-        this.emit('left', frame.member, frame.count, frame.reason);
+      case 'presence': {
+        const before = this.roster.room?.members;
+        const change = this.roster.applyPresence(frame);
+        if (change.joined.length > 0 || change.left.length > 0 || change.count !== before) {
+          this.emit('presence', change);
+        }
         break;
+      }
     }
   }
 

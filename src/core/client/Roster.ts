@@ -1,38 +1,93 @@
-import type { Member, RoomInfo, WelcomeFrame } from '../../shared/protocol';
+import type { Member, PresenceFrame, RosterFrame, RoomInfo, WelcomeFrame } from '../../shared/protocol';
+
+/** A member who left, and how: `quit` closed its connection, `dropped` stopped answering. */
+export interface Departure {
+  member: Member;
+  reason: 'quit' | 'dropped';
+}
 
 /**
- * What a member knows about its room: who it is, the room's info and who is present, as of
- * the last welcome plus the joins and leaves since.
+ * What one presence frame changed for this member: only real changes (a join of someone
+ * already known under the same nickname, or a leave of someone never known, is none), and
+ * how many members the host counts now.
+ */
+export interface PresenceChange {
+  joined: Member[];
+  left: Departure[];
+  count: number;
+}
+
+/**
+ * What a member knows about its room: who it is, the room's info and who is present, as of the
+ * last welcome plus the roster pages and presence frames since. Every update costs the size of
+ * the frame it comes from, never the size of the room: a room of thousands fills in pages.
  */
 export class Roster {
   me: Member | null = null;
   room: RoomInfo | null = null;
-  /** By id; a Map keeps insertion order, which is the host's join order. */
+  /** By id; a Map keeps insertion order: ourselves first, then the host's join order. */
   private readonly present = new Map<string, Member>();
+  private _done = false;
 
-  /** Starts over from a welcome (a resume may have missed joins and leaves while away). */
+  /**
+   * Starts over from a welcome (a resume may have missed joins and leaves while away): only
+   * ourselves is known until the roster pages that follow it arrive.
+   */
   reset(welcome: WelcomeFrame): void {
     this.me = welcome.you;
     this.room = welcome.room;
     this.present.clear();
-    for (const member of welcome.members) this.present.set(member.id, member);
+    this.present.set(welcome.you.id, welcome.you);
+    this._done = false;
   }
 
-  joined(member: Member, count: number): void {
-    this.present.set(member.id, member);
-    this.setCount(count);
+  /** Whether the last roster page since the welcome has arrived. */
+  get done(): boolean {
+    return this._done;
   }
 
-  left(member: Member, count: number): void {
-    this.present.delete(member.id);
-    this.setCount(count);
+  /** Takes in one roster page; returns the members it taught us (new, or under a new nickname). */
+  addPage(page: RosterFrame): Member[] {
+    const added: Member[] = [];
+    for (const member of page.members) if (this.upsert(member)) added.push(member);
+    if (page.done) this._done = true;
+    return added;
   }
 
+  /**
+   * Applies a presence frame: `joined` is an upsert by id, a `left` of a member we never knew
+   * is ignored (it came and went before we learned of it), and we ourselves stay present
+   * whatever it says (we are connected; `you` is who we are).
+   */
+  applyPresence(frame: PresenceFrame): PresenceChange {
+    const left: Departure[] = [];
+    for (const { member, reason } of frame.left) {
+      if (member.id === this.me?.id) continue;
+      const known = this.present.get(member.id);
+      if (!known) continue;
+      this.present.delete(member.id);
+      // As the member was shown: the name people saw is the one that leaves.
+      left.push({ member: known, reason });
+    }
+    const joined: Member[] = [];
+    for (const member of frame.joined) if (this.upsert(member)) joined.push(member);
+    if (this.room) this.room = { ...this.room, members: frame.count };
+    return { joined, left, count: frame.count };
+  }
+
+  /** Members in the order above; a copy, so its cost is the room's size (callers take it rarely). */
   list(): Member[] {
     return [...this.present.values()];
   }
 
-  private setCount(count: number): void {
-    if (this.room) this.room = { ...this.room, members: count };
+  /** Whether `member` is news: unknown, or known under another nickname (it left and came back). */
+  private upsert(member: Member): boolean {
+    if (member.id === this.me?.id) return false;
+    const known = this.present.get(member.id);
+    if (known?.nick === member.nick) return false;
+    // One that came back under a new name joined again: it goes to the end of the join order.
+    if (known) this.present.delete(member.id);
+    this.present.set(member.id, member);
+    return true;
   }
 }

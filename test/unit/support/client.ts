@@ -90,3 +90,8 @@ export function recordStates(client: RoomClient): [ConnectionState, number, stri
   client.on('state', (...args) => seen.push(args));
   return seen;
 }
+
+/** Resolves once the client has had the last roster page since its welcome. */
+export function rosterOf(client: RoomClient): Promise<void> {
+  return until(client, 'roster', () => client.rosterDone);
+}

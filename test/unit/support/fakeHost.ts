@@ -8,11 +8,13 @@ import { testIdentity } from './identity';
 import { decodeClientFrame, encodeFrame } from '../../../src/shared/codec';
 import {
   ErrorCode,
+  LIMITS,
   PROTOCOL_VERSION,
   type ChatMessage,
   type ClientFrame,
   type HostFrame,
   type Member,
+  type PresenceFrame,
   type WelcomeFrame,
 } from '../../../src/shared/protocol';
 
@@ -20,7 +22,10 @@ export type Hello = Extract<ClientFrame, { type: 'hello' }>;
 export type Post = Extract<ClientFrame, { type: 'post' }>;
 export type Fetch = Extract<ClientFrame, { type: 'fetch' }>;
 
-/** A welcome for a one-member room, with `overrides` applied. */
+/**
+ * A welcome for a one-member room, with `overrides` applied. A real host follows it with at
+ * least one `roster` frame; scripted tests send one (or none, which a client must survive).
+ */
 export function welcomeFor(hello: Hello, overrides: Partial<WelcomeFrame> = {}): WelcomeFrame {
   const you = { id: memberIdFromPublicKey(hello.pub), nick: hello.nick };
   return {
@@ -28,7 +33,6 @@ export function welcomeFor(hello: Hello, overrides: Partial<WelcomeFrame> = {}):
     v: PROTOCOL_VERSION,
     you,
     room: { v: PROTOCOL_VERSION, id: 'fake-room', name: 'Fake', host: 'Faker', members: 1 },
-    members: [you],
     history: [],
     more: false,
     heartbeatMs: 10_000,
@@ -142,12 +146,16 @@ export interface FakeRoomOptions {
   /** The room's id and name in welcomes; default 'fake-room' / 'Fake'. */
   roomId?: string;
   name?: string;
+  /** Most members per roster frame after a welcome; default LIMITS.rosterPage. */
+  rosterPage?: number;
 }
 
 /**
  * A small but honest room host: numbers messages 1, 2, 3..., stores a cid once (a resend is
- * acked again, not stored again), answers `since` and `fetch`, and keeps private messages to
- * their two members. Tests steer it: `verdict` decides each post's fate, `say` posts as
+ * acked again, not stored again), answers `since` and `fetch`, keeps private messages to
+ * their two members, and follows each welcome with the roster (everyone present but the
+ * newcomer, in pages, the last `done`). It announces no presence by itself: tests do, with
+ * `announce`, and `seat` members who are present without a connection. Tests steer it: `verdict` decides each post's fate, `say` posts as
  * someone else, `drop` cuts every connection, `restart` goes away and comes back on the same
  * port with its history intact (a host restart).
  */
@@ -163,6 +171,8 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
   private readonly byCid = new Map<string, ChatMessage>();
   private readonly postAttempts = new Map<string, number>();
   private readonly present = new Map<WebSocket, Member>();
+  /** Members present without a connection (seated by a test), in join order. */
+  private readonly seated = new Map<string, Member>();
   private readonly known = new Map<string, Member>();
   private wss: WebSocketServer | null = null;
   private pinger: NodeJS.Timeout | null = null;
@@ -190,6 +200,27 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
     return [...this.present.values()];
   }
 
+  /**
+   * Members the room lists in its rosters and counts without their having a connection, as
+   * if they had joined before anyone connected. They can be `say`'s sender.
+   */
+  seat(...members: Member[]): void {
+    for (const member of members) {
+      this.seated.set(member.id, member);
+      this.known.set(member.id, member);
+    }
+  }
+
+  /** Seated members leave (quietly: announce it if the members should hear). */
+  unseat(...members: Member[]): void {
+    for (const member of members) this.seated.delete(member.id);
+  }
+
+  /** Everyone the room counts as present: the seated, then the connected, in join order. */
+  get everyone(): Member[] {
+    return [...this.seated.values(), ...this.present.values()];
+  }
+
   /** Stores a message from someone else and sends it to whoever may see it. */
   say(text: string, from: Member = { id: 'other', nick: 'Other' }, to?: Member): ChatMessage {
     this.known.set(from.id, from);
@@ -198,8 +229,18 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
     return message;
   }
 
-  /** A presence change as the host would announce it. */
-  announce(frame: Extract<HostFrame, { type: 'joined' | 'left' }>): void {
+  /**
+   * Sends every connection a presence frame, as the host would after its coalescing window:
+   * `joined` and `left` as given (a test may name someone nobody was told of), `count`
+   * defaulting to how many the room counts. It changes nothing the room itself keeps.
+   */
+  announce(change: { joined?: Member[]; left?: PresenceFrame['left']; count?: number }): void {
+    const frame: PresenceFrame = {
+      type: 'presence',
+      joined: change.joined ?? [],
+      left: change.left ?? [],
+      count: change.count ?? this.everyone.length,
+    };
     for (const ws of this.present.keys()) ws.send(encodeFrame(frame));
   }
 
@@ -284,6 +325,8 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
   private welcome(ws: WebSocket, hello: Hello): void {
     this.hellos.push(hello);
     const you = { id: memberIdFromPublicKey(hello.pub), nick: hello.nick };
+    // The roster is who was there before: a real host's snapshot may lack the newcomer too.
+    const roster = this.everyone;
     this.present.set(ws, you);
     this.known.set(you.id, you);
     const visible = this.visibleTo(you.id);
@@ -299,19 +342,24 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
     }
     const welcome = welcomeFor(hello, {
       you,
-      members: this.members,
       room: {
         v: PROTOCOL_VERSION,
         id: this.opts.roomId ?? 'fake-room',
         name: this.opts.name ?? 'Fake',
         host: 'Faker',
-        members: this.present.size,
+        members: this.everyone.length,
       },
       history: history.map((m) => this.copyFor(m, you.id)),
       more,
       heartbeatMs: this.opts.heartbeatMs ?? 10_000,
     });
     ws.send(encodeFrame(welcome));
+    const size = this.opts.rosterPage ?? LIMITS.rosterPage;
+    // Always at least one page, empty in an empty room, so the member knows the roster is whole.
+    for (let i = 0; i === 0 || i < roster.length; i += size) {
+      const members = roster.slice(i, i + size);
+      ws.send(encodeFrame({ type: 'roster', members, done: i + size >= roster.length }));
+    }
     this.emit('hello', hello);
   }
 

@@ -14,6 +14,7 @@ import type {
 import type { Member } from '../../../shared/protocol';
 import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
 import { errorMessage } from './errors';
+import { MemberIndex } from './memberIndex';
 
 /** What room:check-address answered: shown for confirmation before joining. */
 export type AddressCheck = CommandResult<'room:check-address'>;
@@ -42,12 +43,16 @@ export class AppState {
   readonly hostingThisRoom = $derived(
     !!this.hosting && !!this.session?.room && this.hosting.id === this.session.room.id,
   );
-  /** Members of the current room by nickname, case-insensitively. */
-  readonly members: Member[] = $derived(
-    [...(this.session?.members ?? [])].sort(
-      (a, b) => a.nick.localeCompare(b.nick, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id),
-    ),
-  );
+  /**
+   * Members of the current room by nickname, case-insensitively: the session's list, then
+   * every roster page and presence batch since (`session.members` stays as the last snapshot
+   * said; this is the live one). Replaced once per batch, never once per member.
+   */
+  members = $state.raw<Member[]>([]);
+  /** False while the roster after a welcome is still coming: `members` may lack someone present. */
+  rosterDone = $state(true);
+  /** Who `members` holds, by id: what each batch is merged into. Not reactive itself. */
+  readonly #members = new MemberIndex();
 
   readonly #bridge: ParleyBridge | undefined;
   #unsubscribers: Array<() => void> = [];
@@ -69,6 +74,7 @@ export class AppState {
     this.#on('session', ({ session }) => this.#applySession(session));
     this.#on('message', ({ message }) => this.chat.receive(message));
     this.#on('sent', ({ cid, id, seq }) => this.chat.acked(cid, id, seq));
+    this.#on('roster', ({ members, done }) => this.#applyRoster(members, done));
     this.#on('presence', (presence) => this.#applyPresence(presence));
     this.#on('problem', ({ message, cid }) => {
       if (cid) this.chat.failed({ cid }, message);
@@ -215,21 +221,43 @@ export class AppState {
     }
   }
 
+  /** Whether member `id` is in the current room now (reactive: it reads `members`). */
+  isPresent(id: string): boolean {
+    void this.members;
+    return this.#members.has(id);
+  }
+
   #applySession(session: Session | null): void {
     this.session = session;
+    this.members = this.#members.reset(session?.members ?? []);
+    this.rosterDone = session?.rosterDone ?? true;
     this.chat.applySession(session);
   }
 
-  #applyPresence({ kind, member, count }: EventPayload<'presence'>): void {
+  /** A roster page: who was there before us. Added quietly: no notice, it is not news. */
+  #applyRoster(members: readonly Member[], done: boolean): void {
+    if (!this.session) return;
+    this.members = this.#members.apply(members, []);
+    if (done) this.rosterDone = true;
+    this.chat.noteRoster(members);
+  }
+
+  /** A presence batch: the members list and the count move once, and one notice per kind. */
+  #applyPresence({ joined, left, count }: EventPayload<'presence'>): void {
     const session = this.session;
     if (!session) return;
-    const others = session.members.filter((m) => m.id !== member.id);
-    this.session = {
-      ...session,
-      members: kind === 'joined' ? [...others, member] : others,
-      room: session.room ? { ...session.room, members: count } : null,
-    };
-    this.chat.notePresence(kind, member);
+    this.members = this.#members.apply(
+      joined,
+      left.map((l) => l.member.id),
+    );
+    // A shallow copy: the count changes, the snapshot's member list is shared, not copied.
+    if (session.room && session.room.members !== count) {
+      this.session = { ...session, room: { ...session.room, members: count } };
+    }
+    this.chat.notePresence(
+      joined,
+      left.map((l) => l.member),
+    );
   }
 
   #on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): void {

@@ -1,5 +1,6 @@
 import type { PendingPost, Session } from '../../../shared/api';
 import type { ChatMessage, Member } from '../../../shared/protocol';
+import { noticesFor, type NoticeBody } from './presenceText';
 
 /**
  * The conversation key of the room-wide conversation. Member ids are never empty, so it cannot
@@ -43,11 +44,12 @@ export interface PendingMessage {
   stored: { id: string; seq: number } | null;
 }
 
-/** "Bob joined" / "Bob left", shown in the Everyone conversation. */
-export interface PresenceNotice {
+/**
+ * "Bob joined", "Ann, Bob and 3 others left": one per kind per presence batch, shown in the
+ * Everyone conversation (see presenceSentence for the words).
+ */
+export interface PresenceNotice extends NoticeBody {
   id: number;
-  kind: 'joined' | 'left';
-  member: Member;
   ts: number;
   /** The highest seq known when it happened: the notice follows that message. */
   afterSeq: number;
@@ -144,7 +146,7 @@ export class ChatState {
     if (!loadedFurther) this.earlier = session.earlier;
     this.removedBefore = session.removedBefore ?? 0;
 
-    for (const member of session.members) this.#refreshPeer(member);
+    this.#refreshPeers(session.members);
     this.#restorePending(session.pending, session.members);
     this.#applyUnread(session.unread, session.members, fresh);
   }
@@ -176,14 +178,20 @@ export class ChatState {
     return this.messages[0]?.seq ?? null;
   }
 
-  notePresence(kind: 'joined' | 'left', member: Member): void {
-    if (member.id === this.me?.id) return;
-    this.#refreshPeer(member);
+  /** Members a roster page named: tabs and pending messages learn their names; no notice (not news). */
+  noteRoster(members: readonly Member[]): void {
+    this.#refreshPeers(members);
+  }
+
+  /** One presence batch: at most one "joined" and one "left" notice for all of it. */
+  notePresence(joined: readonly Member[], left: readonly Member[]): void {
+    this.#refreshPeers(joined);
+    const bodies = noticesFor(joined, left, this.me?.id);
+    if (bodies.length === 0) return;
     const afterSeq = this.messages.at(-1)?.seq ?? 0;
-    this.notices = [
-      ...this.notices,
-      { id: this.#nextLocalId++, kind, member, ts: Date.now(), afterSeq },
-    ].slice(-MAX_NOTICES);
+    const ts = Date.now();
+    const added = bodies.map((body) => ({ id: this.#nextLocalId++, ...body, ts, afterSeq }));
+    this.notices = [...this.notices, ...added].slice(-MAX_NOTICES);
   }
 
   /** Records a message as typed; call `sent` or `failed` once the bridge answers. */
@@ -411,12 +419,26 @@ export class ChatState {
     return null;
   }
 
-  /** A member we have a tab (or pending messages) for may have a new nickname. */
-  #refreshPeer(member: Member): void {
-    const conversation = this.conversations.find((c) => c.key === member.id);
-    if (conversation) conversation.peer = member;
-    this.#unnamed.delete(member.id);
-    for (const p of this.pending) if (p.to?.id === member.id) p.to = member;
+  /**
+   * Members we have a tab (or pending messages) for may have a new nickname. One pass over
+   * the batch, the tabs and the pending messages, whatever the batch's size.
+   */
+  #refreshPeers(members: readonly Member[]): void {
+    if (members.length === 0) return;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup, gone on return
+    const byId = new Map<string, Member>();
+    for (const member of members) {
+      byId.set(member.id, member);
+      this.#unnamed.delete(member.id);
+    }
+    for (const conversation of this.conversations) {
+      const member = byId.get(conversation.key);
+      if (member) conversation.peer = member;
+    }
+    for (const p of this.pending) {
+      const member = p.to && byId.get(p.to.id);
+      if (member) p.to = member;
+    }
   }
 
   #drop(id: number): void {

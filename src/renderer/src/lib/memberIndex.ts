@@ -1,0 +1,67 @@
+import type { Member } from '../../../shared/protocol';
+
+/** Nicknames compared as people read them: case and accents aside, in the user's locale. */
+const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
+
+/** The members list's order: by nickname, then by id so equal nicknames keep one order. */
+export function byNick(a: Member, b: Member): number {
+  return collator.compare(a.nick, b.nick) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Who is in the room, sorted for the members list, kept per batch: a roster page or a
+ * presence batch costs one sort of the batch and one merge pass over the list, never a pass
+ * per member (a room of thousands fills in pages of a hundred, and joins come coalesced).
+ * No Svelte in here: the window holds `list` in a `$state.raw` and replaces it per batch.
+ */
+export class MemberIndex {
+  readonly #byId = new Map<string, Member>();
+  #list: Member[] = [];
+
+  /** Sorted by `byNick`; a new array after every change, the same one when nothing changed. */
+  get list(): Member[] {
+    return this.#list;
+  }
+
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  /** Starts over from a whole list (a session snapshot). */
+  reset(members: readonly Member[]): Member[] {
+    this.#byId.clear();
+    for (const member of members) this.#byId.set(member.id, member);
+    this.#list = [...this.#byId.values()].sort(byNick);
+    return this.#list;
+  }
+
+  /**
+   * Applies one batch: `joined` are upserts by id (a new nickname moves a member in the
+   * order), `left` are ids to remove (an unknown one is ignored). Returns the new list.
+   */
+  apply(joined: readonly Member[], left: readonly string[]): Member[] {
+    // Whoever changes leaves its old place; the newcomers go in, sorted, in one merge.
+    const gone = new Set<string>();
+    for (const id of left) if (this.#byId.delete(id)) gone.add(id);
+    const incoming = new Map<string, Member>();
+    for (const member of joined) {
+      const known = this.#byId.get(member.id);
+      if (known?.nick === member.nick) continue;
+      if (known) gone.add(member.id);
+      incoming.set(member.id, member);
+      this.#byId.set(member.id, member);
+    }
+    if (gone.size === 0 && incoming.size === 0) return this.#list;
+    const added = [...incoming.values()].sort(byNick);
+    const merged: Member[] = [];
+    let i = 0;
+    for (const member of this.#list) {
+      if (gone.has(member.id)) continue;
+      while (i < added.length && byNick(added[i]!, member) < 0) merged.push(added[i++]!);
+      merged.push(member);
+    }
+    while (i < added.length) merged.push(added[i++]!);
+    this.#list = merged;
+    return merged;
+  }
+}
