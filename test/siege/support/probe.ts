@@ -78,7 +78,7 @@ client.once('welcome', (welcome) => {
     joinMs,
     nick: welcome.you.nick,
     id: welcome.you.id,
-    members: welcome.members.length,
+    members: welcome.room.members,
   });
   let n = 0;
   const tick = setInterval(() => {
