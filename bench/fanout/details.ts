@@ -61,12 +61,15 @@ though the host pays for them). Latency is send to receipt on that clock.
   sustain with most of the machine idle.
 - **Memory**: host heap and RSS after a full GC (twice, --expose-gc) with the room full and idle, minus the same for the
   empty host, per member. RSS includes each member's TLS state and socket buffers, and does not shrink after the joins'
-  traffic (a Parley join is welcomed with the member list and announced to every member: O(n²) bytes to fill the room).
-  Parley's extra RSS is that traffic, not state per member: a baseline server fed the same welcomes and announcements
-  costs as much (~167 KB per member, measured once by hand). V8's young generation grows from 16 to 64 MB while the
-  room fills (the "heap reserved" column; V8 shrinks it again after some seconds idle, so that column depends on when
-  it is read), and glibc keeps ~30 KB per member of freed memory from the large welcome frames (fragmentation) without
-  returning it to the system. The ~10 KB per member of external memory an earlier run showed was Node's per-socket
+  traffic: every member must learn who is in the room, so filling a room of n sends each member O(n) bytes of roster and
+  presence (n²/2 member entries in all), and glibc keeps much of what those writes and their garbage freed without
+  returning it to the system. Measured by hand (A/B at 1,000, this machine): a baseline that sends each newcomer one
+  frame of 60·k bytes costs +63 KB per member; the same bytes as 4 KB shared frames, one per turn, +12 KB. So Parley
+  sends the roster in pages of 100 members, one page per turn, made once per presence frame and shared by every
+  newcomer, and coalesces joins into presence frames (one per 250 ms): 160 KB per member (welcome with the whole list,
+  a joined frame per join) became ~95 KB. The history query of each welcome had SQLite set up a temporary file's pager
+  for its IN (...) set, ~22 KB per member; temp_store=MEMORY removed it.
+  The ~10 KB per member of external memory an earlier run showed was Node's per-socket
   copy of the ALPN list pinning 64 KiB Buffer-pool chunks; the host now drops it after the handshake (RoomHost.ts).
   The heap figure also carries one-off costs (code compiled and caches filled by the first joins), which 1,000
   members amortise and 100 (--quick) do not.
@@ -120,3 +123,35 @@ perMessageDeflate is off on the server (and on the bench's clients).
 **Not changed.** \`bufferutil\` was not added: ws uses it only to mask and unmask frames, a server never masks what it sends,
 and the host unmasks one ~150-byte frame per post, not per delivery — not one profile sample falls there.
 `;
+
+/** The markdown for the 5,000-member scale point, under the main plan's. */
+export function scaleDetails(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunResult[]): string {
+  const med = (rs: RunResult[], pick: (r: RunResult) => number): number => median(rs.map(pick));
+  const row = (label: string, rs: RunResult[]): string =>
+    [
+      label,
+      Math.round(med(rs, (r) => r.saturation.deliveriesPerS)).toLocaleString('en-US'),
+      f(
+        med(rs, (r) => r.saturation.cpuPerDelivery),
+        2,
+      ),
+      `${f(med(rs, (r) => r.moderate.p50))} / ${f(med(rs, (r) => r.moderate.p99))}`,
+      `${f(med(rs, (r) => r.heapPerMember))} / ${f(med(rs, (r) => r.rssPerMember))}`,
+      f(med(rs, (r) => r.fillMs / 1000)),
+      String(rs.reduce((n, r) => n + r.moderate.closed + r.saturation.closed, 0)),
+    ].join(' | ');
+  return `
+**Scale point: ${plan.members.toLocaleString('en-US')} members.** The same two hosts, clients and phases with a room five
+times the size (${plan.runs} runs each, alternating). The moderate rate is ${plan.moderateRate} posts/s, so the deliveries per second
+(${(plan.moderateRate * (plan.members - 1)).toLocaleString('en-US')}) match the 1,000-member plan's. Filling the room is where a
+protocol that welcomes with the whole member list and announces every join to everyone pays n²: Parley sends the roster
+in pages of 100 members after the welcome (one page per turn, from a snapshot shared by every newcomer) and joins in
+presence frames coalesced over 250 ms, so each member receives O(n) bytes of roster and presence, in frames far fewer
+than n.
+
+| Host | deliveries/s at saturation | CPU µs/delivery, saturation | p50 / p99 ms, moderate | KB/member: heap / RSS | fill s | members cut off |
+| --- | --: | --: | --: | --: | --: | --: |
+| ${row('Parley', parley)} |
+| ${row('ws baseline', ws)} |
+`;
+}

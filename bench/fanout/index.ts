@@ -6,7 +6,7 @@
 import { createIdentity } from '../../src/core/identity/createIdentity';
 import { median, spread } from '../stats';
 import type { Bench, BenchContext, BenchResult, Figure } from '../types';
-import { details } from './details';
+import { details, scaleDetails } from './details';
 import { TEXT_CHARS } from './ipc';
 import { runOnce, type RunPlan, type RunResult } from './runOnce';
 
@@ -18,6 +18,22 @@ const FULL: RunPlan & { runs: number } = {
   phaseMs: 5_000,
   warmupMs: 1_500,
   runs: 5,
+};
+
+/**
+ * The scale point (issue 9): a room of 5,000, against hashrocket's websocket-shootout anchor
+ * (ws broadcast p95 172 ms at 5,000 clients). The moderate rate keeps the deliveries per second
+ * of the 1,000-member plan (4 x 4,999 ~ 20 x 999), so the two latency figures are comparable;
+ * fewer runs, since each fills a room five times the size.
+ */
+const SCALE: RunPlan & { runs: number } = {
+  members: 5_000,
+  senders: 10,
+  moderateRate: 4,
+  inFlight: 32,
+  phaseMs: 5_000,
+  warmupMs: 1_500,
+  runs: 2,
 };
 
 const QUICK: RunPlan & { runs: number } = {
@@ -33,21 +49,34 @@ const QUICK: RunPlan & { runs: number } = {
 export const fanout: Bench = {
   id: 'fanout',
   title: 'Host fan-out',
-  timeoutMs: 6 * 60_000,
+  timeoutMs: 20 * 60_000,
   async run(ctx: BenchContext): Promise<BenchResult> {
-    const plan = ctx.quick ? QUICK : FULL;
     const tls = await createIdentity();
-    const parley: RunResult[] = [];
-    const ws: RunResult[] = [];
-    // Alternating, so a slow spell of the shared machine falls on both hosts alike.
-    for (let run = 1; run <= plan.runs; run++) {
-      for (const kind of ['ws', 'parley'] as const) {
-        const result = await runOnce(kind, plan, tls);
-        (kind === 'parley' ? parley : ws).push(result);
-        ctx.log(`run ${run}/${plan.runs} ${kind}: ${summary(result)}`);
+    const plans = ctx.quick ? [QUICK] : [FULL, SCALE];
+    const outcomes: { plan: RunPlan & { runs: number }; parley: RunResult[]; ws: RunResult[] }[] = [];
+    for (const plan of plans) {
+      const parley: RunResult[] = [];
+      const ws: RunResult[] = [];
+      // Alternating, so a slow spell of the shared machine falls on both hosts alike.
+      for (let run = 1; run <= plan.runs; run++) {
+        for (const kind of ['ws', 'parley'] as const) {
+          const result = await runOnce(kind, plan, tls);
+          (kind === 'parley' ? parley : ws).push(result);
+          ctx.log(`${plan.members} members, run ${run}/${plan.runs} ${kind}: ${summary(result)}`);
+        }
       }
+      outcomes.push({ plan, parley, ws });
     }
-    return { figures: figures(plan, parley, ws), details: details(plan, parley, ws, TEXT_CHARS) };
+    const [first, ...rest] = outcomes;
+    return {
+      figures: [
+        ...figures(first!.plan, first!.parley, first!.ws),
+        ...rest.flatMap((o) => scaleFigures(o.plan, o.parley, o.ws)),
+      ],
+      details:
+        details(first!.plan, first!.parley, first!.ws, TEXT_CHARS) +
+        rest.map((o) => scaleDetails(o.plan, o.parley, o.ws)).join(''),
+    };
   },
 };
 
@@ -62,10 +91,10 @@ function summary(r: RunResult): string {
   );
 }
 
-function figures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunResult[]): Figure[] {
+/** Makes the figures of one plan: Parley's median against the baseline's, over its runs. */
+function figureMaker(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunResult[]) {
   const runs = plan.runs;
-  const m = `${plan.members.toLocaleString('en-US')} members`;
-  const figure = (
+  return (
     name: string,
     unit: string,
     pick: (r: RunResult) => number,
@@ -85,6 +114,11 @@ function figures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunR
       note: `${note}Parley runs ${spread(ours, digits)}, baseline ${spread(base, digits)}`,
     };
   };
+}
+
+function figures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunResult[]): Figure[] {
+  const m = `${plan.members.toLocaleString('en-US')} members`;
+  const figure = figureMaker(plan, parley, ws);
   return [
     figure(
       `Deliveries per second at saturation, ${m}`,
@@ -137,9 +171,42 @@ function figures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunR
       `Host RSS per idle member, ${m}`,
       'KB',
       (r) => r.rssPerMember,
+      { kind: 'ratioAtMost', value: 1.5 },
+      1,
+      'includes TLS state and what filling the room left behind (see below). ',
+    ),
+  ];
+}
+
+/** The figures of the 5,000-member scale point. */
+function scaleFigures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunResult[]): Figure[] {
+  const m = `${plan.members.toLocaleString('en-US')} members`;
+  const figure = figureMaker(plan, parley, ws);
+  return [
+    figure(
+      `Deliveries per second at saturation, ${m}`,
+      'deliveries/s',
+      (r) => r.saturation.deliveriesPerS,
+      { kind: 'ratioAtLeast', value: 0.8 },
+      0,
+      `closed loop, ${plan.inFlight} posts in flight per client process. `,
+    ),
+    figure(
+      `p99 delivery latency at ${plan.moderateRate} posts/s, ${m}`,
+      'ms',
+      (r) => r.moderate.p99,
+      { kind: 'ratioAtMost', value: 1.5 },
+      1,
+      `${(plan.moderateRate * (plan.members - 1)).toLocaleString('en-US')} deliveries/s; anchor: ws broadcast p95 172 ms at 5,000 clients (websocket-shootout). `,
+    ),
+    figure(`Host RSS per idle member, ${m}`, 'KB', (r) => r.rssPerMember, { kind: 'report' }, 1),
+    figure(
+      `Time to fill the room, ${m}`,
+      's',
+      (r) => r.fillMs / 1000,
       { kind: 'report' },
       1,
-      'includes TLS state. ',
+      'every member connects (TLS, hello, welcome), 25 at a time per client process. ',
     ),
   ];
 }

@@ -47,6 +47,8 @@ export interface PhaseResult {
 
 export interface RunResult {
   kind: HostKind;
+  /** From the first connection to the last member's welcome (the baseline: its last open), in ms. */
+  fillMs: number;
   /** Host heap and RSS growth per idle member, in KB (1,024 bytes), after a full GC. */
   heapPerMember: number;
   rssPerMember: number;
@@ -72,6 +74,7 @@ export async function runOnce(
     for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(forkClient());
     const empty = await stats(host, true);
     const share = Math.ceil(plan.members / CLIENT_PROCESSES);
+    const fillFrom = now();
     await Promise.all(
       clients.map((c, i) =>
         c.ask(
@@ -80,6 +83,7 @@ export async function runOnce(
         ),
       ),
     );
+    const fillMs = now() - fillFrom;
     await settle(host);
     const full = await stats(host, true);
     const heapPerMember = (full.heapUsed - empty.heapUsed) / plan.members / 1024;
@@ -92,6 +96,7 @@ export async function runOnce(
     const saturation = await phase(host, clients, plan, 1_000_000, plan.inFlight);
     return {
       kind,
+      fillMs,
       heapPerMember,
       rssPerMember,
       heapTotalPerMember,
