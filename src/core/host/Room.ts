@@ -31,7 +31,7 @@ import { Seats } from './admission/Seats';
 import type { PasscodeGate, Verdict } from './PasscodeGate';
 import { randomToken } from '../passcode';
 import { prepare, safeClose, sendPrepared, type Prepared } from './outbound';
-import { PresenceLedger } from './presence';
+import { PresenceChannel } from './presenceChannel';
 import { originOf } from './admission/addressGroups';
 import { RateBook, takeEach } from './RateBook';
 import { trimToBytes } from './replyBudget';
@@ -67,10 +67,7 @@ export interface Conn {
   handshakeTimer: NodeJS.Timeout | undefined;
   /** Fetches held until what was already sent to it drains (see HostLimits.maxReplyBytes). */
   readonly waiting: FetchFrame[];
-  /**
-   * While its roster is still going out: the pages left and the presence frames held behind
-   * them, sent one per turn (see pumpRoster). Null once the roster is all sent.
-   */
+  /** The roster pages and presence frames still to go to it (see PresenceChannel). */
   roster: Prepared[] | null;
 }
 
@@ -133,12 +130,8 @@ export class Room {
   private readonly quota: DailyQuota;
   /** The turn's posts are stored (and answered) first, then the turn's writes go out. */
   private readonly writes = new WriteBatch(() => this.storePosts());
-  /** Who the members were last told is here, and the joins and leaves since (see PresenceLedger). */
-  private readonly presence = new PresenceLedger();
-  /** Connections whose own arrival is among the changes not yet announced. */
-  private readonly fresh = new Set<Conn>();
-  private presenceTimer: NodeJS.Timeout | null = null;
-  private lastPresenceAt = -Infinity;
+  /** Who is here, told to newcomers in roster pages and to everyone in presence frames. */
+  private readonly presence: PresenceChannel<Conn>;
 
   constructor(private readonly deps: RoomDeps) {
     this.members = new Members({ ...deps.nicknames, now: deps.now });
@@ -150,6 +143,16 @@ export class Room {
       addressFetches: new RateBook(l.addressFetchBurst, l.addressFetchesPerSecond, now),
     };
     this.quota = new DailyQuota(deps.limits.dailyPostsPerMember, deps.limits.dailyBytesPerMember, deps.now);
+    this.presence = new PresenceChannel<Conn>({
+      intervalMs: l.presenceIntervalMs,
+      maxHeld: l.maxHeldPresence,
+      now,
+      online: () => this.online.values(),
+      count: () => this.members.count,
+      deliver: (conn, frame) => this.deliver(conn, frame),
+      tooSlow: (conn) => this.evict(conn, CloseCode.TooSlow, 'too slow to keep up'),
+      guard,
+    });
   }
 
   /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
@@ -189,7 +192,7 @@ export class Room {
     socket?.on('drain', () =>
       guard(() => {
         this.serveWaiting(conn);
-        this.pumpRoster(conn);
+        this.presence.pump(conn);
       }),
     );
     // The room speaks first: the hello must be signed over this nonce (and, with a passcode,
@@ -201,8 +204,7 @@ export class Room {
   async closeAll(code: number, reason: string, graceMs: number): Promise<void> {
     // The posts already accepted are stored and acknowledged before the closing handshakes.
     this.settle();
-    if (this.presenceTimer) clearTimeout(this.presenceTimer);
-    this.presenceTimer = null;
+    this.presence.stop();
     for (const conn of this.conns) safeClose(conn.ws, code, reason);
     if (!(await this.whenEmpty(graceMs))) {
       for (const conn of this.conns) conn.ws.terminate();
@@ -310,16 +312,14 @@ export class Room {
       const member = previous.member!;
       previous.replaced = true;
       previous.member = null;
-      if (this.fresh.delete(previous)) this.fresh.add(conn);
+      this.presence.replaced(previous, conn);
       safeClose(previous.ws, CloseCode.Replaced, 'replaced by a newer connection');
       this.welcome(conn, member, hello.since);
       return;
     }
     const member = this.members.join(id, hello.nick);
     this.welcome(conn, member, hello.since);
-    this.presence.joined(member);
-    this.fresh.add(conn);
-    this.presenceChanged();
+    this.presence.joined(conn, member);
     this.deps.onCount(this.members.count);
   }
 
@@ -362,65 +362,8 @@ export class Room {
       heartbeatMs: this.deps.heartbeatMs,
       ...this.removedBefore(),
     });
-    // Who else is here follows, a page a turn: each page its own small write (see pumpRoster).
-    conn.roster = [...this.presence.rosterPages()];
-    this.pumpRoster(conn);
-  }
-
-  /**
-   * Sends the next of a newcomer's roster pages (and the presence frames held behind them),
-   * then the next one in the next turn, or once the socket drains if it is backed up. One page
-   * per turn keeps every write to the socket small: a TLS socket keeps memory in proportion to
-   * its largest write, and a whole roster in one write cost ~30 KB per member at 1,000
-   * (bench/fanout). A member that stops reading gets no more pages, and one that never reads
-   * is cut off once too many presence frames pile up behind them (see presenceFor).
-   */
-  private pumpRoster(conn: Conn): void {
-    const queue = conn.roster;
-    if (!queue) return;
-    if (conn.ws.readyState !== WebSocket.OPEN) {
-      conn.roster = null;
-      return;
-    }
-    if (conn.socket?.writableNeedDrain) return;
-    this.deliver(conn, queue.shift()!);
-    if (queue.length === 0) conn.roster = null;
-    else setImmediate(() => guard(() => this.pumpRoster(conn)));
-  }
-
-  /** A join or leave happened: the next presence frame goes out now, or once the interval since the last is up. */
-  private presenceChanged(): void {
-    if (this.presenceTimer) return;
-    const wait = Math.max(0, this.lastPresenceAt + this.deps.limits.presenceIntervalMs - this.deps.now());
-    this.presenceTimer = setTimeout(() => guard(() => this.flushPresence()), wait);
-  }
-
-  /** Tells every member what changed since the last presence frame (newcomers all but their own arrival). */
-  private flushPresence(): void {
-    if (this.presenceTimer) clearTimeout(this.presenceTimer);
-    this.presenceTimer = null;
-    if (!this.presence.pending) return;
-    this.lastPresenceAt = this.deps.now();
-    const batch = this.presence.flush(this.members.count);
-    for (const conn of this.online.values()) {
-      const frames = this.fresh.has(conn) ? batch.without(conn.member!.id) : batch.frames;
-      for (const frame of frames) this.presenceFor(conn, frame);
-    }
-    this.fresh.clear();
-  }
-
-  /** Delivers a presence frame, or holds it behind the roster pages still to go. */
-  private presenceFor(conn: Conn, frame: Prepared): void {
-    if (!conn.roster) {
-      this.deliver(conn, frame);
-      return;
-    }
-    conn.roster.push(frame);
-    if (
-      conn.roster.length >
-      this.deps.limits.maxHeldPresence + Math.ceil(this.members.count / LIMITS.rosterPage)
-    )
-      this.evict(conn, CloseCode.TooSlow, 'too slow to keep up');
+    // Who else is here follows, a page a turn: each page its own small write.
+    this.presence.welcomed(conn);
   }
 
   private onPost(conn: Conn, from: Member, post: PostFrame): void {
@@ -502,7 +445,7 @@ export class Room {
     // Only the sender learns the cid, so it alone can match the echo to what it typed.
     this.send(conn, { type: 'message', message: { ...message, cid: post.cid } });
     // Whoever just arrived is announced before what it says.
-    if (this.presence.pending) this.flushPresence();
+    this.presence.flushIfPending();
     const forOthers = prepare({ type: 'message', message });
     if (draft.to) {
       const recipient = this.online.get(draft.to.id);
@@ -602,10 +545,8 @@ export class Room {
     this.settle();
     conn.member = null;
     this.online.delete(member.id);
-    this.fresh.delete(conn);
     this.members.leave(member.id);
-    this.presence.left(member, reason);
-    this.presenceChanged();
+    this.presence.left(conn, member, reason);
     this.deps.onCount(this.members.count);
   }
 
