@@ -6,6 +6,7 @@ import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import { startAgent, type RunningAgent } from '../test/support/agents';
 import { openWindow, pageErrors } from './support/bindPage';
 import { joinFromLobby } from './support/lobby';
+import { scrollTo } from './support/scroll';
 import { seedHistory, seededText } from '../test/support/seedHistory';
 
 /** Long enough that rendering it all would show; short enough to scroll through in a test. */
@@ -148,17 +149,6 @@ test.describe('a room with a long history', () => {
     expect(pageErrors(page)).toEqual([]);
   });
 });
-
-/** Scrolls the message list to the top or bottom; says which seqs and how many nodes it holds then. */
-async function scrollTo(page: Page, where: 'top' | 'bottom'): Promise<{ seqs: number[]; nodes: number }> {
-  return page.evaluate(async (where) => {
-    const scroller = document.querySelector<HTMLElement>('.scroller')!;
-    scroller.scrollTop = where === 'top' ? 0 : scroller.scrollHeight;
-    await new Promise((r) => requestAnimationFrame(r));
-    const items = [...scroller.querySelectorAll<HTMLElement>('li[data-seq]')];
-    return { seqs: items.map((li) => Number(li.dataset.seq)).sort((a, b) => a - b), nodes: items.length };
-  }, where);
-}
 
 /** The seqs of the messages inside the list's visible box. */
 function visibleSeqs(page: Page): Promise<number[]> {
