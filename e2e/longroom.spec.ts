@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
-import { startAgent, type RunningAgent } from '../test/support/agents';
-import { openWindow, pageErrors } from './support/bindPage';
-import { joinFromLobby } from './support/lobby';
+import { requireNetnsOrSkip } from '../test/lan/netns';
+import { pageErrors } from './support/bindPage';
+import { openSeededRoom, type SeededRoom } from './support/seededRoom';
 import { scrollTo } from './support/scroll';
 import { seedHistory, seededText } from '../test/support/seedHistory';
 
@@ -22,35 +18,19 @@ const MOST_WINDOWED = 60;
 test.describe('a room with a long history', () => {
   test.describe.configure({ mode: 'serial' });
 
-  let lan: Lan;
-  let alice: RunningAgent;
-  let bob: RunningAgent;
-  let aliceData: string;
+  let room: SeededRoom | undefined;
   let page: Page;
 
   test.beforeAll(async ({ browser }) => {
     test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
     // Alice hosts a room whose host.db already holds the history: written in one transaction.
-    aliceData = mkdtempSync(join(tmpdir(), 'parley-longroom-'));
-    seedHistory(aliceData, 'Archive', HISTORY);
-    lan = await createLan(['alice', 'bob']);
-    [alice, bob] = await Promise.all([
-      startAgent(lan, 'alice', 'Alice', { dataDir: aliceData }),
-      startAgent(lan, 'bob', 'Bob'),
-    ]);
-    const room = await alice.client.send('room:host', { name: 'Archive' });
-    await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
-
-    page = await openWindow(browser, bob.client);
-    await joinFromLobby(page, room.name);
+    room = await openSeededRoom(browser, 'Archive', (dir) => seedHistory(dir, 'Archive', HISTORY));
+    page = room.page;
     await expect(log(page).getByText(seededText(HISTORY), { exact: true })).toBeVisible();
   });
 
   test.afterAll(async () => {
-    await page?.context().close();
-    await Promise.all([alice?.dispose(), bob?.dispose()]);
-    await lan?.destroy();
-    if (aliceData) rmSync(aliceData, { recursive: true, force: true });
+    await room?.dispose();
   });
 
   const log = (p: Page) => p.getByRole('log', { name: 'Messages' });
@@ -137,7 +117,7 @@ test.describe('a room with a long history', () => {
     const jump = page.getByRole('button', { name: 'Jump to latest' });
     await expect(jump).toBeVisible();
     const shown = await visibleSeqs(page);
-    await alice.client.send('chat:send', { text: 'news while you read' });
+    await room!.alice.client.send('chat:send', { text: 'news while you read' });
     // It has arrived once the live region announces it; the view must not have followed it (the
     // list may hold it off screen: a conversation this short is kept whole).
     await expect(page.getByText('Alice: news while you read', { exact: true })).toHaveCount(1);

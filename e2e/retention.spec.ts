@@ -1,47 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
-import { startAgent, type RunningAgent } from '../test/support/agents';
+import { requireNetnsOrSkip } from '../test/lan/netns';
 import { HostDatabase } from '../src/core/store/host/HostDatabase';
-import { openWindow, pageErrors } from './support/bindPage';
-import { joinFromLobby } from './support/lobby';
+import { pageErrors } from './support/bindPage';
+import { openSeededRoom, type SeededRoom } from './support/seededRoom';
 import { scrollTo } from './support/scroll';
 import { seedHistory, seededText } from '../test/support/seedHistory';
 
 test.describe('a room whose host removed old history', () => {
-  let lan: Lan;
-  let alice: RunningAgent;
-  let bob: RunningAgent;
-  let aliceData: string;
+  let room: SeededRoom | undefined;
   let page: Page;
 
   test.beforeAll(async ({ browser }) => {
     test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
     // 120 messages, of which the retention policy (the latest 70 kept) removed the first 50.
-    aliceData = mkdtempSync(join(tmpdir(), 'parley-retention-'));
-    seedHistory(aliceData, 'Trimmed', 120);
-    const db = HostDatabase.open(aliceData, { retention: { maxMessages: 70 } });
-    db.room('Trimmed');
-    db.prune();
-    db.close();
-    lan = await createLan(['alice', 'bob']);
-    [alice, bob] = await Promise.all([
-      startAgent(lan, 'alice', 'Alice', { dataDir: aliceData }),
-      startAgent(lan, 'bob', 'Bob'),
-    ]);
-    const room = await alice.client.send('room:host', { name: 'Trimmed' });
-    await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
-    page = await openWindow(browser, bob.client);
-    await joinFromLobby(page, room.name);
+    room = await openSeededRoom(browser, 'Trimmed', (dir) => {
+      seedHistory(dir, 'Trimmed', 120);
+      const db = HostDatabase.open(dir, { retention: { maxMessages: 70 } });
+      db.room('Trimmed');
+      db.prune();
+      db.close();
+    });
+    page = room.page;
   });
 
   test.afterAll(async () => {
-    await page?.context().close();
-    await Promise.all([alice?.dispose(), bob?.dispose()]);
-    await lan?.destroy();
-    if (aliceData) rmSync(aliceData, { recursive: true, force: true });
+    await room?.dispose();
   });
 
   test('says earlier messages were removed by the host where the kept history begins', async () => {

@@ -121,14 +121,7 @@ function figures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunR
   const m = `${plan.members.toLocaleString('en-US')} members`;
   const figure = figureMaker(plan, parley, ws);
   return [
-    figure(
-      `Deliveries per second at saturation, ${m}`,
-      'deliveries/s',
-      (r) => r.saturation.deliveriesPerS,
-      { kind: 'ratioAtLeast', value: 0.8 },
-      0,
-      `closed loop, ${plan.inFlight} posts in flight per client process; host and clients share 2 cores. `,
-    ),
+    saturationFigure(figure, plan, 'host and clients share 2 cores. '),
     figure(
       'Host CPU per delivery at saturation',
       'µs',
@@ -179,19 +172,28 @@ function figures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunR
   ];
 }
 
+/** Deliveries per second at saturation, the figure both plans lead with. */
+function saturationFigure(
+  figure: ReturnType<typeof figureMaker>,
+  plan: RunPlan & { runs: number },
+  more = '',
+): Figure {
+  return figure(
+    `Deliveries per second at saturation, ${plan.members.toLocaleString('en-US')} members`,
+    'deliveries/s',
+    (r) => r.saturation.deliveriesPerS,
+    { kind: 'ratioAtLeast', value: 0.8 },
+    0,
+    `closed loop, ${plan.inFlight} posts in flight per client process${more ? '; ' + more : '. '}`,
+  );
+}
+
 /** The figures of the 5,000-member scale point. */
 function scaleFigures(plan: RunPlan & { runs: number }, parley: RunResult[], ws: RunResult[]): Figure[] {
   const m = `${plan.members.toLocaleString('en-US')} members`;
   const figure = figureMaker(plan, parley, ws);
   return [
-    figure(
-      `Deliveries per second at saturation, ${m}`,
-      'deliveries/s',
-      (r) => r.saturation.deliveriesPerS,
-      { kind: 'ratioAtLeast', value: 0.8 },
-      0,
-      `closed loop, ${plan.inFlight} posts in flight per client process. `,
-    ),
+    saturationFigure(figure, plan),
     figure(
       `p99 delivery latency at ${plan.moderateRate} posts/s, ${m}`,
       'ms',

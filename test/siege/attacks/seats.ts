@@ -4,7 +4,7 @@
  * per-address cap), keeps every seat it was given, and reports how many it got.
  */
 import { attackArgs, boundedLife, emit } from '../support/attacker';
-import { newIdentity, RawMember } from '../support/member';
+import { newIdentity, RawMember, refusalOf } from '../support/member';
 
 const { target, values } = attackArgs({
   hellos: { type: 'string', default: '520' },
@@ -31,12 +31,7 @@ async function worker(): Promise<void> {
       m.ignoreFrames();
       seats.push(m);
     } else {
-      const why =
-        outcome.kind === 'error'
-          ? outcome.code
-          : outcome.kind === 'closed'
-            ? `close ${outcome.code}`
-            : 'failed';
+      const why = refusalOf(outcome);
       refused[why] = (refused[why] ?? 0) + 1;
       firstRefusalAt ??= performance.now() - started;
       m.destroy();

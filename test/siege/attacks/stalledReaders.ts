@@ -7,7 +7,7 @@
  * piles up in the host. `engaged` comes after the quiet spell.
  */
 import { attackArgs, boundedLife, emit } from '../support/attacker';
-import { newIdentity, RawMember } from '../support/member';
+import { newIdentity, RawMember, refusalOf } from '../support/member';
 
 const { target, values } = attackArgs({
   members: { type: 'string', default: '40' },
@@ -39,12 +39,7 @@ async function worker(): Promise<void> {
     // the others join; the full page comes only when asked for.
     const outcome = await m.join({ identity: newIdentity(), nick: `reader ${i}`, since: FAR });
     if (outcome.kind !== 'welcome') {
-      const why =
-        outcome.kind === 'error'
-          ? outcome.code
-          : outcome.kind === 'closed'
-            ? `close ${outcome.code}`
-            : 'failed';
+      const why = refusalOf(outcome);
       refused[why] = (refused[why] ?? 0) + 1;
       m.destroy();
       continue;

@@ -100,6 +100,12 @@ export type JoinOutcome =
   | { kind: 'closed'; code: number }
   | { kind: 'failed'; message: string };
 
+/** What a refused join is counted under in an attack's report: the error code, `close N`, or `failed`. */
+export function refusalOf(outcome: Exclude<JoinOutcome, { kind: 'welcome' }>): string {
+  if (outcome.kind === 'error') return outcome.code;
+  return outcome.kind === 'closed' ? `close ${outcome.code}` : 'failed';
+}
+
 /** Where and how a raw member connects. */
 export interface RawTarget {
   endpoint: Endpoint;
