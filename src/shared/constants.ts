@@ -25,8 +25,8 @@ export const LIMITS = {
   /** Most messages in one welcome catch-up or one page. */
   pageMax: 200,
   /**
-   * Most members in one `roster` frame. Small pages are what keep a big room cheap: the host
-   * sends each as its own write, and a TLS socket's memory grows with its largest write.
+   * Most members in one `roster` frame (and changes in one `presence` frame). Parley's host
+   * sends smaller ones still, about a kilobyte each (FRAME_BYTES in core/host/presence.ts).
    */
   rosterPage: 100,
 } as const;

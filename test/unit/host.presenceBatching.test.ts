@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FRAME_BYTES } from '../../src/core/host/presence';
 import { LIMITS } from '../../src/shared/protocol';
 import { manualClock, startHost } from './support/host';
 import { RawPeer } from './support/RawPeer';
@@ -89,8 +90,8 @@ describe('RoomHost presence, coalesced', () => {
     expect(robert.welcome.you.id).toBe(bob.welcome.you.id);
   });
 
-  it('sends a big room’s roster in pages of at most the protocol’s page size, the last one done', async () => {
-    const members = LIMITS.rosterPage + 20;
+  it('sends a big room’s roster in pages of about a kilobyte, the last one done', async () => {
+    const members = 120;
     const host = await startHost({
       limits: { presenceIntervalMs: 0, maxUnjoinedPerPrefix: 1_000, maxSeatsPerPrefix: 1_000 },
     });
@@ -101,16 +102,46 @@ describe('RoomHost presence, coalesced', () => {
     const late = await RawPeer.connect(host.port, { localAddress: '127.0.9.9' });
     late.hello('Late');
     await late.next('welcome');
-    const pages = [await late.next('roster'), await late.next('roster')];
-    expect(pages.map((p) => [p.members.length, p.done])).toEqual([
-      [LIMITS.rosterPage, false],
-      [members - LIMITS.rosterPage, true],
-    ]);
+    const pages = [await late.next('roster')];
+    while (!pages.at(-1)!.done) pages.push(await late.next('roster'));
+    // ~45 bytes a member here: FRAME_BYTES holds about 22 of them, well under LIMITS.rosterPage.
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil((members * 45) / FRAME_BYTES));
+    for (const page of pages) {
+      expect(page.members.length).toBeLessThanOrEqual(LIMITS.rosterPage);
+      expect(Buffer.byteLength(JSON.stringify(page.members))).toBeLessThanOrEqual(FRAME_BYTES + 2);
+    }
     const ids = pages.flatMap((p) => p.members.map((m) => m.id));
     // Join order: the first to come is first.
     expect(ids[0]).toBe(first.welcome.you.id);
     expect(new Set(ids)).toEqual(new Set([first, ...guests].map((p) => p.welcome.you.id)));
     expect(ids).toHaveLength(members);
+  }, 30_000);
+
+  it('announces a crowd too big for one frame in several, every one of them before the post that follows', async () => {
+    const host = await heldPresenceHost({ maxUnjoinedPerPrefix: 1_000, maxSeatsPerPrefix: 1_000 });
+    const alice = await RawPeer.join(host.port, 'Alice');
+    const guests = await crowd(host.port, 60);
+    const cid = alice.post('welcome, everyone');
+
+    expect(await alice.next('ack')).toMatchObject({ cid });
+    expect((await alice.next('message')).message.cid).toBe(cid);
+    const frames = [];
+    const joined = new Set<string>();
+    while (joined.size < guests.length) {
+      const frame = await alice.next('presence');
+      expect(Buffer.byteLength(JSON.stringify(frame.joined))).toBeLessThanOrEqual(FRAME_BYTES + 2);
+      for (const member of frame.joined) joined.add(member.id);
+      frames.push(frame);
+    }
+    expect(frames.length).toBeGreaterThan(1);
+    expect(joined).toEqual(new Set(guests.map((g) => g.welcome.you.id)));
+    // The last guest heard of everyone else, and of the post, in the same order.
+    const last = guests.at(-1)!;
+    const heard = new Set(last.roster.map((m) => m.id));
+    for (let frame = await last.next(); frame.type !== 'message'; frame = await last.next()) {
+      if (frame.type === 'presence') for (const member of frame.joined) heard.add(member.id);
+    }
+    expect(heard.size).toBe(guests.length);
   }, 30_000);
 
   it('sends an empty room’s newcomer one empty roster page that says done', async () => {

@@ -1,6 +1,16 @@
 import { LIMITS, type Member } from '../../shared/protocol';
 import type { Prepared } from './outbound';
 
+/**
+ * Most bytes of member JSON in one roster page or presence frame (besides LIMITS.rosterPage
+ * members at most). Node keeps, for the life of each TLS socket, write buffers as large as the
+ * most it was ever given in one turn (its output ring grows by 16 KiB past the ~2 KiB the
+ * handshake sized it to, and never shrinks): a 4 KiB page to each newcomer and a 2 KiB presence
+ * frame to everyone cost ~7 KB per member at 1,000, a room held at ~1 KiB a write costs none
+ * (bench/fanout). Frames this small still coalesce: ~25 members each.
+ */
+export const FRAME_BYTES = 1_024;
+
 /** Why a member left, as a presence frame says it. */
 export type LeftReason = 'quit' | 'dropped';
 
@@ -10,6 +20,8 @@ interface Change {
   /** Absent: joined (or came back under a new nickname). */
   left?: LeftReason;
   json: string;
+  /** UTF-8 bytes of `json`. */
+  bytes: number;
 }
 
 /**
@@ -34,7 +46,7 @@ export class PresenceLedger {
   }
 
   joined(member: Member): void {
-    this.note({ member, json: JSON.stringify(member) });
+    this.note(change(member, undefined, JSON.stringify(member)));
   }
 
   left(member: Member, reason: LeftReason): void {
@@ -43,56 +55,59 @@ export class PresenceLedger {
       this.changes.delete(member.id);
       return;
     }
-    this.note({ member, left: reason, json: JSON.stringify({ member, reason }) });
+    this.note(change(member, reason, JSON.stringify({ member, reason })));
   }
 
   /**
    * The roster pages of the room as of the last flush: at least one (the last says `done`),
-   * each at most LIMITS.rosterPage members. The same Buffers until the next flush.
+   * each within FRAME_BYTES and LIMITS.rosterPage members. The same Buffers until the next flush.
    */
   rosterPages(): readonly Prepared[] {
     if (this.pages) return this.pages;
-    const members = [...this.announced.values()].map((change) => change.json);
+    const members = [...this.announced.values()];
     const pages: Prepared[] = [];
-    for (let from = 0; from === 0 || from < members.length; from += LIMITS.rosterPage) {
-      const page = members.slice(from, from + LIMITS.rosterPage);
-      const done = from + LIMITS.rosterPage >= members.length;
-      pages.push(framed('roster', `"members":[${page.join(',')}],"done":${done}`));
-    }
+    let from = 0;
+    do {
+      const to = from + frameful(members, from);
+      const json = members.slice(from, to).map((change) => change.json);
+      pages.push(framed('roster', `"members":[${json.join(',')}],"done":${to >= members.length}`));
+      from = to;
+    } while (from < members.length);
     this.pages = pages;
     return pages;
   }
 
   /**
-   * Ends the batch: the changes become the announced roster. `frames` (for everyone) and
-   * `without(id)` (for the newcomer `id`: the same minus its own arrival) say what changed, in
-   * frames of at most LIMITS.rosterPage changes; none when nothing did.
+   * Ends one frame's worth of the batch (FRAME_BYTES, LIMITS.rosterPage changes), oldest changes
+   * first; what does not fit stays pending for the next flush. Those changes become the
+   * announced roster. `frame` (for everyone) and `without(id)` (for the newcomer `id`: the same
+   * minus its own arrival, null if nothing else is left) say what changed; `has(id)` whether
+   * `id` is among it.
    */
-  flush(count: number): { frames: Prepared[]; without(id: string): Prepared[] } {
-    const changes = [...this.changes.values()];
-    this.changes.clear();
-    if (changes.length > 0) this.pages = null;
+  flush(count: number): { frame: Prepared; without(id: string): Prepared | null; has(id: string): boolean } {
+    const pending = [...this.changes.values()];
+    const changes = pending.slice(0, frameful(pending, 0));
     for (const change of changes) {
+      this.changes.delete(change.member.id);
       // A rejoin moves to the end: join order is the order of the latest arrival.
       this.announced.delete(change.member.id);
       if (!change.left) this.announced.set(change.member.id, change);
     }
-    const build = (from: Change[]): Prepared[] => {
-      const frames: Prepared[] = [];
-      for (let i = 0; i < from.length; i += LIMITS.rosterPage) {
-        const joined: string[] = [];
-        const left: string[] = [];
-        for (const change of from.slice(i, i + LIMITS.rosterPage))
-          (change.left ? left : joined).push(change.json);
-        frames.push(
-          framed('presence', `"joined":[${joined.join(',')}],"left":[${left.join(',')}],"count":${count}`),
-        );
-      }
-      return frames;
+    if (changes.length > 0) this.pages = null;
+    const ids = new Set(changes.map((change) => change.member.id));
+    const build = (from: Change[]): Prepared => {
+      const joined: string[] = [];
+      const left: string[] = [];
+      for (const change of from) (change.left ? left : joined).push(change.json);
+      return framed('presence', `"joined":[${joined.join(',')}],"left":[${left.join(',')}],"count":${count}`);
     };
     return {
-      frames: build(changes),
-      without: (id) => build(changes.filter((change) => change.member.id !== id)),
+      frame: build(changes),
+      without: (id) => {
+        const others = changes.filter((change) => change.member.id !== id);
+        return others.length > 0 ? build(others) : null;
+      },
+      has: (id) => ids.has(id),
     };
   }
 
@@ -101,6 +116,21 @@ export class PresenceLedger {
     this.changes.delete(change.member.id);
     this.changes.set(change.member.id, change);
   }
+}
+
+function change(member: Member, left: LeftReason | undefined, json: string): Change {
+  return { member, ...(left && { left }), json, bytes: Buffer.byteLength(json) };
+}
+
+/** How many of `items`, from `from` on, go in one frame: at least one, within both bounds. */
+function frameful(items: readonly Change[], from: number): number {
+  let bytes = 0;
+  let n = 0;
+  for (let i = from; i < items.length && n < LIMITS.rosterPage; i++, n++) {
+    bytes += items[i]!.bytes + 1;
+    if (n > 0 && bytes > FRAME_BYTES) break;
+  }
+  return n;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import { LIMITS, type Member } from '../../shared/protocol';
+import type { Member } from '../../shared/protocol';
 import type { Prepared } from './outbound';
 import { PresenceLedger, type LeftReason } from './presence';
 
@@ -45,7 +45,11 @@ export class PresenceChannel<C extends PresenceConn> {
   private readonly ledger = new PresenceLedger();
   /** Connections whose own arrival is among the changes not yet announced. */
   private readonly fresh = new Set<C>();
+  /** How many frames each newcomer may have queued behind its roster: its pages, and maxHeld. */
+  private readonly heldLimit = new WeakMap<C, number>();
   private timer: NodeJS.Timeout | null = null;
+  /** The next frame of a backlog, due next turn. */
+  private immediate: NodeJS.Immediate | null = null;
   private lastAt = -Infinity;
 
   constructor(private readonly deps: PresenceDeps<C>) {}
@@ -69,29 +73,32 @@ export class PresenceChannel<C extends PresenceConn> {
     if (this.fresh.delete(previous)) this.fresh.add(next);
   }
 
-  /** Starts sending `conn` the roster, right after its welcome. */
+  /** Starts sending `conn` the roster, from the turn after its welcome (a write of its own). */
   welcomed(conn: C): void {
-    conn.roster = [...this.ledger.rosterPages()];
-    this.pump(conn);
+    const pages = this.ledger.rosterPages();
+    conn.roster = [...pages];
+    this.heldLimit.set(conn, pages.length + this.deps.maxHeld);
+    this.pumpNextTurn(conn);
   }
 
-  /** Announces what changed now, if anything did: before a broadcast, so a sender is known first. */
+  /** Announces all that changed now, if anything did: before a broadcast, so a sender is known first. */
   flushIfPending(): void {
-    if (this.ledger.pending) this.flush();
+    while (this.ledger.pending) this.flush();
   }
 
   /** No more presence frames (the room is closing). */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 
   /**
    * Sends the next of a newcomer's roster pages (and the presence frames held behind them),
    * then the next one in the next turn, or once the socket drains if it is backed up. One page
-   * per turn keeps every write to the socket small: a TLS socket keeps memory in proportion to
-   * its largest write, and a whole roster in one write cost ~30 KB per member at 1,000
-   * (bench/fanout). A member that stops reading gets no more pages, and one that never reads
+   * per turn keeps every write to the socket small (see FRAME_BYTES): a whole roster in one
+   * write cost ~30 KB per member at 1,000 (bench/fanout). A member that stops reading gets no more pages, and one that never reads
    * is cut off once too many presence frames pile up behind them.
    */
   pump(conn: C): void {
@@ -104,27 +111,40 @@ export class PresenceChannel<C extends PresenceConn> {
     if (conn.socket?.writableNeedDrain) return;
     this.deps.deliver(conn, queue.shift()!);
     if (queue.length === 0) conn.roster = null;
-    else setImmediate(() => this.deps.guard(() => this.pump(conn)));
+    else this.pumpNextTurn(conn);
+  }
+
+  private pumpNextTurn(conn: C): void {
+    setImmediate(() => this.deps.guard(() => this.pump(conn)));
   }
 
   /** A join or leave happened: the next frame goes out at the end of this turn, or once the interval since the last is up. */
   private changed(): void {
-    if (this.timer) return;
+    if (this.timer || this.immediate) return;
     const wait = Math.max(0, this.lastAt + this.deps.intervalMs - this.deps.now());
     this.timer = setTimeout(() => this.deps.guard(() => this.flush()), wait);
   }
 
-  /** Tells every member what changed since the last presence frame (newcomers all but their own arrival). */
+  /**
+   * Tells every member one frame's worth of what changed since the last presence frame
+   * (newcomers all but their own arrival). A backlog bigger than a frame goes out a frame per
+   * turn, so that no member is handed more than a frame's bytes at once.
+   */
   private flush(): void {
     this.stop();
     if (!this.ledger.pending) return;
     this.lastAt = this.deps.now();
     const batch = this.ledger.flush(this.deps.count());
     for (const conn of this.deps.online()) {
-      const frames = this.fresh.has(conn) ? batch.without(conn.member!.id) : batch.frames;
-      for (const frame of frames) this.send(conn, frame);
+      if (this.fresh.has(conn) && batch.has(conn.member!.id)) {
+        this.fresh.delete(conn);
+        const rest = batch.without(conn.member!.id);
+        if (rest) this.send(conn, rest);
+      } else {
+        this.send(conn, batch.frame);
+      }
     }
-    this.fresh.clear();
+    if (this.ledger.pending) this.immediate = setImmediate(() => this.deps.guard(() => this.flush()));
   }
 
   /** Delivers a presence frame, or holds it behind the roster pages still to go. */
@@ -134,7 +154,6 @@ export class PresenceChannel<C extends PresenceConn> {
       return;
     }
     conn.roster.push(frame);
-    if (conn.roster.length > this.deps.maxHeld + Math.ceil(this.deps.count() / LIMITS.rosterPage))
-      this.deps.tooSlow(conn);
+    if (conn.roster.length > (this.heldLimit.get(conn) ?? this.deps.maxHeld)) this.deps.tooSlow(conn);
   }
 }

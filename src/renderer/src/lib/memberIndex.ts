@@ -11,7 +11,7 @@ export function byNick(a: Member, b: Member): number {
 /**
  * Who is in the room, sorted for the members list, kept per batch: a roster page or a
  * presence batch costs one sort of the batch and one merge pass over the list, never a pass
- * per member (a room of thousands fills in pages of a hundred, and joins come coalesced).
+ * per member (a room of thousands fills in pages, and joins come coalesced).
  * No Svelte in here: the window holds `list` in a `$state.raw` and replaces it per batch.
  */
 export class MemberIndex {
