@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_BYTES, PresenceLedger } from '../../src/core/host/presence';
+import type { Prepared } from '../../src/core/host/outbound';
 import { decodeHostFrame } from '../../src/shared/codec';
 import { LIMITS, type HostFrame, type Member } from '../../src/shared/protocol';
 
@@ -11,8 +12,8 @@ function members(count: number): Member[] {
   }));
 }
 
-function decoded(bytes: Buffer): HostFrame {
-  const result = decodeHostFrame(bytes.toString('utf8'));
+function decoded(prepared: Prepared): HostFrame {
+  const result = decodeHostFrame(prepared.payload.toString('utf8'));
   if (!result.ok) throw new Error(`the ledger made a frame the protocol refuses: ${result.code}`);
   return result.frame;
 }

@@ -38,7 +38,16 @@ class FakeMember extends EventEmitter {
   readonly readyState = WebSocket.OPEN;
   bufferedAmount = 0;
   readonly sent: HostFrame[] = [];
-  readonly socket = Object.assign(new EventEmitter(), { cork() {}, uncork() {} });
+  // The room writes prepared frames to the socket whole, WebSocket header and all.
+  readonly socket = Object.assign(new EventEmitter(), {
+    cork() {},
+    uncork() {},
+    write: (wire: Buffer) => {
+      const length7 = wire[1]! & 0x7f;
+      this.send(wire.subarray(length7 < 126 ? 2 : length7 === 126 ? 4 : 10));
+      return true;
+    },
+  });
   send(data: Buffer): void {
     const decoded = decodeHostFrame(data.toString());
     if (decoded.ok) this.sent.push(decoded.frame);

@@ -568,7 +568,7 @@ export class Room {
       return;
     }
     if (conn.socket) this.writes.hold(conn.socket);
-    sendPrepared(conn.ws, data);
+    sendPrepared(conn.ws, conn.socket, data);
   }
 
   private send(conn: Conn, frame: HostFrame): void {

@@ -1,5 +1,5 @@
 import { LIMITS, type Member } from '../../shared/protocol';
-import type { Prepared } from './outbound';
+import { preparedText, type Prepared } from './outbound';
 
 /**
  * Most bytes of member JSON in one roster page or presence frame (besides LIMITS.rosterPage
@@ -139,5 +139,5 @@ function frameful(items: readonly Change[], from: number): number {
  * frame schema (host.presence.test.ts), so they cannot drift from protocol.ts.
  */
 function framed(type: 'roster' | 'presence', fields: string): Prepared {
-  return Buffer.from(`{"type":"${type}",${fields}}`);
+  return preparedText(`{"type":"${type}",${fields}}`);
 }
