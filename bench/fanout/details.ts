@@ -60,17 +60,23 @@ though the host pays for them). Latency is send to receipt on that clock.
 - **Moderate rate**: ${plan.moderateRate} posts/s in all (${(plan.moderateRate * (plan.members - 1)).toLocaleString('en-US')} deliveries/s), open loop, a rate both hosts
   sustain with most of the machine idle.
 - **Memory**: host heap and RSS after a full GC (twice, --expose-gc) with the room full and idle, minus the same for the
-  empty host, per member. RSS includes each member's TLS state and socket buffers, and does not shrink after the joins'
-  traffic: every member must learn who is in the room, so filling a room of n sends each member O(n) bytes of roster and
-  presence (n²/2 member entries in all), and glibc keeps much of what those writes and their garbage freed without
-  returning it to the system. Measured by hand (A/B at 1,000, this machine): a baseline that sends each newcomer one
-  frame of 60·k bytes costs +63 KB per member; the same bytes as 4 KB shared frames, one per turn, +12 KB. So Parley
-  sends the roster in pages of 100 members, one page per turn, made once per presence frame and shared by every
-  newcomer, and coalesces joins into presence frames (one per 250 ms): 160 KB per member (welcome with the whole list,
-  a joined frame per join) became ~95 KB. The history query of each welcome had SQLite set up a temporary file's pager
-  for its IN (...) set, ~22 KB per member; temp_store=MEMORY removed it.
-  The ~10 KB per member of external memory an earlier run showed was Node's per-socket
-  copy of the ALPN list pinning 64 KiB Buffer-pool chunks; the host now drops it after the handshake (RoomHost.ts).
+  empty host, per member. Every member must learn who is in the room, so filling a room of n sends each member O(n)
+  bytes of roster and presence (n²/2 member entries in all); the baseline's members receive nothing while it fills.
+  What that traffic leaves behind, found by hand (this machine, 1,000 members):
+  - **Node's TLS output ring** keeps, for the life of each socket, buffers as large as the most it was handed in one
+    event-loop turn (it grows by 16 KiB past the ~2 KiB the handshake sized it to and never shrinks). On a bare TLS
+    server one 9,000-byte write pins +11.5 KB per socket, the same bytes as 900-byte writes a turn apart +2.8 KB. So
+    Parley's roster pages and presence frames hold about 1 KiB of member JSON each (FRAME_BYTES in
+    src/core/host/presence.ts), the first page goes out the turn after the welcome, a newcomer gets one page a turn
+    and a presence backlog drains a frame a turn (~7 KB per member less than 4 KiB pages in the welcome's turn).
+  - **V8's young generation**: what the fill allocates passes through it, and its pages stay resident once touched
+    (after the fill: the baseline's 9.4 MB, Parley's 22 MB of 32 MB reserved, empty after the GC: a cost of the
+    process, not of each member, which the 1,000 members here share). Writing each prepared frame to the socket whole,
+    its WebSocket header built once per frame instead of once per member by ws.send, cut what the fill allocates and
+    ~7 KB per member of it (A/B, 3 pairs).
+  - Earlier: the history query of each welcome had SQLite set up a temporary file's pager for its IN (...) set, ~22 KB
+    per member (temp_store=MEMORY removed it); Node's per-socket copy of the ALPN list pinned 64 KiB Buffer-pool
+    chunks, ~10 KB per member of external memory (the host drops it after the handshake, RoomHost.ts).
   The heap figure also carries one-off costs (code compiled and caches filled by the first joins), which 1,000
   members amortise and 100 (--quick) do not.
 - ${plan.runs} runs per host, alternating baseline and Parley; medians over runs. The machine is shared with other
@@ -119,6 +125,12 @@ perMessageDeflate is off on the server (and on the bench's clients).
    and ~17 µs inside a transaction. A/B (3 pairs, medians, 100 members, where the per-post cost shows): host
    CPU per delivery at saturation 1.51 → 1.24 µs (−18%), deliveries/s 449k → 521k, write calls per delivery
    0.155 → 0.084 (a turn's answers now leave together). At 1,000 members the difference was inside the noise.
+5. A prepared frame carries its whole WebSocket text frame (header and payload, built once) and goes straight to each
+   member's socket (src/core/host/outbound.ts): ws.send built a header per member and handed the socket two chunks.
+   ws with perMessageDeflate off writes each of its own frames (pings, close) whole and at once, so nothing lands
+   inside one, and ws.bufferedAmount still counts these bytes. A/B (3 pairs, 1,000 members): host CPU per delivery
+   at saturation 3.55 / 3.93 / 3.31 → 2.79 / 2.62 / 2.43 µs, deliveries/s +10%, RSS per idle member
+   85.6 / 92.7 / 84.3 → 78.8 / 78.7 / 79.2 KB.
 
 **Not changed.** \`bufferutil\` was not added: ws uses it only to mask and unmask frames, a server never masks what it sends,
 and the host unmasks one ~150-byte frame per post, not per delivery — not one profile sample falls there.
@@ -145,9 +157,9 @@ export function scaleDetails(plan: RunPlan & { runs: number }, parley: RunResult
 times the size (${plan.runs} runs each, alternating). The moderate rate is ${plan.moderateRate} posts/s, so the deliveries per second
 (${(plan.moderateRate * (plan.members - 1)).toLocaleString('en-US')}) match the 1,000-member plan's. Filling the room is where a
 protocol that welcomes with the whole member list and announces every join to everyone pays n²: Parley sends the roster
-in pages of 100 members after the welcome (one page per turn, from a snapshot shared by every newcomer) and joins in
-presence frames coalesced over 250 ms, so each member receives O(n) bytes of roster and presence, in frames far fewer
-than n.
+in pages of about 1 KiB after the welcome (one page per turn, from a snapshot shared by every newcomer) and joins in
+presence frames coalesced over 250 ms, so each member receives O(n) bytes of roster and presence, in frames about
+20 times fewer than n.
 
 | Host | deliveries/s at saturation | CPU µs/delivery, saturation | p50 / p99 ms, moderate | KB/member: heap / RSS | fill s | members cut off |
 | --- | --: | --: | --: | --: | --: | --: |
