@@ -6,8 +6,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { ClientCommand, ClientReply, HostCommand, HostReply } from './ipc';
 
-/** No single request may take longer than this; the group's own time limit is the backstop. */
-const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * No single request may take longer than this; the group's own time limit is the backstop.
+ * Filling the 5,000-member room is the longest (~60 s for Parley on 2 shared cores).
+ */
+const REQUEST_TIMEOUT_MS = 180_000;
 
 /** A forked child that answers each command with one reply. */
 export class Child<Command, Reply extends { type: string }> {
