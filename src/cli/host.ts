@@ -17,7 +17,7 @@ import { Discovery } from '../core/discovery';
 import { HostedRoom } from '../core/HostedRoom';
 import { loadOrCreateIdentity } from '../core/identity';
 import type { HostLimits } from '../core/host/limits';
-import { HostDatabase } from '../core/store/host/HostDatabase';
+import { HostDatabase, type StoredRoom } from '../core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
 import { isWildcard, listeningAddresses, localAddresses, wssOrigin } from './listenAddresses';
@@ -43,7 +43,7 @@ function options() {
     return parseArgs({
       options: {
         name: { type: 'string' },
-        port: { type: 'string', default: '0' },
+        port: { type: 'string' },
         interface: { type: 'string' },
         bind: { type: 'string' },
         nick: { type: 'string', default: hostname().slice(0, 32) || 'Parley' },
@@ -82,8 +82,10 @@ async function main(): Promise<void> {
   if (!name.success) fail('--name is required: the room name people will see (1-64 characters).');
   const nick = NickSchema.safeParse(opts.nick);
   if (!nick.success) fail('--nick must be 1-32 characters.');
-  const port = Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  // Absent: the port the room had last time (another only if that one is taken), so members
+  // who joined by address find it again after a restart. 0: any free port, every time.
+  const port = opts.port === undefined ? null : Number(opts.port);
+  if (port !== null && (!Number.isInteger(port) || port < 0 || port > 65535))
     fail(`--port must be 0-65535, not "${opts.port}".`);
   if (opts.interface && !lanAddresses().includes(opts.interface)) {
     fail(
@@ -150,15 +152,16 @@ async function main(): Promise<void> {
   db.onProblem = (sentence) => console.error(`parley host: ${sentence}`);
   db.onRecovered = (sentence) => console.log(`parley host: ${sentence}`);
   let room: HostedRoom;
+  let stored: StoredRoom;
   try {
-    const stored = db.room(name.data);
+    stored = db.room(name.data);
     const { identity, problem } = await loadOrCreateIdentity(dataDir);
     if (problem) console.error(`parley host: ${problem}`);
     room = await HostedRoom.start({
       identity,
       name: name.data,
       hostNick: nick.data,
-      port,
+      ...(port === null ? { port: stored.port ?? 0, portFallback: true } : { port }),
       ...(bind !== undefined && { bindAddress: bind }),
       discovery,
       roomId: stored.id,
@@ -171,8 +174,14 @@ async function main(): Promise<void> {
     db.close();
     return fail(`could not open the room: ${(err as Error).message}`);
   }
+  const remembered = stored.port;
+  db.rememberPort(stored, room.port);
   const addresses = listeningAddresses(room.host.boundAddress);
   console.log(`Parley room "${room.info.name}" (id ${room.info.id}) is open.`);
+  if (port === null && remembered !== null && remembered !== room.port)
+    console.log(
+      `  port ${remembered}, where it listened last time, is taken: members who joined by address must use the new one (the lobby finds it by itself)`,
+    );
   console.log(
     db.inMemory ? '  history is kept in memory only' : `  history is kept in ${join(dataDir, HOST_DB_FILE)}`,
   );

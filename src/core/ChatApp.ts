@@ -224,13 +224,16 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         hostNick: this.settings.get().nickname,
         // The hosting person joins as a member too: only that member may wear the host's nickname.
         hostMemberId: this.myMemberId(room.id),
-        port: this.opts.hostPort,
+        // The port it had last time, so members who joined by address find it again; another
+        // only if that one is taken now. A port given by the shell (tests, PARLEY_HOST_PORT) wins.
+        ...(this.opts.hostPort ? { port: this.opts.hostPort } : { port: room.port ?? 0, portFallback: true }),
         discovery: this.discovery,
         roomId: room.id,
         history: room.history,
         ...(passcode ? { passcode } : {}),
       });
       this.hostedPasscode = passcode || null;
+      this.hostDb.rememberPort(room, this.hosted.port);
     } catch (err) {
       throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${(err as Error).message}`);
     }

@@ -31,6 +31,8 @@ export class HostedRoom {
     /** The host's TLS identity; its fingerprint is advertised as TXT `fp`. */
     identity: Pick<HostIdentity, 'key' | 'cert'>;
     port?: number;
+    /** With `port`: take any free port if that one is taken (RoomHostOptions.portFallback). */
+    portFallback?: boolean;
     /** The one local address to listen on; default every address (see RoomHostOptions). */
     bindAddress?: string;
     discovery: Discovery | null;
@@ -48,6 +50,7 @@ export class HostedRoom {
       hostNick: opts.hostNick,
       hostMemberId: opts.hostMemberId,
       port: opts.port ?? 0,
+      ...(opts.portFallback && { portFallback: true }),
       ...(opts.bindAddress !== undefined && { bindAddress: opts.bindAddress }),
       roomId: opts.roomId,
       history: opts.history,

@@ -47,6 +47,11 @@ export interface RoomHostOptions {
   /** Default 0: any free port. */
   port?: number;
   /**
+   * With `port`: when it is taken, listen on any free port instead of failing (a restarted host
+   * asking for its room's remembered port, see HostDatabase.rememberPort).
+   */
+  portFallback?: boolean;
+  /**
    * The one local address to listen on (IPv4 or IPv6); nothing answers on the others.
    * Default: every address (Node's dual-stack `::`, or `0.0.0.0` without IPv6).
    */
@@ -257,16 +262,25 @@ export class RoomHost extends EventEmitter<RoomHostEvents> {
   /** Starts listening; resolves with the port. Calling it again returns the same promise. */
   start(): Promise<number> {
     this.starting ??= new Promise<number>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(
-        { port: this.opts.port ?? 0, host: this.opts.bindAddress, backlog: LISTEN_BACKLOG },
-        () => {
+      let fallback = this.opts.portFallback === true && Boolean(this.opts.port);
+      const listen = (port: number): void => {
+        this.server.listen({ port, host: this.opts.bindAddress, backlog: LISTEN_BACKLOG }, () => {
           this.server.off('error', onError);
           this.stopHeartbeat = startHeartbeat(this.room.conns, this.heartbeatMs);
           resolve(this.port);
-        },
-      );
+        });
+      };
+      const onError = (err: NodeJS.ErrnoException): void => {
+        if (err.code === 'EADDRINUSE' && fallback) {
+          fallback = false;
+          listen(0);
+          return;
+        }
+        this.server.off('error', onError);
+        reject(err);
+      };
+      this.server.on('error', onError);
+      listen(this.opts.port ?? 0);
     });
     return this.starting;
   }

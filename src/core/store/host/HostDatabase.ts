@@ -29,6 +29,8 @@ export interface StoredRoom {
   name: string;
   /** A HistoryStore, with what the host's own tools want to know (unsaved, stats, prune). */
   history: SqliteHistory;
+  /** The port the room last listened on; null before it first did (see rememberPort). */
+  port: number | null;
 }
 
 /**
@@ -99,16 +101,37 @@ export class HostDatabase {
   room(name: string): StoredRoom {
     const known = this.rooms.get(name);
     if (known) return known;
-    let row = this.stmt('SELECT id FROM rooms WHERE name = ?').get(name) as { id: string } | undefined;
+    let row = this.stmt('SELECT id, port FROM rooms WHERE name = ?').get(name) as
+      { id: string; port: number | null } | undefined;
     if (!row) {
-      row = { id: randomUUID() };
+      row = { id: randomUUID(), port: null };
       // If even this fails (disk full on the very first hosting), the room cannot be kept; the
       // error goes to whoever asked to host it.
       this.stmt('INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)').run(row.id, name, Date.now());
     }
-    const room = { id: row.id, name, history: new SqliteHistory(this.disk, row.id, this.overflow) };
+    const room = {
+      id: row.id,
+      name,
+      history: new SqliteHistory(this.disk, row.id, this.overflow),
+      port: row.port,
+    };
     this.rooms.set(name, room);
     return room;
+  }
+
+  /**
+   * Remembers that `room` listens on `port`, for the next time it is hosted. A write that fails
+   * costs only that: the next start takes whatever port is free, and the members find the room
+   * again through the lobby. The disk's trouble is reported by the history's own writes.
+   */
+  rememberPort(room: StoredRoom, port: number): void {
+    if (room.port === port) return;
+    room.port = port;
+    try {
+      this.stmt('UPDATE rooms SET port = ? WHERE id = ?').run(port, room.id);
+    } catch {
+      // See above: nothing is lost but the convenience.
+    }
   }
 
   /**

@@ -37,6 +37,9 @@ export const ROW_BYTES_SQL = (t: string) =>
  *      one row read however big the room is.
  *    - rooms.removed_before: every message with a lower seq was removed by the retention policy
  *      (0 when none ever was); numbering continues above it even when no row is left.
+ *
+ * 3. rooms.port: the port the room last listened on (null before it first did). A restarted
+ *    host asks for it again, so members who joined by address find the room where they left it.
  */
 const STEPS = [
   `CREATE TABLE IF NOT EXISTS rooms (
@@ -75,6 +78,7 @@ const STEPS = [
      UPDATE rooms SET stored_messages = stored_messages - 1, stored_bytes = stored_bytes - ${ROW_BYTES_SQL('OLD.')}
      WHERE id = OLD.room_id;
    END;`,
+  `ALTER TABLE rooms ADD COLUMN port INTEGER;`,
 ];
 
 /** Brings host.db to the current schema (see STEPS); a file already there is left as it is. */
