@@ -12,14 +12,8 @@ import {
   type Snapshot,
 } from '../shared/api';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { versionMismatchMessage } from '../shared/codec';
-import {
-  Discovery,
-  fetchRoomInfo,
-  parseAddress,
-  type DiscoveredRoom,
-  type DiscoveryOptions,
-} from './discovery';
+import { memberSideVersionMismatch } from '../shared/codec';
+import { Discovery, parseAddress, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
 import { HostedRoom } from './HostedRoom';
 import { entryToJoin, lobbyRooms } from './lobby';
 import {
@@ -314,7 +308,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       return;
     }
     if (room.v !== PROTOCOL_VERSION)
-      throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(room.v));
+      throw new BridgeError(BridgeErrorCode.VersionMismatch, memberSideVersionMismatch(room.v));
     if (room.mine) {
       this.openSession([{ host: '127.0.0.1', port: this.hosted!.port }], roomId, {
         fingerprint: this.hosted!.fingerprint,
@@ -388,17 +382,13 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       // against the pin before anything else is believed.
       answer = await fetchInfoTls(endpoint, null, timeoutMs);
     } catch (err) {
-      // A host of an older protocol version speaks plain HTTP: say so rather than "no room".
-      const old = await fetchRoomInfo(endpoint, timeoutMs).catch(() => null);
-      if (old && old.v !== PROTOCOL_VERSION)
-        throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(old.v));
       throw new BridgeError(
         BridgeErrorCode.NoSuchRoom,
         `No Parley room answers at ${address}: ${(err as Error).message}`,
       );
     }
     if (answer.info.v !== PROTOCOL_VERSION)
-      throw new BridgeError(BridgeErrorCode.VersionMismatch, versionMismatchMessage(answer.info.v));
+      throw new BridgeError(BridgeErrorCode.VersionMismatch, memberSideVersionMismatch(answer.info.v));
     return { endpoint, answer };
   }
 

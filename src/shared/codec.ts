@@ -74,14 +74,24 @@ function checkVersion(obj: Record<string, unknown>): Decoded<ClientFrame> | null
     return {
       ok: false,
       code: ErrorCode.VersionMismatch,
-      message: versionMismatchMessage(obj.v),
+      message: hostSideVersionMismatch(obj.v),
     };
   }
   return null;
 }
 
-export function versionMismatchMessage(theirs: unknown): string {
-  return `This room speaks Parley protocol ${PROTOCOL_VERSION}, but your app speaks protocol ${String(theirs).slice(0, 20)}. Update the older app.`;
+/** The host's refusal of a hello of another protocol version, said from the room's side. */
+export function hostSideVersionMismatch(memberVersion: unknown): string {
+  return `This room speaks Parley protocol ${PROTOCOL_VERSION}, but your app speaks protocol ${String(memberVersion).slice(0, 20)}. Update the older app.`;
+}
+
+/** This app's refusal to join a room of another protocol version, said from the member's side. */
+export function memberSideVersionMismatch(roomVersion: number): string {
+  const fix =
+    roomVersion > PROTOCOL_VERSION
+      ? 'Update Parley on this computer to join it.'
+      : 'Its host needs to update Parley.';
+  return `This room speaks Parley protocol ${roomVersion}, but this app speaks protocol ${PROTOCOL_VERSION}. ${fix}`;
 }
 
 /** Parses a frame a member sent to the host. */

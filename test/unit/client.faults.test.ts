@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/shared/protocol';
-import { versionMismatchMessage } from '../../src/shared/codec';
+import { hostSideVersionMismatch } from '../../src/shared/codec';
 import { joinClient, keyFor, makeClient, nextEvent, recordStates, stateOf } from './support/client';
 import { FakeRoom, startFakeHost, welcomeFor } from './support/fakeHost';
 import { silentPort } from './support/net';
 
 describe('RoomClient facing a faulty host', () => {
   it('goes offline at once with the host’s explanation on a version mismatch', async () => {
-    const message = versionMismatchMessage(1);
+    const message = hostSideVersionMismatch(1);
     const port = await startFakeHost(({ ws, send }) => {
       send({ type: 'error', code: ErrorCode.VersionMismatch, message });
       ws.close(CloseCode.VersionMismatch, 'protocol version mismatch');

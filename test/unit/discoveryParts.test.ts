@@ -3,9 +3,7 @@
  * the probe budget, the mDNS answerer's rate limit, the lobby entries and the info probe (over
  * loopback only). They live beside the LAN tests they support.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { endpointsFor } from '../../src/core/discovery/endpoints';
 import { endpointsOf, evictable, lobbyOf, type Entry } from '../../src/core/discovery/entries';
 import {
@@ -21,10 +19,9 @@ import {
   Responder,
   type MdnsRecord,
 } from '../../src/core/discovery/Responder';
-import { fetchRoomInfo } from '../../src/core/discovery/fetchRoomInfo';
 import { parseAddress } from '../../src/core/discovery/parseAddress';
 import { encodeTxt, instanceName, parseTxt } from '../../src/core/discovery/txt';
-import { INFO_PATH, MAX_TXT_MEMBERS, PROTOCOL_VERSION } from '../../src/shared/protocol';
+import { MAX_TXT_MEMBERS, PROTOCOL_VERSION } from '../../src/shared/protocol';
 
 describe('parseAddress', () => {
   it.each([
@@ -163,48 +160,6 @@ describe('endpointsFor', () => {
       { host: '192.168.1.2', port: 4000 },
       { host: '2001:db8::1', port: 4000 },
     ]);
-  });
-});
-
-describe('fetchRoomInfo (loopback)', () => {
-  const servers: http.Server[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-  });
-
-  async function serve(handler: http.RequestListener) {
-    const server = http.createServer(handler);
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    return { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
-  }
-  const info = { v: PROTOCOL_VERSION, id: 'room-1', name: 'Garden', host: 'Alice', members: 2 };
-
-  it("resolves with the room's info", async () => {
-    let path = '';
-    const endpoint = await serve((req, res) => {
-      path = req.url ?? '';
-      res.end(JSON.stringify(info));
-    });
-    expect(await fetchRoomInfo(endpoint, 2000)).toEqual(info);
-    expect(path).toBe(INFO_PATH);
-  });
-
-  it('rejects with a clear error when the answer is not JSON, not room info, or not a 200', async () => {
-    const notJson = await serve((_req, res) => res.end('<html>'));
-    await expect(fetchRoomInfo(notJson, 2000)).rejects.toThrow(/not JSON/);
-    const invalid = await serve((_req, res) => res.end(JSON.stringify({ ...info, members: -1 })));
-    await expect(fetchRoomInfo(invalid, 2000)).rejects.toThrow(/invalid room info/);
-    const missing = await serve((_req, res) => res.writeHead(404).end());
-    await expect(fetchRoomInfo(missing, 2000)).rejects.toThrow(/HTTP 404/);
-  });
-
-  it('rejects when nothing listens, and when the room does not answer in time', async () => {
-    const closed = await serve(() => {});
-    await new Promise((r) => servers.pop()!.close(r));
-    await expect(fetchRoomInfo(closed, 2000)).rejects.toThrow(/Could not reach a room at 127\.0\.0\.1:\d+/);
-    const silent = await serve(() => {});
-    await expect(fetchRoomInfo(silent, 200)).rejects.toThrow(/did not answer within 200 ms/);
   });
 });
 

@@ -283,14 +283,31 @@ describe('fetchInfoTls', () => {
     );
   });
 
-  it('refuses an answer that is not room info', async () => {
-    const server = createHttpsServer({ key: host.key, cert: host.cert }, (_req, res) =>
-      res.end('{"hello":1}'),
-    );
+  /** An https server on loopback answering every request with `handler`; its endpoint. */
+  async function answering(handler: (res: import('node:http').ServerResponse) => void) {
+    const server = createHttpsServer({ key: host.key, cert: host.cert }, (_req, res) => handler(res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    await expect(fetchInfoTls({ host: '127.0.0.1', port: portOf(server) }, null, 5_000)).rejects.toThrow(
+    onTestFinished(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    return { host: '127.0.0.1', port: portOf(server) };
+  }
+
+  it('refuses an answer that is not room info, not JSON, or not a 200, saying which', async () => {
+    await expect(fetchInfoTls(await answering((res) => res.end('{"hello":1}')), null, 5_000)).rejects.toThrow(
       /invalid room info/,
     );
+    await expect(fetchInfoTls(await answering((res) => res.end('<html>')), null, 5_000)).rejects.toThrow(
+      /not JSON/,
+    );
+    await expect(
+      fetchInfoTls(await answering((res) => res.writeHead(404).end()), null, 5_000),
+    ).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('gives up on a room that takes the request and never answers', async () => {
+    const silent = await answering(() => {});
+    await expect(fetchInfoTls(silent, null, 300)).rejects.toThrow(/did not answer within 300 ms/);
   });
 });

@@ -23,7 +23,7 @@ export function couldNotReach(err: Error, where: string): Error {
 /**
  * Asks a room for its RoomInfo once (`GET /parley/info`), with the rules every probe shares: a
  * deadline, exactly one outcome, the request destroyed on failure, and the address named in
- * every error. `send` makes the request from the shared options (plain HTTP or pinned TLS);
+ * every error. `send` makes the request from the shared options (over pinned TLS, fetchInfoTls);
  * `explain` turns a request error into the one to reject with (a certificate mismatch, say,
  * is kept as it is rather than called unreachable).
  */

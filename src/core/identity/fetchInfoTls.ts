@@ -16,9 +16,8 @@ export interface TlsRoomInfo {
  * the certificate whose fingerprint is `expected` (any when null: first contact; then check
  * the returned fingerprint against the trust store before believing the info).
  *
- * The TLS counterpart of discovery/fetchRoomInfo.ts, with the same rules: a fresh connection
- * per call (no agent: a probe must prove the host answers now), rejects with an Error naming
- * the address. A wrong certificate rejects with the FingerprintMismatchError itself, so callers
+ * A fresh connection per call (no agent: a probe must prove the host answers now); rejects
+ * with an Error naming the address. A wrong certificate rejects with the FingerprintMismatchError itself, so callers
  * can tell an impostor from an unreachable host with `instanceof`; no request was sent then.
  */
 export async function fetchInfoTls(
