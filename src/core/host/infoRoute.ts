@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INFO_PATH, type RoomInfo } from '../../shared/protocol';
 
 /**
- * HTTP (over the room's TLS) on the room's port: `GET INFO_PATH` answers the room's info (the lobby's liveness
- * probe and join-by-address use it); everything else is 404.
+ * HTTP over the room's TLS, on the room's port: `GET INFO_PATH` answers the room's info (the
+ * lobby's liveness probe and join-by-address use it); everything else is 404.
  */
 export function infoRoute(info: () => RoomInfo) {
   return (req: IncomingMessage, res: ServerResponse): void => {
