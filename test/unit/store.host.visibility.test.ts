@@ -93,7 +93,7 @@ describe('host.db history reads by visibility', () => {
     expect(history.latest(ben.id, 3).map((m) => m.seq)).toEqual([20_000, 20_001, 20_002]);
   });
 
-  it('migrates a host.db of the first layout: indexes, counts and reads as for a new file', () => {
+  it('migrates a host.db of the first layout: indexes, counts, reads and ports as for a new file', () => {
     const dir = tempDir();
     const old = new DatabaseSync(join(dir, HOST_DB_FILE));
     old.exec(`
@@ -113,6 +113,8 @@ describe('host.db history reads by visibility', () => {
     onTestFinished(() => db.close());
     const room = db.room('Office');
     expect(room.id).toBe('r1');
+    // It never listened under this layout: no port to ask for again.
+    expect(room.port).toBeNull();
     expect(room.history.latest(ann.id, 10).map((m) => m.seq)).toEqual([1, 3]);
     expect(room.history.latest('cat-id', 10).map((m) => m.seq)).toEqual([1, 2, 3]);
     const history = room.history;
@@ -133,6 +135,6 @@ describe('host.db history reads by visibility', () => {
     expect(names).toEqual(
       expect.arrayContaining(['messages_group', 'messages_private_from', 'messages_private_to']),
     );
-    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
+    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
   });
 });
