@@ -16,13 +16,8 @@ import { memberSideVersionMismatch } from '../shared/codec';
 import { Discovery, parseAddress, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
 import { HostedRoom } from './HostedRoom';
 import { entryToJoin, lobbyRooms } from './lobby';
-import {
-  fetchInfoTls,
-  loadOrCreateIdentity,
-  verificationCode,
-  type HostIdentity,
-  type TlsRoomInfo,
-} from './identity';
+import { loadOrCreateIdentity, verificationCode, type HostIdentity } from './identity';
+import { fetchInfoTls, type TlsRoomInfo } from './roomInfo';
 import { TrustStore } from './trust';
 import { RoomSession } from './RoomSession';
 import { HostDatabase } from './store/host/HostDatabase';

@@ -2,9 +2,7 @@ import { ipcMain, type BrowserWindow } from 'electron';
 import { BridgeErrorCode, events, type BridgeReply, type EventName } from '../shared/api';
 import type { ChatApp } from '../core/ChatApp';
 import { dispatch } from '../core/dispatch';
-
-export const SEND_CHANNEL = 'parley:send';
-export const EVENT_CHANNEL = 'parley:event';
+import { EVENT_CHANNEL, SEND_CHANNEL } from '../shared/channels';
 
 /**
  * Wires the preload's `send`/`subscribe` to the app. Only the window's own main frame may

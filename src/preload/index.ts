@@ -1,10 +1,10 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { BridgeReply, ParleyBridge } from '../shared/api';
+import { EVENT_CHANNEL, SEND_CHANNEL } from '../shared/channels';
 
-// Kept free of runtime imports besides electron: a sandboxed preload cannot require modules.
-// Payloads are validated in main; the window gets exactly `send` and `subscribe`.
-const SEND_CHANNEL = 'parley:send';
-const EVENT_CHANNEL = 'parley:event';
+// The built preload requires nothing besides electron (a sandboxed preload cannot require
+// modules): channels.ts has no imports and is inlined. Payloads are validated in main; the
+// window gets exactly `send` and `subscribe`.
 
 const bridge: ParleyBridge = {
   async send(command, payload) {

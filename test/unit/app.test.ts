@@ -6,7 +6,7 @@ import type { EventName, EventPayload } from '../../src/shared/api';
 import { ChatApp } from '../../src/core/ChatApp';
 import { dispatch } from '../../src/core/dispatch';
 import type { DiscoveredRoom } from '../../src/core/discovery';
-import { fetchInfoTls } from '../../src/core/identity';
+import { fetchInfoTls } from '../../src/core/roomInfo';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { guessWrong } from './support/passcode';
 

@@ -4,7 +4,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createIdentity, type HostIdentity } from '../../src/core/identity/createIdentity';
-import { fetchInfoTls } from '../../src/core/identity/fetchInfoTls';
+import { fetchInfoTls } from '../../src/core/roomInfo';
 import {
   FingerprintMismatchError,
   pinnedTlsOptions,

@@ -6,7 +6,7 @@
  */
 import type { Endpoint } from '../../shared/api';
 import { MAX_TXT_MEMBERS, type RoomInfo } from '../../shared/protocol';
-import { fetchInfoTls } from '../identity/fetchInfoTls';
+import { fetchInfoTls } from '../roomInfo/fetchInfoTls';
 import { endpointKey, endpointsOf, type Entry } from './entries';
 import type { ProbeBudget } from './ProbeBudget';
 

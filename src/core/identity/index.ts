@@ -1,7 +1,6 @@
 // createIdentity itself is left out on purpose: its certificate library is loaded lazily, by
 // loadOrCreateIdentity, only when an identity has to be made. Import it directly if you need it.
 export type { HostIdentity } from './createIdentity';
-export { fetchInfoTls, type TlsRoomInfo } from './fetchInfoTls';
 export { fingerprintOf, isFingerprint, normalizeFingerprint, verificationCode } from './fingerprint';
 export {
   CERT_FILE,

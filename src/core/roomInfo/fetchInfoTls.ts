@@ -1,8 +1,8 @@
 import https from 'node:https';
 import type { Endpoint } from '../../shared/api';
 import type { RoomInfo } from '../../shared/protocol';
-import { FingerprintMismatchError, pinnedTlsOptions } from './tlsClient';
-import { couldNotReach, requestRoomInfo } from '../discovery/readRoomInfo';
+import { FingerprintMismatchError, pinnedTlsOptions } from '../identity/tlsClient';
+import { couldNotReach, requestRoomInfo } from './readRoomInfo';
 
 /** What a room said about itself, and the certificate it said it with. */
 export interface TlsRoomInfo {

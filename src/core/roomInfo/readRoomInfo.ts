@@ -6,7 +6,7 @@ import { INFO_PATH, RoomInfoSchema, type RoomInfo } from '../../shared/protocol'
 /** The most a room-info answer may be; a real one is a few hundred bytes. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** The options every room-info request is made with, plain or TLS. */
+/** The options every room-info request is made with. */
 export interface InfoRequestOptions {
   hostname: string;
   port: number;

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createIdentity } from '../../../src/core/identity/createIdentity';
-import { fetchInfoTls } from '../../../src/core/identity/fetchInfoTls';
+import { fetchInfoTls } from '../../../src/core/roomInfo';
 import { INFO_PATH, PROTOCOL_VERSION } from '../../../src/shared/protocol';
 import { attackArgs, boundedLife, emit } from '../support/attacker';
 import { openMdns, serviceRecords } from '../support/mdns';
