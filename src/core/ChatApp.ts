@@ -13,6 +13,7 @@ import {
 } from '../shared/api';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { memberSideVersionMismatch } from '../shared/codec';
+import { reason, ReasonCode } from '../shared/reasons';
 import { Discovery, parseAddress, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
 import { HostedRoom } from './HostedRoom';
 import { entryToJoin, lobbyRooms } from './lobby';
@@ -39,8 +40,6 @@ export interface ChatAppOptions {
 
 /** Forwarded from a session to the window unchanged. */
 const SESSION_EVENTS = ['session', 'message', 'sent', 'roster', 'presence', 'problem'] as const;
-
-const OFFLINE_COPY = "The room's host is not on the network. You are reading your saved copy.";
 
 /**
  * The one object a shell talks to: implements every bridge command over the host, client and
@@ -425,7 +424,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (opts.offline) {
       // Its host is gone: show the saved copy, and join by itself when the room is announced again.
       session.seenOnLan = true;
-      session.openOffline(OFFLINE_COPY);
+      session.openOffline(reason(ReasonCode.SavedCopy));
     } else {
       session.connect();
     }
@@ -473,7 +472,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       // Only a room we saw announced can be declared gone: one joined by address on a network
       // without multicast was never listed, and keeps retrying instead.
       session.goneFromLan = true;
-      session.client.suspend('The room is no longer on the network.');
+      session.client.suspend(reason(ReasonCode.GoneFromLan));
     }
   }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { BridgeEvents, Endpoint, Session } from '../shared/api';
+import type { Reason } from '../shared/reasons';
 import { LIMITS, PROTOCOL_VERSION, type ChatMessage } from '../shared/protocol';
 import { RoomClient } from './client/RoomClient';
 import { verificationCode } from './identity/fingerprint';
@@ -55,7 +56,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   private started = false;
   /** The room's certificate fingerprint: as expected at first, then as presented at each welcome. */
   private fingerprint: string | null;
-  private reason: string | null = null;
+  private reason: Reason | null = null;
   /** Suspended because discovery lost the room; rejoin when it is announced again. */
   goneFromLan = false;
   /** The room has been listed in the lobby during this session (so its absence means something). */
@@ -133,9 +134,9 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   }
 
   /** Shows the saved copy without connecting: the room's host is not on the network. */
-  openOffline(reason: string): void {
+  openOffline(why: Reason): void {
     this.goneFromLan = true;
-    this.reason = reason;
+    this.reason = why;
     this.publish();
   }
 
@@ -147,7 +148,8 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       address: this.client.address,
       state: this.client.state,
       attempt: this.client.attempt,
-      reason: offline ? this.reason : null,
+      // Offline: why it stopped; reconnecting: why the last attempt failed.
+      reason: offline || this.client.state === 'reconnecting' ? this.reason : null,
       passcodeRefused: offline && this.client.passcodeRefused,
       // Known offline too: the host derives our id from the same key.
       me: this.client.me ?? { id: this.myId, nick: this.nickname },

@@ -16,6 +16,7 @@ import {
   SeqSchema,
   TextSchema,
 } from './protocol';
+import { ReasonSchema } from './reasons';
 
 export const LocaleSchema = z.enum(['en', 'zh-CN']);
 export type Locale = z.infer<typeof LocaleSchema>;
@@ -102,8 +103,11 @@ export const SessionSchema = z.object({
   state: ConnectionStateSchema,
   /** Reconnect attempt number while `reconnecting`; 0 otherwise. */
   attempt: z.number().int().min(0),
-  /** Why the session is offline, as a human sentence; null otherwise. */
-  reason: z.string().nullable(),
+  /**
+   * Why the session is offline, or why its last attempt failed while reconnecting: a code with
+   * its parameters, for the window to word; null otherwise.
+   */
+  reason: ReasonSchema.nullable(),
   /** Offline because the room turned the passcode down: room:reconnect with another may get in. */
   passcodeRefused: z.boolean(),
   me: MemberSchema.nullable(),

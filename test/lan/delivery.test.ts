@@ -227,7 +227,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     await bob.client.send('room:join', { roomId: h.roomId });
     const { session } = await bob.client.waitFor('session', ({ session }) => session?.state === 'offline');
     expect(session!.messages.map((m) => m.text)).toEqual(['note 0', 'note 1', 'note 2']);
-    expect(session!.reason).toContain('saved copy');
+    expect(session!.reason).toEqual({ code: 'SAVED_COPY' });
     await bob.client.send('chat:mark-read', { conversation: '', seq: 3 });
     expect((await bob.client.send('app:snapshot', {})).session!.unread).toEqual({});
 

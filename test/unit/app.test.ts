@@ -1,3 +1,4 @@
+import { ReasonCode } from '../../src/shared/reasons';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,7 +142,7 @@ describe('ChatApp', () => {
     const refused = next(bob, 'session', ({ session }) => session?.state === 'offline');
     await send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint, passcode: 'guess' });
     expect((await refused).session).toMatchObject({
-      reason: 'That passcode is not right.',
+      reason: { code: ReasonCode.BadPasscode },
       passcodeRefused: true,
     });
 

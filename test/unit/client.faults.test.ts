@@ -1,3 +1,4 @@
+import { ReasonCode } from '../../src/shared/reasons';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/shared/protocol';
 import { hostSideVersionMismatch } from '../../src/shared/codec';
@@ -6,7 +7,7 @@ import { FakeRoom, startFakeHost, welcomeFor } from './support/fakeHost';
 import { silentPort } from './support/net';
 
 describe('RoomClient facing a faulty host', () => {
-  it('goes offline at once with the host’s explanation on a version mismatch', async () => {
+  it('goes offline at once on a version mismatch, saying so by code (the host’s words are not the user’s language)', async () => {
     const message = hostSideVersionMismatch(1);
     const port = await startFakeHost(({ ws, send }) => {
       send({ type: 'error', code: ErrorCode.VersionMismatch, message });
@@ -17,7 +18,7 @@ describe('RoomClient facing a faulty host', () => {
     const problem = nextEvent(client, 'problem');
     client.start();
     const [, , reason] = await stateOf(client, 'offline');
-    expect(reason).toBe(message);
+    expect(reason).toEqual({ code: ReasonCode.VersionMismatch });
     expect((await problem)[0].code).toBe(ErrorCode.VersionMismatch);
     expect(states.map(([s]) => s)).toEqual(['connecting', 'offline']);
   });
@@ -26,7 +27,7 @@ describe('RoomClient facing a faulty host', () => {
     const port = await startFakeHost(({ ws }) => ws.close(CloseCode.VersionMismatch, 'speak v9'));
     const client = makeClient(port, 'Alice');
     client.start();
-    expect((await stateOf(client, 'offline'))[2]).toBe('speak v9');
+    expect((await stateOf(client, 'offline'))[2]).toEqual({ code: ReasonCode.VersionMismatch });
   });
 
   it('goes offline when another connection takes its session over', async () => {
@@ -36,7 +37,7 @@ describe('RoomClient facing a faulty host', () => {
     });
     const client = makeClient(port, 'Alice');
     client.start();
-    expect((await stateOf(client, 'offline'))[2]).toMatch(/taken over/);
+    expect((await stateOf(client, 'offline'))[2]).toEqual({ code: ReasonCode.Replaced });
   });
 
   it('reports a bad host frame as a problem and stays online', async () => {
@@ -65,7 +66,7 @@ describe('RoomClient facing a faulty host', () => {
     });
     const client = await joinClient(port, 'Alice');
     const [, attempt, reason] = await stateOf(client, 'reconnecting');
-    expect([attempt, reason]).toEqual([1, 'The room stopped answering.']);
+    expect([attempt, reason]).toEqual([1, { code: ReasonCode.Silent }]);
     await stateOf(client, 'online');
     expect(hellos).toBe(2);
   });

@@ -1,3 +1,4 @@
+import { ReasonCode } from '../../src/shared/reasons';
 import { describe, expect, it } from 'vitest';
 import type { RoomClient } from '../../src/core/client/RoomClient';
 import type { ChatMessage } from '../../src/shared/protocol';
@@ -147,7 +148,7 @@ describe('RoomClient history', () => {
     const reconnecting = stateOf(client, 'reconnecting');
     const done = until(client, 'backlog', () => seqs.length === 2);
     client.start();
-    expect((await reconnecting)[2]).toMatch(/did not send the requested messages/);
+    expect((await reconnecting)[2]).toEqual({ code: ReasonCode.PageTimeout });
     await done;
     expect(hellos).toEqual([1, 2]);
     expect(seqs).toEqual([

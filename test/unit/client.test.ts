@@ -1,3 +1,4 @@
+import { ReasonCode } from '../../src/shared/reasons';
 import { describe, expect, it } from 'vitest';
 import { RoomClient } from '../../src/core/client/RoomClient';
 import { fingerprintOf } from '../../src/core/identity/fingerprint';
@@ -82,7 +83,7 @@ describe('RoomClient', () => {
     await room.restart();
     const [, attempt, reason] = await reconnecting;
     expect(attempt).toBe(1);
-    expect(reason).toBe('The host closed the room.');
+    expect(reason).toEqual({ code: ReasonCode.HostClosed });
     await online;
     expect(client.me).toEqual(before);
     expect(client.attempt).toBe(0);
@@ -132,15 +133,18 @@ describe('RoomClient', () => {
       ['reconnecting', 2],
       ['offline', 0],
     ]);
-    expect(reason).toMatch(/Gave up after 2 attempts/);
-    expect(reason).toContain(`127.0.0.1:${port}`);
+    expect(reason).toEqual({
+      code: ReasonCode.GaveUp,
+      params: { attempts: 2 },
+      cause: { code: ReasonCode.Unreachable, params: { address: `127.0.0.1:${port}` } },
+    });
   });
 
   it('stops retrying when suspended, and reconnectNow brings it back', async () => {
     const room = await FakeRoom.start();
     const client = await joinClient(room.port, 'Alice');
     const gone = nextEvent(room, 'disconnected');
-    client.suspend('The room is no longer on the network.');
+    client.suspend({ code: ReasonCode.GoneFromLan });
     expect(client.state).toBe('offline');
     await gone;
     expect(room.members).toEqual([]);
@@ -156,8 +160,8 @@ describe('RoomClient', () => {
     const room = await FakeRoom.start();
     const client = await joinClient(room.port, 'Alice');
     const offline = stateOf(client, 'offline');
-    client.suspend('gone');
-    expect((await offline)[2]).toBe('gone');
+    client.suspend({ code: ReasonCode.GoneFromLan });
+    expect((await offline)[2]).toEqual({ code: ReasonCode.GoneFromLan });
   });
 
   it('leaves with close(): the host sees it quit (1000) and it never reconnects', async () => {
@@ -197,7 +201,10 @@ describe('RoomClient', () => {
     const offline = stateOf(client, 'offline');
     const impostor = await FakeRoom.start({ port: first.port, roomId: 'another-room', name: 'Another room' });
     const [, , reason] = await offline;
-    expect(reason).toContain('A different room ("Another room")');
+    expect(reason).toEqual({
+      code: ReasonCode.OtherRoom,
+      params: { name: 'Another room', address: `127.0.0.1:${first.port}` },
+    });
     expect(impostor.messages).toEqual([]);
     expect(client.pending().map((p) => p.text)).toEqual(['meant for the first room']);
   });
@@ -207,7 +214,7 @@ describe('RoomClient', () => {
     const client = await joinClient(room.port, 'Alice');
     const states = recordStates(client);
     client.on('state', (state) => {
-      if (state === 'reconnecting') client.suspend('The room is no longer on the network.');
+      if (state === 'reconnecting') client.suspend({ code: ReasonCode.GoneFromLan });
     });
     const offline = stateOf(client, 'offline');
     await room.stop();

@@ -1,3 +1,4 @@
+import { ReasonCode } from '../../src/shared/reasons';
 import { createServer } from 'node:https';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -114,7 +115,7 @@ describe('RoomHost member identity', () => {
     const offline = stateOf(bob, 'offline');
     bob.start();
     const [, , reason] = await offline;
-    expect(reason).toMatch(/could not be verified/);
+    expect(reason).toEqual({ code: ReasonCode.IdentityRefused });
     // The real room saw Bob's hello (relayed) and refused it: nobody was welcomed.
     expect(relay.fromMembers.some((frame) => frame.includes('"type":"hello"'))).toBe(true);
     expect(relay.fromRoom.some((frame) => frame.includes('"type":"welcome"'))).toBe(false);

@@ -1,3 +1,4 @@
+import { ReasonCode } from '../../src/shared/reasons';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { GuessingReport } from '../../src/core/host/PasscodeGate';
@@ -67,7 +68,7 @@ describe('RoomHost passcode', () => {
     const offline = stateOf(client, 'offline');
     client.start();
     const [, , reason] = await offline;
-    expect(reason).toMatch(/passcode/i);
+    expect(reason).toEqual({ code: ReasonCode.PasscodeRequired });
     expect(client.state).toBe('offline');
   });
 
@@ -82,7 +83,7 @@ describe('RoomHost passcode', () => {
     const offline = stateOf(client, 'offline');
     client.start();
     const [, , reason] = await offline;
-    expect(reason).toBe('That passcode is not right.');
+    expect(reason).toEqual({ code: ReasonCode.BadPasscode });
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(client.state).toBe('offline');
     for (const raw of frames) expect(raw).not.toContain('not the passcode');

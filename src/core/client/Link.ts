@@ -9,6 +9,8 @@ import {
   type HostFrame,
   type WelcomeFrame,
 } from '../../shared/protocol';
+import { reason, ReasonCode, type Reason } from '../../shared/reasons';
+import { verificationCode } from '../identity/fingerprint';
 import { FingerprintMismatchError, pinnedWsTarget } from '../identity/tlsClient';
 import type { MemberKey } from '../memberKey';
 import { passcodeKey, passcodeProof } from '../passcode';
@@ -45,11 +47,11 @@ export interface Hello {
   passcode?: { passcode: string; keys: Map<string, Buffer> };
 }
 
-/** Errors after which retrying with the same passcode cannot help. */
-const PASSCODE_CODES = new Set<string>([
-  ErrorCode.PasscodeRequired,
-  ErrorCode.BadPasscode,
-  ErrorCode.TooManyAttempts,
+/** Errors after which retrying with the same passcode cannot help: the reason each is. */
+const PASSCODE_ERRORS = new Map<string, ReasonCode>([
+  [ErrorCode.PasscodeRequired, ReasonCode.PasscodeRequired],
+  [ErrorCode.BadPasscode, ReasonCode.BadPasscode],
+  [ErrorCode.TooManyAttempts, ReasonCode.TooManyAttempts],
 ]);
 
 /**
@@ -57,10 +59,19 @@ const PASSCODE_CODES = new Set<string>([
  * identity the room could not verify (a relay may be in between), or as many members from our
  * address as the room seats (one of them must leave first).
  */
-const FATAL_CODES = new Set<string>([
-  ErrorCode.VersionMismatch,
-  ErrorCode.BadSignature,
-  ErrorCode.TooManyFromAddress,
+const FATAL_ERRORS = new Map<string, ReasonCode>([
+  [ErrorCode.VersionMismatch, ReasonCode.VersionMismatch],
+  [ErrorCode.BadSignature, ReasonCode.IdentityRefused],
+  [ErrorCode.TooManyFromAddress, ReasonCode.TooManyFromAddress],
+]);
+
+/** Close codes after which retrying cannot help, and why. */
+const FATAL_CLOSES = new Map<number, ReasonCode>([
+  [CloseCode.VersionMismatch, ReasonCode.VersionMismatch],
+  [CloseCode.Unauthorized, ReasonCode.PasscodeRefused],
+  [CloseCode.TooManyFromAddress, ReasonCode.TooManyFromAddress],
+  [CloseCode.IdentityRefused, ReasonCode.IdentityRefused],
+  [CloseCode.Replaced, ReasonCode.Replaced],
 ]);
 
 /** How a link ended. */
@@ -69,8 +80,8 @@ export interface LinkEnd {
   welcomed: boolean;
   /** Retrying cannot help (version mismatch, session taken over): go offline. */
   fatal: boolean;
-  /** A sentence for the user. */
-  reason: string;
+  /** Why, for the window to say (the host's own words are not shown: they are not the user's language). */
+  reason: Reason;
   /** The host presented a certificate other than the expected one; nothing was sent to it. */
   mismatch?: FingerprintMismatchError;
   /** The room turned the passcode down (missing, wrong, or too many tries): another may do. */
@@ -99,8 +110,7 @@ export class Link extends EventEmitter<LinkEvents> {
   private welcomed = false;
   private ended = false;
   /** Why we are ending the link ourselves, when we are. */
-  private ownReason: string | null = null;
-  private lastError: string | null = null;
+  private ownReason: Reason | null = null;
   private deadline: NodeJS.Timeout;
   private watchdog: NodeJS.Timeout | null = null;
   private helloSent = false;
@@ -127,17 +137,17 @@ export class Link extends EventEmitter<LinkEvents> {
       ...target.options,
     });
     this.deadline = setTimeout(
-      () => this.cut(`The room at ${this.address} did not answer within ${connectTimeoutMs / 1000} s.`),
+      () =>
+        this.cut(reason(ReasonCode.NoAnswer, { address: this.address, seconds: connectTimeoutMs / 1000 })),
       connectTimeoutMs,
     );
     this.ws.on('error', (err) => {
-      this.lastError = err.message;
       if (err instanceof FingerprintMismatchError) this.mismatch = err;
     });
     // The hello waits for the room's challenge, which comes first: it is signed over its nonce.
     this.ws.on('ping', () => this.watchdog?.refresh());
     this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    this.ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+    this.ws.on('close', (code) => this.onClose(code));
   }
 
   /**
@@ -150,7 +160,7 @@ export class Link extends EventEmitter<LinkEvents> {
     if (this.helloSent) return;
     const fingerprint = this.presented;
     if (fingerprint === null) {
-      this.cut('The room’s certificate could not be read.');
+      this.cut(reason(ReasonCode.BadCertificate));
       return;
     }
     this.helloSent = true;
@@ -196,7 +206,7 @@ export class Link extends EventEmitter<LinkEvents> {
   close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
-    this.ownReason ??= 'Closed.';
+    this.ownReason ??= reason(ReasonCode.Lost);
     if (this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(CloseCode.Normal);
       const timer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
@@ -207,9 +217,9 @@ export class Link extends EventEmitter<LinkEvents> {
     return closed;
   }
 
-  /** Drops the link as a failed one (the client then reconnects), with `reason` for the user. */
-  abort(reason: string): void {
-    this.cut(reason);
+  /** Drops the link as a failed one (the client then reconnects), saying why. */
+  abort(why: Reason): void {
+    this.cut(why);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -229,9 +239,11 @@ export class Link extends EventEmitter<LinkEvents> {
       this.emit('problem', frame.cid === undefined ? { code, message } : { code, message, cid: frame.cid });
       // Retrying cannot fix a version mismatch: stop now, with the host's own explanation.
       // Nor a missing or wrong passcode: the user has to give (another) one.
-      if (PASSCODE_CODES.has(code))
-        this.finish({ welcomed: this.welcomed, fatal: true, reason: message, passcodeRefused: true });
-      else if (FATAL_CODES.has(code)) this.finish({ welcomed: this.welcomed, fatal: true, reason: message });
+      const refusal = PASSCODE_ERRORS.get(code);
+      const fatal = FATAL_ERRORS.get(code);
+      if (refusal)
+        this.finish({ welcomed: this.welcomed, fatal: true, reason: reason(refusal), passcodeRefused: true });
+      else if (fatal) this.finish({ welcomed: this.welcomed, fatal: true, reason: reason(fatal) });
     } else if (frame.type === 'challenge') {
       if (!this.welcomed) this.answerChallenge(frame.nonce, frame.salt);
     } else if (frame.type === 'welcome') {
@@ -241,63 +253,48 @@ export class Link extends EventEmitter<LinkEvents> {
       // Clamped: past 2^31-1 ms Node fires a timer at once, which would turn a huge (bogus)
       // heartbeat into an instant disconnect.
       const silenceMs = Math.min(frame.heartbeatMs * 2.5, MAX_TIMER_MS);
-      this.watchdog = setTimeout(() => this.cut('The room stopped answering.'), silenceMs);
+      this.watchdog = setTimeout(() => this.cut(reason(ReasonCode.Silent)), silenceMs);
       this.emit('welcome', frame);
     } else if (this.welcomed) {
       this.emit('frame', frame);
     }
   }
 
-  private onClose(code: number, reason: string): void {
-    if (code === CloseCode.VersionMismatch) {
+  private onClose(code: number): void {
+    const fatal = FATAL_CLOSES.get(code);
+    if (fatal) {
       this.finish({
         welcomed: this.welcomed,
         fatal: true,
-        reason: reason || 'This room speaks another protocol version.',
-      });
-    } else if (code === CloseCode.Unauthorized) {
-      this.finish({
-        welcomed: this.welcomed,
-        fatal: true,
-        reason: reason || 'This room did not accept the passcode.',
-        passcodeRefused: true,
-      });
-    } else if (code === CloseCode.TooManyFromAddress) {
-      this.finish({
-        welcomed: this.welcomed,
-        fatal: true,
-        reason: reason || 'This room already has as many members from your address as it allows.',
-      });
-    } else if (code === CloseCode.IdentityRefused) {
-      this.finish({
-        welcomed: this.welcomed,
-        fatal: true,
-        reason: reason || 'This room could not verify your identity for its certificate.',
-      });
-    } else if (code === CloseCode.Replaced) {
-      this.finish({
-        welcomed: this.welcomed,
-        fatal: true,
-        reason: 'This session was taken over by another connection.',
+        reason: reason(fatal),
+        ...(fatal === ReasonCode.PasscodeRefused && { passcodeRefused: true }),
       });
     } else if (this.mismatch && !this.welcomed) {
-      this.finish({ welcomed: false, fatal: false, reason: this.mismatch.message, mismatch: this.mismatch });
+      const { pinned, presented } = this.mismatch;
+      this.finish({
+        welcomed: false,
+        fatal: false,
+        reason: reason(ReasonCode.CertChanged, {
+          pinned: verificationCode(pinned),
+          presented: verificationCode(presented),
+        }),
+        mismatch: this.mismatch,
+      });
     } else {
-      this.finish({ welcomed: this.welcomed, fatal: false, reason: this.describe(code, reason) });
+      this.finish({ welcomed: this.welcomed, fatal: false, reason: this.describe(code) });
     }
   }
 
-  private describe(code: number, reason: string): string {
+  private describe(code: number): Reason {
     if (this.ownReason) return this.ownReason;
-    if (!this.welcomed)
-      return `Could not join the room at ${this.address}: ${this.lastError ?? `closed (${code})`}.`;
-    if (code === CloseCode.GoingAway) return 'The host closed the room.';
-    return `The connection to the room was lost${reason ? ` (${reason})` : ''}.`;
+    if (!this.welcomed) return reason(ReasonCode.Unreachable, { address: this.address });
+    if (code === CloseCode.GoingAway) return reason(ReasonCode.HostClosed);
+    return reason(ReasonCode.Lost);
   }
 
   /** Terminates the socket; its close event then ends the link with `reason`. */
-  private cut(reason: string): void {
-    this.ownReason ??= reason;
+  private cut(why: Reason): void {
+    this.ownReason ??= why;
     this.ws.terminate();
   }
 

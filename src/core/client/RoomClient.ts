@@ -1,3 +1,4 @@
+import { reason, ReasonCode, sameReason, type Reason } from '../../shared/reasons';
 import { EventEmitter } from 'node:events';
 import type { ConnectionState, Endpoint } from '../../shared/api';
 import { encodeFrame } from '../../shared/codec';
@@ -65,7 +66,7 @@ export interface RoomClientOptions {
 /** Events a RoomClient emits. */
 export interface ClientEvents {
   /** Every change of state or attempt number; `reason` says why (null when online). */
-  state: [state: ConnectionState, attempt: number, reason: string | null];
+  state: [state: ConnectionState, attempt: number, reason: Reason | null];
   /** `fingerprint`: the SHA-256 fingerprint of the certificate the welcoming host presented. */
   welcome: [welcome: WelcomeFrame, fingerprint: string];
   /**
@@ -117,7 +118,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private presented: string | null = null;
   private _state: ConnectionState = 'offline';
   private _attempt = 0;
-  private _reason: string | null = null;
+  private _reason: Reason | null = null;
   private _address: string;
   private readonly roster = new Roster();
   private readonly delivery: Delivery;
@@ -269,11 +270,11 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   }
 
   /** Stops trying (the room is gone from the network) until reconnectNow(). */
-  suspend(reason: string): void {
+  suspend(why: Reason): void {
     if (this.closed) return;
     this.halt();
     this._passcodeRefused = false;
-    this.setState('offline', 0, reason);
+    this.setState('offline', 0, why);
   }
 
   /**
@@ -310,7 +311,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
    */
   private tryEndpoint(
     index: number,
-    lastReason: string | null,
+    lastReason: Reason | null,
     mismatches = 0,
     mismatch: FingerprintMismatchError | null = null,
   ): void {
@@ -322,7 +323,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
         this.setState('offline', 0, certChangedReason(mismatch));
         return;
       }
-      this.retry(lastReason ?? 'There is no address to connect to.');
+      this.retry(lastReason ?? reason(ReasonCode.NoAddress));
       return;
     }
     this._address = formatEndpoint(endpoint);
@@ -413,11 +414,13 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   }
 
   /** Schedules the next attempt, or gives up once maxAttempts attempts have failed. */
-  private retry(reason: string): void {
+  private retry(why: Reason): void {
     const attempt = this._attempt + 1;
     const maxAttempts = this.backoff.maxAttempts ?? BACKOFF_DEFAULTS.maxAttempts;
     if (attempt > maxAttempts) {
-      this.setState('offline', 0, `Gave up after ${maxAttempts} attempts to reconnect. ${reason}`);
+      const { code, params } = why;
+      const cause = params === undefined ? { code } : { code, params };
+      this.setState('offline', 0, { ...reason(ReasonCode.GaveUp, { attempts: maxAttempts }), cause });
       return;
     }
     // The timer exists before anyone hears 'reconnecting', so a listener that suspends the
@@ -429,13 +432,13 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       },
       reconnectDelay(attempt, this.backoff),
     );
-    this.setState('reconnecting', attempt, reason);
+    this.setState('reconnecting', attempt, why);
   }
 
   private onWelcome(link: Link, welcome: WelcomeFrame, since: number | undefined): void {
     // Another room at the same address (a restart on a fixed port): never post into it.
     if (this.roomId !== null && welcome.room.id !== this.roomId) {
-      this.suspend(`A different room ("${welcome.room.name}") now answers at ${this._address}.`);
+      this.suspend(reason(ReasonCode.OtherRoom, { name: welcome.room.name, address: this._address }));
       return;
     }
     this.roomId = welcome.room.id;
@@ -488,7 +491,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       frame,
       (page) => link === this.link && this.onCatchUpPage(link, page),
       // The gap would stay open: drop the link, and the next hello asks for it again.
-      (error) => link === this.link && link.abort(error.message),
+      () => link === this.link && link.abort(reason(ReasonCode.PageTimeout)),
     );
     link.send(frame);
   }
@@ -510,27 +513,25 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  private setState(state: ConnectionState, attempt: number, reason: string | null): void {
+  private setState(state: ConnectionState, attempt: number, why: Reason | null): void {
     // The mark belongs to the offline state a refused passcode led to (onEnd sets it first).
     if (state !== 'offline') this._passcodeRefused = false;
-    if (state === this._state && attempt === this._attempt && reason === this._reason) return;
+    if (state === this._state && attempt === this._attempt && sameReason(why, this._reason)) return;
     this._state = state;
     this._attempt = attempt;
-    this.emitState(reason);
+    this.emitState(why);
   }
 
-  private emitState(reason: string | null): void {
-    this._reason = reason;
-    this.emit('state', this._state, this._attempt, reason);
+  private emitState(why: Reason | null): void {
+    this._reason = why;
+    this.emit('state', this._state, this._attempt, why);
   }
 }
 
-/** The loud sentence for a room whose every address showed a certificate other than the pinned one. */
-function certChangedReason(mismatch: FingerprintMismatchError): string {
-  return (
-    `This room's certificate has changed since you last joined: you trusted verification code ` +
-    `${verificationCode(mismatch.pinned)}, and the host now shows ${verificationCode(mismatch.presented)}. ` +
-    'Someone may be impersonating it, or its owner reset its identity. ' +
-    'Compare verification codes with the host before trusting it.'
-  );
+/** The loud reason for a room whose every address showed a certificate other than the pinned one. */
+function certChangedReason(mismatch: FingerprintMismatchError): Reason {
+  return reason(ReasonCode.CertChanged, {
+    pinned: verificationCode(mismatch.pinned),
+    presented: verificationCode(mismatch.presented),
+  });
 }

@@ -51,7 +51,8 @@ let lastReason: string | null = null;
 let drops = 0;
 
 client.on('state', (state, _attempt, reason) => {
-  if (reason) lastReason = reason;
+  // A code and its parameters, as the window would word them (shared/reasons.ts).
+  if (reason) lastReason = `${reason.code}${reason.params ? ` ${JSON.stringify(reason.params)}` : ''}`;
   if (state === 'reconnecting' && joinMs !== null) drops++;
 });
 client.on('problem', (p) => problems.push(p.code));

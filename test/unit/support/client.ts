@@ -1,3 +1,4 @@
+import type { Reason } from '../../../src/shared/reasons';
 import type { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { onTestFinished } from 'vitest';
@@ -85,8 +86,8 @@ export function stateOf(client: RoomClient, state: ConnectionState) {
 }
 
 /** Records every state change of a client, for asserting on the sequence afterwards. */
-export function recordStates(client: RoomClient): [ConnectionState, number, string | null][] {
-  const seen: [ConnectionState, number, string | null][] = [];
+export function recordStates(client: RoomClient): [ConnectionState, number, Reason | null][] {
+  const seen: [ConnectionState, number, Reason | null][] = [];
   client.on('state', (...args) => seen.push(args));
   return seen;
 }

@@ -104,6 +104,34 @@ export const en = {
   'connection.passcodeLabel': 'Passcode',
   'connection.tryPasscode': 'Try this passcode',
 
+  'reason.VERSION_MISMATCH': 'This room speaks another version of Parley. Update the older app.',
+  'reason.PASSCODE_REQUIRED': 'This room needs a passcode.',
+  'reason.BAD_PASSCODE': 'That passcode is not right.',
+  'reason.TOO_MANY_ATTEMPTS':
+    'Too many wrong passcodes from this computer. Wait a few minutes, then try again.',
+  'reason.PASSCODE_REFUSED': 'The room did not accept the passcode.',
+  'reason.TOO_MANY_FROM_ADDRESS':
+    'This room already has as many people from your computer’s address as it allows.',
+  'reason.IDENTITY_REFUSED':
+    'The room could not confirm who you are. Something between you and the host may be tampering with the connection.',
+  'reason.REPLACED': 'Another connection of yours took over your place in this room.',
+  'reason.CERT_CHANGED':
+    'This room’s certificate has changed: you trusted code {{pinned}}, and it now shows {{presented}}. Compare codes with the host before trusting it.',
+  'reason.OTHER_ROOM': 'A different room, “{{name}}”, now answers at {{address}}.',
+  'reason.UNREACHABLE': 'Nothing answers at {{address}}.',
+  'reason.NO_ANSWER': 'The room at {{address}} did not answer within {{seconds}} s.',
+  'reason.BAD_CERTIFICATE': 'The room’s certificate could not be read.',
+  'reason.HOST_CLOSED': '{{host}} stopped hosting {{room}}.',
+  'reason.HOST_CLOSED_UNNAMED': 'The host closed the room.',
+  'reason.SILENT': '{{room}}’s host is not answering.',
+  'reason.SILENT_UNNAMED': 'The room’s host is not answering.',
+  'reason.LOST': 'The connection to the room was lost.',
+  'reason.PAGE_TIMEOUT': 'The room did not send the messages this app asked for.',
+  'reason.NO_ADDRESS': 'There is no address to connect to.',
+  'reason.GAVE_UP': 'Stopped trying after {{attempts}} attempts. {{cause}}',
+  'reason.GONE_FROM_LAN': 'The room is no longer on the network.',
+  'reason.SAVED_COPY': 'The room’s host is not on the network. You are reading your saved copy.',
+
   'conversations.label': 'Conversations',
   'conversations.everyone': 'Everyone',
   'conversations.unread_one': '{{count}} unread message',
