@@ -28,6 +28,8 @@ export const ReasonCode = {
   OtherRoom: 'OTHER_ROOM',
 
   // The room could not be reached, or went away.
+  /** The room has as many members as its host allows (tried again: someone may leave). */
+  RoomFull: 'ROOM_FULL',
   /** Nothing answered at `address` (refused, unreachable, reset). */
   Unreachable: 'UNREACHABLE',
   /** The room at `address` did not answer within `seconds`. */

@@ -7,6 +7,8 @@ import { CloseCode, ErrorCode, INFO_PATH, type RoomInfo } from '../../src/shared
 import { presentedFingerprint, signedHello } from '../support/signedHello';
 import { manualClock, startHost } from './support/host';
 import { allPresent, newKey, RawPeer } from './support/RawPeer';
+import { makeClient, stateOf } from './support/client';
+import { ReasonCode } from '../../src/shared/reasons';
 
 /** A room whose rate limits run on a clock the test moves, with Alice watching. */
 async function limitedRoom(limits: Partial<HostLimits> = {}) {
@@ -252,6 +254,18 @@ describe('RoomHost room size', () => {
     const bobAgain = await RawPeer.join(host.port, 'Bob', { key: bob.key });
     expect(bobAgain.welcome.you).toEqual(bob.welcome.you);
     expect((await bob.closed).code).toBe(CloseCode.Replaced);
+  });
+
+  it('tells a member app that the room is full, and lets it in by itself once a seat is free', async () => {
+    const host = await startHost({ limits: { maxMembers: 1 } });
+    const alice = await RawPeer.join(host.port, 'Alice');
+    const bob = makeClient(host.port, 'Bob', { backoff: { initialMs: 20, maxMs: 50, maxAttempts: 100 } });
+    onTestFinished(() => bob.close());
+    const waiting = stateOf(bob, 'reconnecting');
+    bob.start();
+    expect((await waiting)[2]).toEqual({ code: ReasonCode.RoomFull });
+    alice.ws.close(1000);
+    await stateOf(bob, 'online');
   });
 
   it('has a seat again once a member leaves', async () => {

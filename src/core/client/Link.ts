@@ -287,6 +287,7 @@ export class Link extends EventEmitter<LinkEvents> {
 
   private describe(code: number): Reason {
     if (this.ownReason) return this.ownReason;
+    if (code === CloseCode.RoomFull) return reason(ReasonCode.RoomFull);
     if (!this.welcomed) return reason(ReasonCode.Unreachable, { address: this.address });
     if (code === CloseCode.GoingAway) return reason(ReasonCode.HostClosed);
     return reason(ReasonCode.Lost);

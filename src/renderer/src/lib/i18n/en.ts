@@ -118,6 +118,7 @@ export const en = {
   'reason.CERT_CHANGED':
     'This room’s certificate has changed: you trusted code {{pinned}}, and it now shows {{presented}}. Compare codes with the host before trusting it.',
   'reason.OTHER_ROOM': 'A different room, “{{name}}”, now answers at {{address}}.',
+  'reason.ROOM_FULL': 'The room is full. Parley keeps trying in case someone leaves.',
   'reason.UNREACHABLE': 'Nothing answers at {{address}}.',
   'reason.NO_ANSWER': 'The room at {{address}} did not answer within {{seconds}} s.',
   'reason.BAD_CERTIFICATE': 'The room’s certificate could not be read.',

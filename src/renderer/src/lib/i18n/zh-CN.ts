@@ -111,6 +111,7 @@ export const zhCN: Translation = {
   'reason.CERT_CHANGED':
     '这个房间的证书已变更：你信任的验证码是 {{pinned}}，现在显示的是 {{presented}}。请先和主持人核对验证码，再决定是否信任。',
   'reason.OTHER_ROOM': '{{address}} 上现在是另一个房间“{{name}}”。',
+  'reason.ROOM_FULL': '房间已满。Parley 会继续尝试，以防有人离开。',
   'reason.UNREACHABLE': '{{address}} 没有回应。',
   'reason.NO_ANSWER': '{{address}} 上的房间在 {{seconds}} 秒内没有回应。',
   'reason.BAD_CERTIFICATE': '无法读取这个房间的证书。',
