@@ -71,7 +71,8 @@ export async function openApp(page: Page, agent: AgentClient): Promise<void> {
     const bridge = {
       async send(command: string, payload: unknown) {
         const reply = await w.__parleySend(command, payload);
-        if (!reply.ok) throw new Error(reply.error.message, { cause: reply.error.code });
+        // As the preload does: the error itself, so the window words it by code and parameters.
+        if (!reply.ok) throw reply.error;
         return reply.result;
       },
       subscribe(event: string, handler: (payload: unknown) => void) {

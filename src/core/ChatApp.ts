@@ -183,7 +183,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       return await this.requireSession().loadEarlier(before);
     } catch (err) {
       if (err instanceof BridgeError) throw err;
-      throw new BridgeError('FETCH_FAILED', `Could not load earlier messages: ${(err as Error).message}`);
+      const detail = (err as Error).message;
+      throw new BridgeError(BridgeErrorCode.FetchFailed, `Could not load earlier messages: ${detail}`, {
+        detail,
+      });
     }
   }
 
@@ -223,7 +226,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       this.hostedPasscode = passcode || null;
       this.hostDb.rememberPort(room, this.hosted.port);
     } catch (err) {
-      throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${(err as Error).message}`);
+      const detail = (err as Error).message;
+      throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${detail}`, { detail });
     }
     const hosted = this.hosted;
     hosted.host.on('guessing', () => {
@@ -301,8 +305,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       this.openSession(known.endpoints, known.id, { offline: true, fingerprint: pinned });
       return;
     }
-    if (room.v !== PROTOCOL_VERSION)
-      throw new BridgeError(BridgeErrorCode.VersionMismatch, memberSideVersionMismatch(room.v));
+    if (room.v !== PROTOCOL_VERSION) throw versionMismatch(room.v);
     if (room.mine) {
       this.openSession([{ host: '127.0.0.1', port: this.hosted!.port }], roomId, {
         fingerprint: this.hosted!.fingerprint,
@@ -367,6 +370,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       throw new BridgeError(
         BridgeErrorCode.BadAddress,
         `"${address}" is not an address like 192.168.1.20:4000.`,
+        { address },
       );
     }
     const timeoutMs = this.opts.probeTimeoutMs ?? 3000;
@@ -379,10 +383,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       throw new BridgeError(
         BridgeErrorCode.NoSuchRoom,
         `No Parley room answers at ${address}: ${(err as Error).message}`,
+        { address },
       );
     }
-    if (answer.info.v !== PROTOCOL_VERSION)
-      throw new BridgeError(BridgeErrorCode.VersionMismatch, memberSideVersionMismatch(answer.info.v));
+    if (answer.info.v !== PROTOCOL_VERSION) throw versionMismatch(answer.info.v);
     return { endpoint, answer };
   }
 
@@ -510,6 +514,14 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   }
 }
 
+/** The refusal to join a room of another protocol version (the window words which side must update). */
+function versionMismatch(roomVersion: number): BridgeError {
+  return new BridgeError(BridgeErrorCode.VersionMismatch, memberSideVersionMismatch(roomVersion), {
+    room: roomVersion,
+    ours: PROTOCOL_VERSION,
+  });
+}
+
 /**
  * The refusal to join a suspect lobby entry: another certificate answers for its room id. With
  * `pinned`, the user joined the room before with that one, and must trust this one first.
@@ -523,6 +535,10 @@ function suspectRoom(code: string | null, pinned?: string): BridgeError {
       shown +
       before +
       ' Compare verification codes with the host before joining it.',
+    {
+      ...(code !== null && { code }),
+      ...(pinned !== undefined && { pinned: verificationCode(pinned) }),
+    },
   );
 }
 
@@ -533,5 +549,6 @@ function certChanged(pinned: string, presented: string): BridgeError {
     `This room's certificate has changed since you last joined: you trusted verification code ` +
       `${verificationCode(pinned)}, and the host now shows ${verificationCode(presented)}. ` +
       'Compare verification codes with the host before trusting it.',
+    { pinned: verificationCode(pinned), presented: verificationCode(presented) },
   );
 }

@@ -11,7 +11,10 @@ export async function dispatch(app: ChatApp, command: unknown, payload: unknown)
     const parsed = parseCommand(command, payload);
     return { ok: true, result: await app.handle(parsed) };
   } catch (err) {
-    if (err instanceof BridgeError) return { ok: false, error: { code: err.code, message: err.message } };
+    if (err instanceof BridgeError) {
+      const { code, message, params } = err;
+      return { ok: false, error: params === undefined ? { code, message } : { code, message, params } };
+    }
     console.error('[parley] command failed', err);
     return {
       ok: false,

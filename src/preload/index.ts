@@ -9,7 +9,9 @@ import { EVENT_CHANNEL, SEND_CHANNEL } from '../shared/channels';
 const bridge: ParleyBridge = {
   async send(command, payload) {
     const reply = (await ipcRenderer.invoke(SEND_CHANNEL, command, payload)) as BridgeReply;
-    if (!reply.ok) throw new Error(reply.error.message, { cause: reply.error.code });
+    // A plain object, not an Error: contextBridge keeps only an Error's message, and the window
+    // words the error by its code and parameters.
+    if (!reply.ok) throw reply.error;
     return reply.result as never;
   },
   subscribe(event, handler) {

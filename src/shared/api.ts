@@ -18,6 +18,10 @@ import {
 } from './protocol';
 import { ReasonSchema } from './reasons';
 
+/** What fills an error's sentence in the window: addresses, verification codes, versions… */
+const ErrorParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+export type ErrorParams = z.infer<typeof ErrorParamsSchema>;
+
 export const LocaleSchema = z.enum(['en', 'zh-CN']);
 export type Locale = z.infer<typeof LocaleSchema>;
 
@@ -295,7 +299,12 @@ export const events = {
     count: z.number().int().min(0),
   }),
   /** Something went wrong that no command is waiting for (e.g. a rejected post). */
-  problem: z.object({ code: z.string(), message: z.string(), cid: IdSchema.optional() }),
+  problem: z.object({
+    code: z.string(),
+    message: z.string(),
+    params: ErrorParamsSchema.optional(),
+    cid: IdSchema.optional(),
+  }),
 } as const;
 
 export type CommandName = keyof typeof commands;
@@ -310,7 +319,11 @@ export interface ParleyBridge {
   subscribe<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
 }
 
-/** Errors the bridge returns carry a stable code and a sentence for the user. */
+/**
+ * Errors the bridge returns carry a stable code, the parameters the window words it with (in
+ * the user's language: lib/errorText.ts), and an English sentence for logs and for codes a
+ * window does not know.
+ */
 export const BridgeErrorCode = {
   UnknownCommand: 'UNKNOWN_COMMAND',
   BadPayload: 'BAD_PAYLOAD',
@@ -323,6 +336,8 @@ export const BridgeErrorCode = {
   CertChanged: 'CERT_CHANGED',
   /** The lobby entry may be an impostor (another certificate answers for its id): see room:join. */
   SuspectRoom: 'SUSPECT_ROOM',
+  /** Earlier messages could not be loaded (the room did not answer, or the link dropped). */
+  FetchFailed: 'FETCH_FAILED',
   /** The IPC message did not come from the app's own window. */
   Forbidden: 'FORBIDDEN',
   Internal: 'INTERNAL',
@@ -331,8 +346,9 @@ export type BridgeErrorCode = (typeof BridgeErrorCode)[keyof typeof BridgeErrorC
 
 export class BridgeError extends Error {
   constructor(
-    readonly code: BridgeErrorCode | string,
+    readonly code: BridgeErrorCode,
     message: string,
+    readonly params?: ErrorParams,
   ) {
     super(message);
     this.name = 'BridgeError';
@@ -346,23 +362,32 @@ export type ParsedCommand = {
 /** Parses an untrusted (command, payload) pair: the one place IPC input becomes typed. */
 export function parseCommand(command: unknown, payload: unknown): ParsedCommand {
   if (typeof command !== 'string' || !Object.hasOwn(commands, command)) {
-    throw new BridgeError(
-      BridgeErrorCode.UnknownCommand,
-      `Unknown command "${String(command).slice(0, 40)}".`,
-    );
+    const name = String(command).slice(0, 40);
+    throw new BridgeError(BridgeErrorCode.UnknownCommand, `Unknown command "${name}".`, { command: name });
   }
   const name = command as CommandName;
   const parsed = commands[name].payload.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length > 0 ? issue.path.join('.') : 'payload';
-    throw new BridgeError(BridgeErrorCode.BadPayload, `Invalid ${name} payload: ${where}: ${issue.message}.`);
+    throw new BridgeError(
+      BridgeErrorCode.BadPayload,
+      `Invalid ${name} payload: ${where}: ${issue.message}.`,
+      {
+        command: name,
+        field: where,
+      },
+    );
   }
   return { command: name, payload: parsed.data } as ParsedCommand;
 }
 
 /** Error shape that survives structured cloning across IPC (Error subclasses do not). */
-export const WireErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const WireErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  params: ErrorParamsSchema.optional(),
+});
 export type WireError = z.infer<typeof WireErrorSchema>;
 
 /** The envelope main returns for every invoke, so codes survive Electron's error flattening. */

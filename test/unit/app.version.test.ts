@@ -37,6 +37,8 @@ describe('joining a room of another protocol version', () => {
       error: {
         code: BridgeErrorCode.VersionMismatch,
         message: `This room speaks Parley protocol ${PROTOCOL_VERSION + 1}, but this app speaks protocol ${PROTOCOL_VERSION}. Update Parley on this computer to join it.`,
+        // What the window words it with, in the user's language (window.errors.test.ts).
+        params: { room: PROTOCOL_VERSION + 1, ours: PROTOCOL_VERSION },
       },
     });
   });

@@ -274,15 +274,13 @@ describe('the preload (built bundle)', () => {
     expect(typeof api.subscribe).toBe('function');
   });
 
-  it('send invokes the one channel and turns an error envelope into an Error with the code', async () => {
+  it('send invokes the one channel and rejects with the error envelope itself: code, parameters and sentence', async () => {
     recording.invokeReply = { ok: true, result: { fine: true } };
     await expect(api.send('app:snapshot', {})).resolves.toEqual({ fine: true });
     expect(recording.invoked.at(-1)).toEqual({ channel: 'parley:send', args: ['app:snapshot', {}] });
-    recording.invokeReply = { ok: false, error: { code: 'FORBIDDEN', message: 'Refused.' } };
-    await expect(api.send('app:snapshot', {})).rejects.toMatchObject({
-      message: 'Refused.',
-      cause: 'FORBIDDEN',
-    });
+    const error = { code: 'BAD_ADDRESS', message: '"x" is not an address.', params: { address: 'x' } };
+    recording.invokeReply = { ok: false, error };
+    await expect(api.send('app:snapshot', {})).rejects.toEqual(error);
   });
 
   it('subscribe hands the page the payload only (never the IPC event), for its event only, until unsubscribed', () => {

@@ -13,7 +13,8 @@ import type {
 } from '../../../shared/api';
 import type { Member } from '../../../shared/protocol';
 import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
-import { errorMessage } from './errors';
+import { errorText } from './errors';
+import { t } from './i18n/I18n.svelte';
 import { MemberIndex } from './memberIndex';
 
 /** What room:check-address answered: shown for confirmation before joining. */
@@ -76,9 +77,10 @@ export class AppState {
     this.#on('sent', ({ cid, id, seq }) => this.chat.acked(cid, id, seq));
     this.#on('roster', ({ members, done }) => this.#applyRoster(members, done));
     this.#on('presence', (presence) => this.#applyPresence(presence));
-    this.#on('problem', ({ message, cid }) => {
-      if (cid) this.chat.failed({ cid }, message);
-      else this.error = message;
+    this.#on('problem', (problem) => {
+      // Without a cid it is a notice (a post held back goes again by itself), not a failure.
+      if (problem.cid) this.chat.failed({ cid: problem.cid }, errorText(problem, t));
+      else this.error = errorText(problem, t, true);
     });
     this.#watchVisibility();
     try {
@@ -88,10 +90,11 @@ export class AppState {
       this.hosting = snapshot.hosting;
       this.#applySession(snapshot.session);
       // Plain sentences, one per line, e.g. a damaged database that was set aside at startup.
-      if (snapshot.problems.length > 0) this.error = snapshot.problems.map((p) => p.message).join('\n');
+      if (snapshot.problems.length > 0)
+        this.error = snapshot.problems.map((problem) => errorText(problem, t)).join('\n');
       this.status = 'ready';
     } catch (error) {
-      this.error = errorMessage(error);
+      this.error = errorText(error, t);
       this.status = 'ready';
     }
   }
@@ -118,7 +121,7 @@ export class AppState {
       this.settings = await this.#bridge!.send('settings:update', { nickname });
       return null;
     } catch (error) {
-      return errorMessage(error);
+      return errorText(error, t);
     }
   }
 
@@ -217,7 +220,7 @@ export class AppState {
       const { cid } = await this.#bridge!.send('chat:send', payload);
       this.chat.sent(id, cid);
     } catch (error) {
-      this.chat.failed({ id }, errorMessage(error));
+      this.chat.failed({ id }, errorText(error, t));
     }
   }
 
@@ -275,7 +278,7 @@ export class AppState {
       this.error = null;
       return result;
     } catch (error) {
-      this.error = errorMessage(error);
+      this.error = errorText(error, t);
       return undefined;
     }
   }

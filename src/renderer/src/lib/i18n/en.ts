@@ -104,6 +104,55 @@ export const en = {
   'connection.passcodeLabel': 'Passcode',
   'connection.tryPasscode': 'Try this passcode',
 
+  'error.UNKNOWN_COMMAND':
+    'This window asked Parley for something it does not know ({{command}}). Restart the app.',
+  'error.BAD_PAYLOAD':
+    'This window sent Parley something it could not read ({{command}}: {{field}}). Restart the app.',
+  'error.NOT_IN_ROOM': 'You are not in a room.',
+  'error.NO_SUCH_ROOM': 'That room is no longer on the network.',
+  'error.NO_SUCH_ROOM_AT': 'No Parley room answers at {{address}}.',
+  'error.BAD_ADDRESS': '“{{address}}” is not an address like 192.168.1.20:4000.',
+  'error.HOST_FAILED': 'Could not host the room: {{detail}}',
+  'error.VERSION_MISMATCH': 'This room speaks another version of Parley. Update the older app.',
+  'error.VERSION_MISMATCH_NEWER':
+    'This room speaks Parley protocol {{room}}, but this app speaks protocol {{ours}}. Update Parley on this computer to join it.',
+  'error.VERSION_MISMATCH_OLDER':
+    'This room speaks Parley protocol {{room}}, but this app speaks protocol {{ours}}. Its host needs to update Parley.',
+  'error.CERT_CHANGED':
+    'This room’s certificate has changed since you last joined: you trusted code {{pinned}}, and the host now shows {{presented}}. Compare codes with the host before trusting it.',
+  'error.SUSPECT_ROOM': 'This may be an impostor: another certificate answers for the same room.',
+  'error.SUSPECT_ROOM_SHOWS': 'This one shows verification code {{code}}.',
+  'error.SUSPECT_ROOM_PINNED': 'You trusted {{pinned}}.',
+  'error.SUSPECT_ROOM_COMPARE': 'Compare verification codes with the host before joining it.',
+  'error.FETCH_FAILED': 'Could not load earlier messages. Try again in a moment.',
+  'error.FORBIDDEN': 'Refused: this request did not come from the app’s window.',
+  'error.INTERNAL': 'Something went wrong inside Parley.',
+  'error.BAD_JSON': 'The room could not read what this app sent.',
+  'error.BAD_FRAME': 'This message cannot be sent: the room would not accept it.',
+  'error.BINARY_FRAME': 'The room sent something this app cannot read.',
+  'error.UNKNOWN_TYPE': 'The room did not understand what this app sent.',
+  'error.TEXT_TOO_LONG': 'Messages are limited to {{max}} characters.',
+  'error.NOT_JOINED': 'You are not in the room yet.',
+  'error.ALREADY_JOINED': 'You are already in the room.',
+  'error.NO_SUCH_MEMBER': 'That person is not in the room now, so the message cannot reach them.',
+  'error.STORAGE_FAILED': 'The room’s host could not save the message.',
+  'error.STORAGE_FAILED_HELD': 'The room’s host could not save your message just now. It will be sent again.',
+  'error.RATE_LIMITED': 'You are sending faster than this room allows.',
+  'error.RATE_LIMITED_HELD':
+    'You are sending faster than this room allows; your messages will follow in a moment.',
+  'error.ROOM_FULL': 'The room is full.',
+  'error.PASSCODE_REQUIRED': 'This room needs a passcode.',
+  'error.BAD_PASSCODE': 'That passcode is not right.',
+  'error.TOO_MANY_ATTEMPTS':
+    'Too many wrong passcodes from this computer. Wait a few minutes, then try again.',
+  'error.BAD_SIGNATURE': 'The room could not confirm who you are.',
+  'error.TOO_MANY_FROM_ADDRESS':
+    'This room already has as many people from your computer’s address as it allows.',
+  'error.STORAGE_FULL': 'The room’s host has no room left to save messages.',
+  'error.STORAGE_FULL_HELD':
+    'The room’s host has no room to save messages right now. Yours will be sent again.',
+  'error.QUOTA_EXCEEDED': 'You have sent as much as this room allows for today.',
+
   'reason.VERSION_MISMATCH': 'This room speaks another version of Parley. Update the older app.',
   'reason.PASSCODE_REQUIRED': 'This room needs a passcode.',
   'reason.BAD_PASSCODE': 'That passcode is not right.',
