@@ -75,6 +75,10 @@ test.describe('two people on a simulated LAN', () => {
 
     await test.step('Bob sends Alice a private message that only she receives', async () => {
       await bobPage.getByRole('button', { name: 'Message Alice privately' }).click();
+      // It says what "private" means here: hidden from the others, not from the host's computer.
+      await expect(
+        bobPage.getByText('Other members can’t see it; the host’s computer relays and stores it.'),
+      ).toBeVisible();
       await composer(bobPage, 'Message Alice').fill('Just between us');
       await composer(bobPage, 'Message Alice').press('Enter');
       await expect(messages(bobPage)).toContainText('Just between us');

@@ -33,6 +33,26 @@ test.describe('a room with a passcode, on a simulated LAN', () => {
       await expect(roomItem(bobPage, 'Lab').getByLabel('Passcode')).toBeVisible();
     });
 
+    await test.step('in Chinese the lobby says 密码, on one line (it once wrapped 口 above 令)', async () => {
+      await bob.client.send('settings:update', { locale: 'zh-CN' });
+      // A narrow window, where the row's input squeezes the label the most.
+      const viewport = bobPage.viewportSize()!;
+      await bobPage.setViewportSize({ width: 640, height: viewport.height });
+      const item = bobPage
+        .getByRole('list', { name: '局域网内的房间' })
+        .getByRole('listitem')
+        .filter({ hasText: 'Lab' });
+      const label = item.locator('label', { hasText: '密码' }).locator('span').first();
+      await expect(label).toHaveText('密码');
+      const box = (await label.boundingBox())!;
+      const lineHeight = await label.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+      expect(box.height).toBeLessThan(lineHeight * 1.5);
+      await bobPage.screenshot({ path: `${ARTIFACTS}/zh-lobby-passcode.png` });
+      await bobPage.setViewportSize(viewport);
+      await bob.client.send('settings:update', { locale: 'en' });
+      await expect(roomItem(bobPage, 'Lab').getByLabel('Passcode')).toBeVisible();
+    });
+
     await test.step('a wrong passcode is refused, and the window says so and asks again', async () => {
       await roomItem(bobPage, 'Lab').getByLabel('Passcode').fill('red heron');
       await roomItem(bobPage, 'Lab').getByRole('button', { name: 'Join Lab' }).click();

@@ -56,7 +56,7 @@ describe('reasons in the window', () => {
   it('says who stopped hosting which room, and falls back when the window does not know the room', () => {
     const closed = { code: ReasonCode.HostClosed };
     expect(reasonText(closed, office, translator('en'))).toBe('Alice stopped hosting Office.');
-    expect(reasonText(closed, office, translator('zh-CN'))).toBe('Alice 已停止主持 Office。');
+    expect(reasonText(closed, office, translator('zh-CN'))).toBe('Alice 已关闭房间 Office。');
     expect(reasonText(closed, null, translator('en'))).toBe('The host closed the room.');
     expect(reasonText({ code: ReasonCode.Silent }, office, translator('en'))).toBe(
       'Office’s host is not answering.',

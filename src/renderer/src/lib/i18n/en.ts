@@ -207,7 +207,7 @@ export const en = {
   'messages.beginningRemoved': 'Earlier messages were removed by the host.',
   'messages.emptyEveryone': 'No messages yet. Say hello!',
   'messages.emptyPrivate':
-    'This is the start of your private conversation with {{nick}}. Only the two of you can see it.',
+    'This is the start of your private conversation with {{nick}}. Other members can’t see it; the host’s computer relays and stores it.',
 
   'members.heading': 'Members ({{count}})',
   'members.label': 'Members',
