@@ -73,6 +73,23 @@ test.describe('two people on a simulated LAN', () => {
       await alicePage.screenshot({ path: `${ARTIFACTS}/room.png` });
     });
 
+    await test.step('a web link in a message is a link to click; other schemes stay text', async () => {
+      const text =
+        'Docs: https://intranet.example/wiki?page=1, not javascript:alert(1) or file:///etc/passwd';
+      await composer(alicePage).fill(text);
+      await composer(alicePage).press('Enter');
+      const message = messages(bobPage).getByRole('listitem').filter({ hasText: 'Docs:' });
+      await expect(message).toContainText(text);
+      // Not clicked: the test sends nothing beyond the simulated LAN. Main opens such links in
+      // the system browser (electron.hardening.test.ts checks the handler).
+      const links = message.getByRole('link');
+      await expect(links).toHaveCount(1);
+      await expect(links).toHaveText('https://intranet.example/wiki?page=1');
+      await expect(links).toHaveAttribute('href', 'https://intranet.example/wiki?page=1');
+      await expect(links).toHaveAttribute('target', '_blank');
+      await expect(links).toHaveAttribute('rel', 'noopener noreferrer');
+    });
+
     await test.step('Bob sends Alice a private message that only she receives', async () => {
       await bobPage.getByRole('button', { name: 'Message Alice privately' }).click();
       // It says what "private" means here: hidden from the others, not from the host's computer.
