@@ -2,28 +2,14 @@
  * What the window says when a command fails or a problem arrives: every code the bridge and the
  * protocol define has a sentence in both languages, filled from the error's parameters.
  */
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from './support/translator';
 import { errorText } from '../../src/renderer/src/lib/errors';
-import { en, type MessageKey } from '../../src/renderer/src/lib/i18n/en';
+import { en } from '../../src/renderer/src/lib/i18n/en';
 import { zhCN } from '../../src/renderer/src/lib/i18n/zh-CN';
 import { BridgeErrorCode } from '../../src/shared/api';
 import { ErrorCode, PROTOCOL_VERSION } from '../../src/shared/protocol';
 
-function translator(lng: 'en' | 'zh-CN') {
-  const instance = i18next.createInstance();
-  void instance.init({
-    lng,
-    fallbackLng: 'en',
-    resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
-    initAsync: false,
-    keySeparator: false,
-    nsSeparator: false,
-    interpolation: { escapeValue: false },
-  });
-  return (key: MessageKey, values?: Record<string, string | number>) =>
-    instance.t(key, { ...values, lng }) as string;
-}
 const [english, chinese] = [translator('en'), translator('zh-CN')];
 
 describe('errors in the window', () => {

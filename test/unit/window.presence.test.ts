@@ -2,29 +2,11 @@
  * The window's presence logic that needs no DOM: the members list merged per batch, and the
  * sentence of a join/leave notice in both languages (the e2e specs see them rendered).
  */
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { translator } from './support/translator';
 import { MemberIndex } from '../../src/renderer/src/lib/memberIndex';
 import { noticesFor, presenceSentence } from '../../src/renderer/src/lib/presenceText';
-import { en, type MessageKey } from '../../src/renderer/src/lib/i18n/en';
-import { zhCN } from '../../src/renderer/src/lib/i18n/zh-CN';
 import type { Member } from '../../src/shared/protocol';
-
-/** A translator set up as the window's (I18n.svelte.ts), for one locale. */
-function translator(lng: 'en' | 'zh-CN') {
-  const instance = i18next.createInstance();
-  void instance.init({
-    lng,
-    fallbackLng: 'en',
-    resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
-    initAsync: false,
-    keySeparator: false,
-    nsSeparator: false,
-    interpolation: { escapeValue: false },
-  });
-  return (key: MessageKey, values?: Record<string, string | number>) =>
-    instance.t(key, { ...values, lng }) as string;
-}
 
 const m = (id: string, nick: string): Member => ({ id, nick });
 const [ann, bob, cy, dee, eve] = [m('a', 'Ann'), m('b', 'Bob'), m('c', 'Cy'), m('d', 'Dee'), m('e', 'Eve')];

@@ -2,28 +2,12 @@
  * Why a room is not online, as the window says it: every code the core can send has a sentence
  * in both languages, and the sentences carry what the code's parameters say.
  */
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { en, type MessageKey } from '../../src/renderer/src/lib/i18n/en';
+import { translator } from './support/translator';
+import { en } from '../../src/renderer/src/lib/i18n/en';
 import { zhCN } from '../../src/renderer/src/lib/i18n/zh-CN';
 import { reasonText } from '../../src/renderer/src/lib/reasonText';
 import { ReasonCode, ReasonSchema, type Reason } from '../../src/shared/reasons';
-
-/** A translator set up as the window's (I18n.svelte.ts), for one locale. */
-function translator(lng: 'en' | 'zh-CN') {
-  const instance = i18next.createInstance();
-  void instance.init({
-    lng,
-    fallbackLng: 'en',
-    resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
-    initAsync: false,
-    keySeparator: false,
-    nsSeparator: false,
-    interpolation: { escapeValue: false },
-  });
-  return (key: MessageKey, values?: Record<string, string | number>) =>
-    instance.t(key, { ...values, lng }) as string;
-}
 
 const office = { name: 'Office', host: 'Alice' };
 

@@ -1,12 +1,9 @@
-import i18next, { type i18n as I18nextInstance } from 'i18next';
 import type { Locale } from '../../../../shared/api';
-import { en, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
+import type { MessageKey } from './en';
+import { createTranslator, type MessageValues } from './translator';
 
 export type { MessageKey } from './en';
-
-/** Values a translation may interpolate. Svelte renders the result as text, never as HTML. */
-export type MessageValues = Record<string, string | number>;
+export type { MessageValues } from './translator';
 
 /** The language the window uses: the chosen one, else the operating system's. */
 export function resolveLocale(chosen: Locale | null, systemLanguage: string): Locale {
@@ -20,22 +17,10 @@ export function resolveLocale(chosen: Locale | null, systemLanguage: string): Lo
  */
 export class I18n {
   locale = $state<Locale>('en');
-  readonly #i18next: I18nextInstance;
+  readonly #translate = createTranslator();
 
   constructor(locale: Locale = 'en') {
     this.locale = locale;
-    this.#i18next = i18next.createInstance();
-    void this.#i18next.init({
-      lng: locale,
-      fallbackLng: 'en',
-      resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
-      // Resources are bundled, so translations are usable as soon as init returns.
-      initAsync: false,
-      keySeparator: false,
-      nsSeparator: false,
-      // Svelte interpolates text, which is already safe; escaping here would show "&lt;".
-      interpolation: { escapeValue: false },
-    });
   }
 
   setLocale(locale: Locale): void {
@@ -43,9 +28,7 @@ export class I18n {
   }
 
   /** Translates `key` in the current locale; pass `count` for plural keys. */
-  t = (key: MessageKey, values?: MessageValues): string => {
-    return this.#i18next.t(key, { ...values, lng: this.locale }) as string;
-  };
+  t = (key: MessageKey, values?: MessageValues): string => this.#translate(this.locale, key, values);
 }
 
 /** The window's one translator. */
