@@ -75,6 +75,12 @@ test.describe('a room with a passcode, on a simulated LAN', () => {
       await expect(alicePage.getByRole('log', { name: 'Messages' })).toContainText('in at last');
     });
 
+    await test.step('Alice stops hosting: Bob is told who stopped hosting what, in plain words', async () => {
+      await alicePage.getByRole('button', { name: 'Stop hosting' }).click();
+      await expect(bobPage.getByRole('status')).toContainText('Alice stopped hosting Lab.');
+      await bobPage.screenshot({ path: `${ARTIFACTS}/host-stopped.png` });
+    });
+
     expect(pageErrors(alicePage)).toEqual([]);
     expect(pageErrors(bobPage)).toEqual([]);
   });

@@ -476,7 +476,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       // Only a room we saw announced can be declared gone: one joined by address on a network
       // without multicast was never listed, and keeps retrying instead.
       session.goneFromLan = true;
-      session.client.suspend(reason(ReasonCode.GoneFromLan));
+      // "Alice stopped hosting Office" says more than "no longer on the network": keep it.
+      const last = session.client.reason;
+      session.client.suspend(last?.code === ReasonCode.HostClosed ? last : reason(ReasonCode.GoneFromLan));
     }
   }
 

@@ -160,6 +160,11 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     return this._state;
   }
   /** The reconnect attempt while 'reconnecting'; 0 otherwise. */
+  /** Why the client is not online (null when it is): see ClientEvents.state. */
+  get reason(): Reason | null {
+    return this._reason;
+  }
+
   get attempt(): number {
     return this._attempt;
   }

@@ -222,6 +222,7 @@ export const en = {
   'composer.hint': 'Enter to send · Shift+Enter for a new line',
   'composer.counter': '{{count}} / {{max}}',
   'composer.peerGone': '{{nick}} isn’t in the room right now.',
+  'composer.queued': 'The room is away: messages you send now go out when it is back.',
   'composer.readOnly': "Read-only: this room's host is offline. You are reading your saved copy.",
   'composer.readOnlyPasscode':
     'Read-only until the room accepts your passcode. You are reading your saved copy.',

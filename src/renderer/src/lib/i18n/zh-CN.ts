@@ -206,6 +206,7 @@ export const zhCN: Translation = {
   'composer.send': '发送',
   'composer.hint': 'Enter 发送 · Shift+Enter 换行',
   'composer.counter': '{{count}} / {{max}}',
+  'composer.queued': '房间暂时连不上：现在发送的消息会在它恢复后发出。',
   'composer.peerGone': '{{nick}} 目前不在房间里。',
   'composer.readOnly': '只读：此房间的房主已离线，你正在查看保存的副本。',
   'composer.readOnlyPasscode': '只读：房间接受你的密码之前无法发言，你正在查看保存的副本。',
