@@ -23,6 +23,17 @@ const finder = new LinkifyIt({
 /** Longer texts are shown as plain text (Parley's limit is 8,000 characters: this never cuts one). */
 const MAX_SCANNED = 20_000;
 
+/** Where a link could start; anything without it has none. */
+const SCHEME = /https?:\/\//i;
+
+/**
+ * Whether `text` may hold a web link: a plain scan for the scheme, so that the many messages
+ * without one skip linkify's regexes and the window renders them as a single text node.
+ */
+export function hasLink(text: string): boolean {
+  return text.length <= MAX_SCANNED && SCHEME.test(text);
+}
+
 /**
  * Splits a message's text into plain runs and web links, in order; joined, the runs are the
  * text unchanged. A link's `href` is the URL's normalised form (an IDN host in punycode), so
@@ -30,7 +41,7 @@ const MAX_SCANNED = 20_000;
  * text and links as <a> elements, which main opens in the system browser (main/window.ts).
  */
 export function linkParts(text: string): TextPart[] {
-  if (text.length > MAX_SCANNED) return [{ text }];
+  if (!hasLink(text)) return [{ text }];
   const found = finder.match(text) ?? [];
   const parts: TextPart[] = [];
   let at = 0;
