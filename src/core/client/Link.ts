@@ -74,6 +74,14 @@ const FATAL_CLOSES = new Map<number, ReasonCode>([
   [CloseCode.Replaced, ReasonCode.Replaced],
 ]);
 
+/** Why the room's certificate is refused: the codes of the one trusted and the one shown instead. */
+export function certChangedReason(mismatch: FingerprintMismatchError): Reason {
+  return reason(ReasonCode.CertChanged, {
+    pinned: verificationCode(mismatch.pinned),
+    presented: verificationCode(mismatch.presented),
+  });
+}
+
 /** How a link ended. */
 export interface LinkEnd {
   /** A welcome arrived before the end (the link was a session, not just an attempt). */
@@ -237,8 +245,9 @@ export class Link extends EventEmitter<LinkEvents> {
     if (frame.type === 'error') {
       const { code, message } = frame;
       this.emit('problem', frame.cid === undefined ? { code, message } : { code, message, cid: frame.cid });
-      // Retrying cannot fix a version mismatch: stop now, with the host's own explanation.
-      // Nor a missing or wrong passcode: the user has to give (another) one.
+      // Retrying cannot fix a version mismatch: stop now, saying so by code (the host's own
+      // sentence is not in the user's language). Nor a missing or wrong passcode: the user has
+      // to give (another) one.
       const refusal = PASSCODE_ERRORS.get(code);
       const fatal = FATAL_ERRORS.get(code);
       if (refusal)
@@ -270,16 +279,8 @@ export class Link extends EventEmitter<LinkEvents> {
         ...(fatal === ReasonCode.PasscodeRefused && { passcodeRefused: true }),
       });
     } else if (this.mismatch && !this.welcomed) {
-      const { pinned, presented } = this.mismatch;
-      this.finish({
-        welcomed: false,
-        fatal: false,
-        reason: reason(ReasonCode.CertChanged, {
-          pinned: verificationCode(pinned),
-          presented: verificationCode(presented),
-        }),
-        mismatch: this.mismatch,
-      });
+      const mismatch = this.mismatch;
+      this.finish({ welcomed: false, fatal: false, reason: certChangedReason(mismatch), mismatch });
     } else {
       this.finish({ welcomed: this.welcomed, fatal: false, reason: this.describe(code) });
     }

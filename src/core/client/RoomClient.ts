@@ -1,5 +1,5 @@
-import { reason, ReasonCode, sameReason, type Reason } from '../../shared/reasons';
 import { EventEmitter } from 'node:events';
+import { reason, ReasonCode, sameReason, type Reason } from '../../shared/reasons';
 import type { ConnectionState, Endpoint } from '../../shared/api';
 import { encodeFrame } from '../../shared/codec';
 import {
@@ -15,10 +15,9 @@ import {
 import { BACKOFF_DEFAULTS, reconnectDelay, type BackoffOptions } from './backoff';
 import { Delivery, STORAGE_RETRY_DEFAULTS } from './Delivery';
 import { formatEndpoint } from '../../shared/endpoint';
-import { verificationCode } from '../identity/fingerprint';
 import type { MemberKey } from '../memberKey';
 import type { FingerprintMismatchError } from '../identity/tlsClient';
-import { Link, type LinkEnd, type Problem } from './Link';
+import { certChangedReason, Link, type LinkEnd, type Problem } from './Link';
 import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
 import { PageRequests } from './PageRequests';
 import { Roster, type PresenceChange } from './Roster';
@@ -159,12 +158,12 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   get state(): ConnectionState {
     return this._state;
   }
-  /** The reconnect attempt while 'reconnecting'; 0 otherwise. */
   /** Why the client is not online (null when it is): see ClientEvents.state. */
   get reason(): Reason | null {
     return this._reason;
   }
 
+  /** The reconnect attempt while 'reconnecting'; 0 otherwise. */
   get attempt(): number {
     return this._attempt;
   }
@@ -423,8 +422,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     const attempt = this._attempt + 1;
     const maxAttempts = this.backoff.maxAttempts ?? BACKOFF_DEFAULTS.maxAttempts;
     if (attempt > maxAttempts) {
-      const { code, params } = why;
-      const cause = params === undefined ? { code } : { code, params };
+      // The last attempt's reason, without a cause of its own (reasons nest one level).
+      const cause = reason(why.code, why.params);
       this.setState('offline', 0, { ...reason(ReasonCode.GaveUp, { attempts: maxAttempts }), cause });
       return;
     }
@@ -531,12 +530,4 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this._reason = why;
     this.emit('state', this._state, this._attempt, why);
   }
-}
-
-/** The loud reason for a room whose every address showed a certificate other than the pinned one. */
-function certChangedReason(mismatch: FingerprintMismatchError): Reason {
-  return reason(ReasonCode.CertChanged, {
-    pinned: verificationCode(mismatch.pinned),
-    presented: verificationCode(mismatch.presented),
-  });
 }

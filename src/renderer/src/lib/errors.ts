@@ -1,6 +1,6 @@
 import { LIMITS } from '../../../shared/constants';
 import { en, type MessageKey } from './i18n/en';
-import type { Translate } from './reasonText';
+import type { Translate } from './i18n/translator';
 
 /** An error as it reaches the window: a code, its parameters, and an English fallback. */
 interface CodedError {

@@ -1,5 +1,6 @@
 import type { Member } from '../../../shared/protocol';
 import type { MessageKey } from './i18n/en';
+import type { Translate } from './i18n/translator';
 
 /** How many nicknames a join/leave notice names before it says "and N others". */
 export const NAMED_IN_NOTICE = 3;
@@ -33,9 +34,6 @@ export function noticesFor(
   }
   return notices;
 }
-
-/** The window's `t` (I18n.svelte.ts), or any function of its shape. */
-type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 const KEYS = {
   joined: ['messages.joined', 'messages.joinedTwo', 'messages.joinedThree', 'messages.joinedMany'],

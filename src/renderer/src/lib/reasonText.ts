@@ -1,8 +1,6 @@
 import type { Reason } from '../../../shared/reasons';
 import type { MessageKey } from './i18n/en';
-
-/** The window's `t` (or a test's translator for one locale). */
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+import type { Translate } from './i18n/translator';
 
 /** The room a reason is about, when the window knows it (to say "Alice stopped hosting Office"). */
 export interface ReasonRoom {

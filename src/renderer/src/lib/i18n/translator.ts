@@ -6,6 +6,9 @@ import { zhCN } from './zh-CN';
 /** Values a translation may interpolate. Svelte renders the result as text, never as HTML. */
 export type MessageValues = Record<string, string | number>;
 
+/** What the window's `t` is, and what the window's wording helpers take (tests pass one per locale). */
+export type Translate = (key: MessageKey, values?: MessageValues) => string;
+
 /**
  * A translator over the bundled resources, into any locale (the window's I18n wraps one; tests
  * use one per locale). No runes here, so it runs under plain Node too.
