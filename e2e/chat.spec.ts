@@ -27,11 +27,11 @@ test.describe('two people on a simulated LAN', () => {
 
     await test.step('Alice hosts "Office" and is in it, online', async () => {
       // An empty name is refused in the form, said under the field and tied to it for screen readers.
-      await alicePage.getByRole('button', { name: 'Host a room' }).click();
+      await alicePage.getByRole('button', { name: 'Start hosting' }).click();
       await expect(alicePage.getByLabel('Room name')).toHaveAttribute('aria-invalid', 'true');
       await expect(alicePage.getByLabel('Room name')).toHaveAccessibleDescription('Give the room a name.');
       await alicePage.getByLabel('Room name').fill('Office');
-      await alicePage.getByRole('button', { name: 'Host a room' }).click();
+      await alicePage.getByRole('button', { name: 'Start hosting' }).click();
       await expect(alicePage.getByRole('heading', { name: 'Office' })).toBeVisible();
       await expect(alicePage.getByRole('status')).toContainText('Online');
       // The host is told which address others can type into "Join by address".

@@ -21,7 +21,8 @@ test.describe('delivery states and history in the window', () => {
     // Alice's room already has 60 messages when Bob arrives: the welcome carries the latest 50.
     const room = await alice.client.send('room:host', { name: 'History' });
     await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
-    for (let i = 1; i <= 60; i++) await alice.client.send('chat:send', { text: `history ${i}` });
+    for (let i = 1; i <= 60; i++)
+      await alice.client.send('chat:send', { roomId: room.id, text: `history ${i}` });
     await alice.client.waitUntil(() => alice.client.lastSeq >= 60, 20_000, '60 messages stored');
 
     const page = await openWindow(browser, bob.client);
@@ -57,7 +58,7 @@ test.describe('delivery states and history in the window', () => {
     await test.step('a private message to someone who has left shows failed, with the reason', async () => {
       await page.getByRole('button', { name: 'Message Alice privately' }).click();
       const gone = bob.client.waitFor('presence', (p) => p.left.some((l) => l.member.nick === 'Alice'));
-      await alice.client.send('room:leave', {});
+      await alice.client.send('room:leave', { roomId: alice.client.roomId });
       await gone;
       await page.getByRole('textbox', { name: 'Message Alice' }).fill('are you still there?');
       await page.getByRole('textbox', { name: 'Message Alice' }).press('Enter');

@@ -30,7 +30,7 @@ test.describe('a first-contact impostor in the lobby, on a simulated LAN', () =>
     const alicePage = await openWindow(browser, alice.client);
     const bobPage = await openWindow(browser, bob.client);
     await alicePage.getByLabel('Room name').fill('Office');
-    await alicePage.getByRole('button', { name: 'Host a room' }).click();
+    await alicePage.getByRole('button', { name: 'Start hosting' }).click();
     await expect(alicePage.getByRole('heading', { name: 'Office' })).toBeVisible();
     const aliceCode = CODE.exec((await alicePage.getByText(/^Verification code: /).textContent()) ?? '')![0];
 
@@ -40,7 +40,7 @@ test.describe('a first-contact impostor in the lobby, on a simulated LAN', () =>
 
     // Eve answers for Office's id with her own certificate, under its own service name.
     const { hosting } = await alice.client.send('app:snapshot', {});
-    const id = hosting!.id;
+    const id = hosting[0]!.id;
     const eve = lan.spawn('eve', process.execPath, [
       ...['--import', 'tsx', ATTACK, 'impostor', '--id', id, '--name', 'Office', '--host', 'Alice'],
       ...[

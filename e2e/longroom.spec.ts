@@ -117,7 +117,10 @@ test.describe('a room with a long history', () => {
     const jump = page.getByRole('button', { name: 'Jump to latest' });
     await expect(jump).toBeVisible();
     const shown = await visibleSeqs(page);
-    await room!.alice.client.send('chat:send', { text: 'news while you read' });
+    await room!.alice.client.send('chat:send', {
+      roomId: room!.alice.client.roomId,
+      text: 'news while you read',
+    });
     // It has arrived once the live region announces it; the view must not have followed it (the
     // list may hold it off screen: a conversation this short is kept whole).
     await expect(page.getByText('Alice: news while you read', { exact: true })).toHaveCount(1);

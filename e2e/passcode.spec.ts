@@ -23,7 +23,7 @@ test.describe('a room with a passcode, on a simulated LAN', () => {
     await test.step('Alice hosts "Lab" with a passcode and is in it herself without typing it again', async () => {
       await alicePage.getByLabel('Room name').fill('Lab');
       await alicePage.getByLabel('Passcode (optional)').fill('blue heron');
-      await alicePage.getByRole('button', { name: 'Host a room' }).click();
+      await alicePage.getByRole('button', { name: 'Start hosting' }).click();
       await expect(alicePage.getByRole('heading', { name: 'Lab' })).toBeVisible();
       await expect(alicePage.getByRole('status')).toContainText('Online');
     });

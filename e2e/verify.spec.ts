@@ -38,7 +38,7 @@ test.describe('verify before trusting, on a simulated LAN', () => {
   /** Alice hosts "Office" in her page; resolves with her header's code and her join address. */
   async function hostOffice(page: Page): Promise<{ code: string; address: string }> {
     await page.getByLabel('Room name').fill('Office');
-    await page.getByRole('button', { name: 'Host a room' }).click();
+    await page.getByRole('button', { name: 'Start hosting' }).click();
     await expect(page.getByRole('heading', { name: 'Office' })).toBeVisible();
     const label = page.getByText(/^Verification code: /);
     await expect(label).toHaveText(new RegExp(`^Verification code: ${CODE.source}$`));
@@ -66,7 +66,7 @@ test.describe('verify before trusting, on a simulated LAN', () => {
 
     await test.step('Bob types the address and sees the room and the same code before joining', async () => {
       await bobPage.getByLabel('Address').fill(address);
-      await bobPage.getByRole('button', { name: 'Join by address' }).click();
+      await bobPage.getByRole('button', { name: 'Find room' }).click();
       const panel = bobPage.getByRole('group', { name: 'Check the room before joining' });
       await expect(panel).toContainText('Office, hosted by Alice');
       await expect(panel).toContainText(`Verification code: ${aliceCode}`);
@@ -115,7 +115,7 @@ test.describe('verify before trusting, on a simulated LAN', () => {
     expect(code).not.toBe(firstCode);
 
     await bobPage.getByLabel('Address').fill(address);
-    await bobPage.getByRole('button', { name: 'Join by address' }).click();
+    await bobPage.getByRole('button', { name: 'Find room' }).click();
     const warning = bobPage.getByRole('alert').filter({ hasText: 'certificate has changed' });
     await expect(warning).toContainText(
       `This room's certificate has changed since you last joined. Last time the code was ${firstCode}; now it is ${code}. If the host did not reinstall Parley, someone may be impersonating this room.`,
@@ -124,7 +124,7 @@ test.describe('verify before trusting, on a simulated LAN', () => {
     await expect(warning).toHaveCount(0);
     await expect(bobPage.getByRole('heading', { name: 'Office' })).toHaveCount(0);
 
-    await bobPage.getByRole('button', { name: 'Join by address' }).click();
+    await bobPage.getByRole('button', { name: 'Find room' }).click();
     await warning.getByRole('button', { name: 'Trust the new certificate' }).click();
     await expect(bobPage.getByRole('heading', { name: 'Office' })).toBeVisible();
     await expect(bobPage.getByRole('status')).toContainText('Online');

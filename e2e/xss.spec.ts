@@ -141,7 +141,8 @@ const texts = (scope: Page | Locator, selector: string) =>
  */
 async function post(agent: AgentClient, text: string, to?: string): Promise<void> {
   for (;;) {
-    const { cid } = await agent.send('chat:send', to === undefined ? { text } : { text, to });
+    const roomId = agent.roomId;
+    const { cid } = await agent.send('chat:send', to === undefined ? { roomId, text } : { roomId, text, to });
     const outcome = await new Promise<string>((done) => {
       const check = () => {
         if (agent.acked.has(cid)) finish('sent');
@@ -261,7 +262,7 @@ test.describe('a hostile LAN cannot run script in the window', () => {
     });
 
     await test.step('private messages carrying payloads show verbatim in their own tab', async () => {
-      const bobId = (await bob.client.send('app:snapshot', {})).session!.me!.id;
+      const bobId = (await bob.client.sessionIn())!.me!.id;
       const secret = messagePayloads.filter((p) => p.n % 5 === 0);
       for (const p of secret) await post(mallory.client, p.text, bobId);
       await page
@@ -278,7 +279,7 @@ test.describe('a hostile LAN cannot run script in the window', () => {
     await test.step('hostile nicknames show as text in messages, notices and the member list', async () => {
       const roomId = room!.id;
       for (const p of malloryNicks) {
-        await mallory.client.send('room:leave', {});
+        await mallory.client.send('room:leave', { roomId });
         await mallory.client.send('settings:update', { nickname: p.text });
         await mallory.client.send('room:join', { roomId });
         await bob.client.waitFor(

@@ -2,26 +2,24 @@ import { EventEmitter } from 'node:events';
 import {
   BridgeError,
   BridgeErrorCode,
+  type BridgeEvents,
   type CommandName,
   type CommandResult,
   type Endpoint,
-  type BridgeEvents,
   type LobbyRoom,
   type ParsedCommand,
   type Settings,
   type Snapshot,
 } from '../shared/api';
-import { PROTOCOL_VERSION } from '../shared/protocol';
-import { memberSideVersionMismatch } from '../shared/codec';
 import { reason, ReasonCode } from '../shared/reasons';
-import { Discovery, parseAddress, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
-import { HostedRoom } from './HostedRoom';
+import { Discovery, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
+import type { HostedRoom } from './HostedRoom';
+import { HostedRooms } from './HostedRooms';
+import { verificationCode } from './identity';
+import { certChanged, noSuchRoom, notInRoom, probeAddress, requireVersion, suspectRoom } from './joining';
 import { entryToJoin, lobbyRooms } from './lobby';
-import { loadOrCreateIdentity, verificationCode, type HostIdentity } from './identity';
-import { fetchInfoTls, type TlsRoomInfo } from './roomInfo';
 import { TrustStore } from './trust';
-import { RoomSession } from './RoomSession';
-import { HostDatabase } from './store/host/HostDatabase';
+import { RoomSession, type SessionEvents } from './RoomSession';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
 
@@ -32,36 +30,45 @@ export interface ChatAppOptions {
   defaultNickname: string;
   /** mDNS discovery and advertising; false runs without (join by address only). */
   discovery?: false | DiscoveryOptions;
-  /** Port to host rooms on; 0 (default) lets the system choose. */
+  /** Port for the first room hosted; absent or 0: each room's remembered port, or any free one. */
   hostPort?: number;
   /** How long join-by-address waits for the room to answer. */
   probeTimeoutMs?: number;
 }
 
-/** Forwarded from a session to the window unchanged. */
+/** Forwarded from each session to the window unchanged (they carry their room id). */
 const SESSION_EVENTS = ['session', 'message', 'sent', 'roster', 'presence', 'problem'] as const;
+
+/** One room the app is in: its session, and the certificate it was opened pinned to. */
+interface Joined {
+  session: RoomSession;
+  /** Until the room's pin says otherwise (first contact pins at the welcome). */
+  fingerprint: string | null;
+}
+
+type Handlers = {
+  [C in CommandName]: (
+    payload: Extract<ParsedCommand, { command: C }>['payload'],
+  ) => CommandResult<C> | Promise<CommandResult<C>>;
+};
 
 /**
  * The one object a shell talks to: implements every bridge command over the host, client and
  * discovery parts, and emits every bridge event. Electron's main process, the headless test
- * agent and the e2e bridge all drive this same class.
+ * agent and the e2e bridge all drive this same class. It is in any number of rooms at once,
+ * each its own session (connection, reconnect, outbox, saved copy), and hosts any number.
  */
 export class ChatApp extends EventEmitter<BridgeEvents> {
   private readonly settings: SettingsFile;
   private readonly store: MemberDatabase;
-  /** Opened the first time this app hosts. */
-  private hostDb: HostDatabase | null = null;
   private readonly problems: { code: string; message: string }[] = [];
   /** The tail of the queue of room changes (see serially). */
   private changes: Promise<unknown> = Promise.resolve();
   private readonly discovery: Discovery | null;
-  private hosted: HostedRoom | null = null;
-  /** The passcode of the room we host, for our own session in it; null when it has none. */
-  private hostedPasscode: string | null = null;
-  private session: RoomSession | null = null;
-  /** The certificate the session was opened pinned to (until its room's pin says otherwise). */
-  private sessionFingerprint: string | null = null;
-  /** Rooms the session's room was last seen in; used to suspend it when it vanishes. */
+  private readonly hosted: HostedRooms;
+  /** The rooms the app is in, by room id, in the order they were opened. */
+  private readonly joined = new Map<string, Joined>();
+  /** What discovery lists now; sessions follow their room in it. */
   private lobby: DiscoveredRoom[] = [];
   /** Which certificate each joined room's host presented (trust on first use). */
   private readonly trust: TrustStore;
@@ -70,8 +77,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
    * (checking or joining an address): what makes a lobby entry 'changed'. Announcements never do.
    */
   private readonly presented = new Map<string, string>();
-  /** Loaded (or made) the first time this app hosts. */
-  private identity: Promise<HostIdentity> | null = null;
+  private readonly handlers: Handlers;
 
   constructor(private readonly opts: ChatAppOptions) {
     super();
@@ -86,55 +92,78 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.discovery = opts.discovery === false ? null : new Discovery(opts.discovery ?? {});
     this.discovery?.on('rooms', (rooms) => this.onRooms(rooms));
     this.discovery?.on('error', (err) => console.warn(`[parley] discovery: ${err.message}`));
+    this.hosted = new HostedRooms({
+      dataDir: opts.dataDir,
+      discovery: this.discovery,
+      ...(opts.hostPort ? { fixedPort: opts.hostPort } : {}),
+      report: (problem) => this.report(problem),
+      changed: (roomId, room) => {
+        this.emit('hosting', { roomId, room });
+        this.emitLobby();
+      },
+    });
+    this.handlers = this.makeHandlers();
   }
 
+  /** Starts discovery and rejoins every room the user was in when the app last stopped. */
   start(): void {
     this.discovery?.start();
+    for (const room of this.store.knownRooms().reverse()) {
+      if (!room.joined) continue;
+      // Joined by address or announced, the addresses it was last reached at are tried at
+      // once; discovery hands the session newer ones (a host that came back on another port).
+      this.openSession(room.endpoints, room.id, { fingerprint: this.trust.pinned(room.id) });
+    }
   }
 
   /** Runs one parsed command. Throws BridgeError with a code and a sentence on failure. */
-  async handle(cmd: ParsedCommand): Promise<CommandResult<CommandName>> {
-    switch (cmd.command) {
-      case 'app:snapshot':
-        return this.snapshot();
-      case 'settings:update':
-        return this.updateSettings(cmd.payload);
-      case 'room:host':
-        return this.serially(() => this.hostRoom(cmd.payload.name, cmd.payload.passcode));
-      case 'room:stop-hosting':
-        await this.serially(() => this.stopHosting());
+  handle(cmd: ParsedCommand): Promise<CommandResult<CommandName>> {
+    const handler = this.handlers[cmd.command] as (payload: unknown) => unknown;
+    return Promise.resolve(handler(cmd.payload)) as Promise<CommandResult<CommandName>>;
+  }
+
+  private makeHandlers(): Handlers {
+    return {
+      'app:snapshot': () => this.snapshot(),
+      'settings:update': (patch) => this.updateSettings(patch),
+      'room:host': ({ name, passcode }) => this.serially(() => this.hostRoom(name, passcode)),
+      'room:stop-hosting': async ({ roomId }) => {
+        await this.serially(() => this.stopHosting(roomId));
         return {};
-      case 'room:join':
-        await this.serially(async () => this.joinRoom(cmd.payload));
+      },
+      'room:join': async (request) => {
+        await this.serially(async () => this.joinRoom(request));
         return {};
-      case 'room:check-address':
-        return this.checkAddress(cmd.payload.address);
-      case 'room:join-address':
-        await this.serially(() =>
-          this.joinAddress(cmd.payload.address, cmd.payload.fingerprint, cmd.payload.passcode),
-        );
+      },
+      'room:check-address': ({ address }) => this.checkAddress(address),
+      'room:join-address': ({ address, fingerprint, passcode }) =>
+        this.serially(() => this.joinAddress(address, fingerprint, passcode)),
+      'room:trust': ({ roomId, fingerprint }) => {
+        this.trustRoom(roomId, fingerprint);
         return {};
-      case 'room:trust':
-        this.trustRoom(cmd.payload.roomId, cmd.payload.fingerprint);
-        return {};
-      case 'room:reconnect': {
-        const { client } = this.requireSession();
-        if (cmd.payload.passcode !== undefined) client.setPasscode(cmd.payload.passcode);
+      },
+      'room:reconnect': ({ roomId, passcode }) => {
+        const { client } = this.requireSession(roomId);
+        if (passcode !== undefined) client.setPasscode(passcode);
         client.reconnectNow();
         return {};
-      }
-      case 'room:leave':
-        await this.serially(() => this.leave());
+      },
+      'room:leave': async ({ roomId }) => {
+        await this.serially(() => this.leave(roomId));
         return {};
-      case 'chat:send':
-        return { cid: this.requireSession().client.post(cmd.payload.text, cmd.payload.to) };
-      case 'chat:load-earlier':
-        return this.loadEarlier(cmd.payload.before);
-      case 'chat:mark-read':
-        this.requireSession().markRead(cmd.payload.conversation, cmd.payload.seq);
+      },
+      'room:forget': async ({ roomId }) => {
+        await this.serially(() => this.forget(roomId));
+        return {};
+      },
+      'chat:send': ({ roomId, text, to }) => ({ cid: this.requireSession(roomId).client.post(text, to) }),
+      'chat:load-earlier': ({ roomId, before }) => this.loadEarlier(roomId, before),
+      'chat:mark-read': ({ roomId, conversation, seq }) => {
+        this.requireSession(roomId).markRead(conversation, seq);
         this.emitLobby();
         return {};
-    }
+      },
+    };
   }
 
   /**
@@ -154,18 +183,19 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     return {
       settings: this.settings.get(),
       lobby: this.lobbyRooms(),
-      hosting: this.hosted?.hosting ?? null,
-      session: this.session?.snapshot() ?? null,
+      hosting: this.hosted.list().map((room) => room.hosting),
+      sessions: [...this.joined.values()].map(({ session }) => session.snapshot()),
       problems: [...this.problems],
     };
   }
 
-  /** Leaves the room and stops hosting (with goodbyes), then stops discovery. */
+  /** Leaves every room and stops hosting (with goodbyes), then stops discovery. */
   async stop(): Promise<void> {
-    await this.leave();
-    await this.stopHosting();
+    // Closing, not leaving: the rooms the user is in are rejoined at the next start.
+    await Promise.all([...this.joined.values()].map(({ session }) => session.close()));
+    this.joined.clear();
+    await this.hosted.stopAll();
     await this.discovery?.stop();
-    this.hostDb?.close();
     this.trust.close();
     this.store.close();
   }
@@ -178,9 +208,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.emit('problem', problem);
   }
 
-  private async loadEarlier(before: number) {
+  private async loadEarlier(roomId: string, before: number) {
+    const session = this.requireSession(roomId);
     try {
-      return await this.requireSession().loadEarlier(before);
+      return await session.loadEarlier(before);
     } catch (err) {
       if (err instanceof BridgeError) throw err;
       const detail = (err as Error).message;
@@ -197,87 +228,56 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     return next;
   }
 
+  /** Hosts a room (or brings back one hosted before under that name) and joins it ourselves. */
   private async hostRoom(name: string, passcode?: string) {
-    await this.stopHosting();
-    try {
-      if (!this.hostDb) {
-        this.hostDb = HostDatabase.open(this.opts.dataDir);
-        if (this.hostDb.problem) this.report(this.hostDb.problem);
-        this.hostDb.onProblem = (sentence) => this.report(sentence);
-        this.hostDb.onRecovered = (sentence) => console.warn(`[parley] ${sentence}`);
-      }
-      // Hosting a name again brings back the same room, with its id and its history.
-      const room = this.hostDb.room(name);
-      const identity = await this.hostIdentity();
-      this.hosted = await HostedRoom.start({
-        identity,
-        name,
-        hostNick: this.settings.get().nickname,
-        // The hosting person joins as a member too: only that member may wear the host's nickname.
-        hostMemberId: this.myMemberId(room.id),
-        // The port it had last time, so members who joined by address find it again; another
-        // only if that one is taken now. A port given by the shell (tests, PARLEY_HOST_PORT) wins.
-        ...(this.opts.hostPort ? { port: this.opts.hostPort } : { port: room.port ?? 0, portFallback: true }),
-        discovery: this.discovery,
-        roomId: room.id,
-        history: room.history,
-        ...(passcode ? { passcode } : {}),
-      });
-      this.hostedPasscode = passcode || null;
-      this.hostDb.rememberPort(room, this.hosted.port);
-    } catch (err) {
-      const detail = (err as Error).message;
-      throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${detail}`, { detail });
-    }
-    const hosted = this.hosted;
-    hosted.host.on('guessing', () => {
-      if (this.hosted === hosted) this.emit('hosting', { room: hosted.hosting });
+    const hosted = await this.hosted.host({
+      name,
+      ...(passcode ? { passcode } : {}),
+      hostNick: this.settings.get().nickname,
+      memberIdOf: (roomId) => this.myMemberId(roomId),
     });
-    hosted.host.on('count', () => {
-      if (this.hosted !== hosted) return;
-      this.emit('hosting', { room: hosted.hosting });
-      this.emitLobby();
-    });
-    const info = hosted.info;
-    this.emit('hosting', { room: hosted.hosting });
+    this.emit('hosting', { roomId: hosted.info.id, room: hosted.hosting });
     this.emitLobby();
-    this.openSession([{ host: '127.0.0.1', port: hosted.port }], info.id, {
-      fingerprint: hosted.fingerprint,
-      passcode: this.hostedPasscode,
-    });
-    return info;
+    this.enterOwnRoom(hosted);
+    return hosted.info;
   }
 
-  /** The host identity, loaded (or made and saved) once, the first time it is needed. */
-  private hostIdentity(): Promise<HostIdentity> {
-    this.identity ??= loadOrCreateIdentity(this.opts.dataDir).then(({ identity, problem }) => {
-      if (problem) this.report(problem);
-      return identity;
+  /** The hosting person's own session in a room this app hosts: loopback, its own certificate. */
+  private enterOwnRoom(hosted: HostedRoom): void {
+    const current = this.joined.get(hosted.info.id)?.session;
+    const local = hosted.localEndpoint;
+    // In it already, here: nothing to do. A session left from before (rejoined at start, or
+    // offline since hosting stopped) is replaced by one that knows the room's port and passcode.
+    if (current?.client.state === 'online' && current.client.address === `${local.host}:${local.port}`)
+      return;
+    this.openSession([hosted.localEndpoint], hosted.info.id, {
+      fingerprint: hosted.fingerprint,
+      passcode: hosted.passcode,
     });
-    // A failure is not cached: the next attempt to host tries again.
-    this.identity.catch(() => (this.identity = null));
-    return this.identity;
   }
 
   /** The user compared codes with the host and accepts its certificate for the room. */
   private trustRoom(roomId: string, fingerprint: string): void {
     this.trust.pin(roomId, fingerprint);
-    const session = this.session;
-    if (session?.roomId === roomId) {
+    const session = this.joined.get(roomId)?.session;
+    if (session) {
       session.client.setFingerprint(fingerprint);
       session.connect();
     }
     this.emitLobby();
   }
 
-  private async stopHosting(): Promise<void> {
-    const hosted = this.hosted;
+  /**
+   * Stops hosting the room. The hosting person's own session in it stays, offline, saying why:
+   * the room keeps its place in their list, to read or to host again.
+   */
+  private async stopHosting(roomId: string): Promise<void> {
+    const hosted = this.hosted.get(roomId);
     if (!hosted) return;
-    this.hosted = null;
-    if (this.session?.roomId === hosted.info.id) await this.leave();
-    await hosted.stop();
-    this.emit('hosting', { room: null });
-    this.emitLobby();
+    const own = this.joined.get(roomId)?.session;
+    // Suspended first, so the host's goodbye close is not taken for a restart to wait out.
+    own?.client.suspend(reason(ReasonCode.HostClosed));
+    await this.hosted.stop(roomId);
   }
 
   private joinRoom(request: {
@@ -287,36 +287,32 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     acceptSuspect?: true;
   }): void {
     const { roomId, passcode } = request;
-    if (this.hosted?.info.id === roomId && request.fingerprint === undefined) {
-      this.openSession([{ host: '127.0.0.1', port: this.hosted.port }], roomId, {
-        fingerprint: this.hosted.fingerprint,
-        passcode: this.hostedPasscode,
-      });
+    const current = this.joined.get(roomId)?.session;
+    // Already in it and connected (or on the way): joining again changes nothing.
+    if (current && current.client.state !== 'offline' && request.fingerprint === undefined) return;
+    const hosted = this.hosted.get(roomId);
+    if (hosted && request.fingerprint === undefined) {
+      this.enterOwnRoom(hosted);
       return;
     }
     const pinned = this.trust.pinned(roomId);
     const room = entryToJoin(this.lobbyRooms(), roomId, request.fingerprint);
     if (!room) {
-      if (request.fingerprint !== undefined)
-        throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
+      if (request.fingerprint !== undefined) throw noSuchRoom();
       // A room joined before whose host is away: open the saved copy, read-only.
       const known = this.store.knownRooms().find((r) => r.id === roomId);
-      if (!known) throw new BridgeError(BridgeErrorCode.NoSuchRoom, 'That room is no longer on the network.');
+      if (!known) throw noSuchRoom();
       this.openSession(known.endpoints, known.id, { offline: true, fingerprint: pinned });
       return;
     }
-    if (room.v !== PROTOCOL_VERSION) throw versionMismatch(room.v);
-    if (room.mine) {
-      this.openSession([{ host: '127.0.0.1', port: this.hosted!.port }], roomId, {
-        fingerprint: this.hosted!.fingerprint,
-        passcode: this.hostedPasscode,
-      });
+    requireVersion(room.v);
+    if (room.mine && hosted) {
+      this.enterOwnRoom(hosted);
       return;
     }
     // A suspect entry is joined only by the user's warned choice, and never over a pin: a
     // certificate that differs from the pinned one must be trusted first (room:trust).
-    if (room.suspect && (request.acceptSuspect !== true || this.hosted?.info.id === roomId))
-      throw suspectRoom(room.code);
+    if (room.suspect && (request.acceptSuspect !== true || hosted)) throw suspectRoom(room.code);
     if (pinned !== null && room.fingerprint !== null && room.fingerprint !== pinned)
       throw suspectRoom(room.code, pinned);
     // Pinned: only that certificate. First contact: the one this entry answered with (pinned at the welcome).
@@ -332,7 +328,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
    * says how that certificate stands against the one pinned for the room. Joins nothing.
    */
   private async checkAddress(address: string): Promise<CommandResult<'room:check-address'>> {
-    const { answer } = await this.probeAddress(address);
+    const { answer } = await probeAddress(address, this.probeTimeoutMs);
     const { info, fingerprint } = answer;
     const verdict = this.trust.check(info.id, fingerprint);
     this.notePresented(info.id, verdict.kind === 'mismatch' ? fingerprint : null);
@@ -350,52 +346,38 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
    * and confirmed: if the address now presents another, or the room's pin is another (a changed
    * certificate not yet trusted with room:trust), it is refused with CERT_CHANGED.
    */
-  private async joinAddress(address: string, fingerprint: string, passcode?: string): Promise<void> {
-    const { endpoint, answer } = await this.probeAddress(address);
+  private async joinAddress(
+    address: string,
+    fingerprint: string,
+    passcode?: string,
+  ): Promise<{ roomId: string }> {
+    const { endpoint, answer } = await probeAddress(address, this.probeTimeoutMs);
     if (answer.fingerprint !== fingerprint) throw certChanged(fingerprint, answer.fingerprint);
-    const verdict = this.trust.check(answer.info.id, fingerprint);
-    this.notePresented(answer.info.id, verdict.kind === 'mismatch' ? fingerprint : null);
+    const roomId = answer.info.id;
+    const verdict = this.trust.check(roomId, fingerprint);
+    this.notePresented(roomId, verdict.kind === 'mismatch' ? fingerprint : null);
     if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
+    const current = this.joined.get(roomId)?.session;
+    if (current && current.client.state !== 'offline') return { roomId };
     // Connect pinned to the confirmed certificate: the session cannot be handed to another.
-    this.openSession([endpoint], answer.info.id, {
+    this.openSession([endpoint], roomId, {
       fingerprint,
       passcode: answer.info.passcode ? passcode || null : null,
     });
+    return { roomId };
   }
 
-  /** Asks the address for its room first, so a typo gets a clear error instead of endless retries. */
-  private async probeAddress(address: string): Promise<{ endpoint: Endpoint; answer: TlsRoomInfo }> {
-    const endpoint = parseAddress(address);
-    if (!endpoint) {
-      throw new BridgeError(
-        BridgeErrorCode.BadAddress,
-        `"${address}" is not an address like 192.168.1.20:4000.`,
-        { address },
-      );
-    }
-    const timeoutMs = this.opts.probeTimeoutMs ?? 3000;
-    let answer: TlsRoomInfo;
-    try {
-      // First contact at this address: any certificate; the room id it names is then checked
-      // against the pin before anything else is believed.
-      answer = await fetchInfoTls(endpoint, null, timeoutMs);
-    } catch (err) {
-      throw new BridgeError(
-        BridgeErrorCode.NoSuchRoom,
-        `No Parley room answers at ${address}: ${(err as Error).message}`,
-        { address },
-      );
-    }
-    if (answer.info.v !== PROTOCOL_VERSION) throw versionMismatch(answer.info.v);
-    return { endpoint, answer };
+  private get probeTimeoutMs(): number {
+    return this.opts.probeTimeoutMs ?? 3000;
   }
 
+  /** Opens (or reopens in place of the old one) the session in room `roomId`. */
   private openSession(
     endpoints: Endpoint[],
     roomId: string,
     opts: { offline?: boolean; fingerprint?: string | null; passcode?: string | null } = {},
   ): void {
-    void this.session?.close();
+    void this.joined.get(roomId)?.session.close();
     const session = new RoomSession({
       roomId,
       endpoints,
@@ -406,7 +388,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       // Trust on first use: the certificate of the first welcome is pinned for the room (a
       // pinned one can only be presented again, which refreshes its last-seen time).
       onWelcome: (id, fingerprint) => {
-        if (this.session !== session || !fingerprint) return;
+        if (!this.isCurrent(session) || !fingerprint) return;
         if (this.trust.pinned(id) === null) this.trust.pin(id, fingerprint);
         else this.trust.check(id, fingerprint);
         session.client.setFingerprint(this.trust.pinned(id));
@@ -415,71 +397,67 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     });
     for (const name of SESSION_EVENTS) {
       // Each name is forwarded with its own payload type; TypeScript cannot pair them in a loop.
-      session.on(name, ((payload: never) => {
-        if (this.session === session) this.emit(name, payload);
+      session.on(name, ((payload: SessionEvents[typeof name][0]) => {
+        if (this.isCurrent(session)) this.emit(name, payload as never);
       }) as never);
     }
     // A drop is judged against the lobby too: a room already gone from it goes offline at once.
     session.client.on('state', () => {
-      if (this.session === session) this.followSessionRoom();
+      if (this.isCurrent(session)) this.followLobby(session);
     });
-    this.session = session;
-    this.sessionFingerprint = opts.fingerprint ?? null;
+    // A reopened room keeps its place in the list.
+    this.joined.set(roomId, { session, fingerprint: opts.fingerprint ?? null });
     if (opts.offline) {
-      // Its host is gone: show the saved copy, and join by itself when the room is announced again.
-      session.seenOnLan = true;
       session.openOffline(reason(ReasonCode.SavedCopy));
     } else {
       session.connect();
     }
-    this.followSessionRoom();
+    this.followLobby(session);
   }
 
-  private async leave(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    this.session = null;
-    await session.close();
-    this.emit('session', { session: null });
+  /** Whether `session` is still the app's session in its room (not closed or replaced). */
+  private isCurrent(session: RoomSession): boolean {
+    return this.joined.get(session.roomId)?.session === session;
+  }
+
+  /** Leaves the room: the connection closes, and it is not rejoined at the next start. */
+  private async leave(roomId: string): Promise<void> {
+    const joined = this.joined.get(roomId);
+    this.store.leftRoom(roomId);
+    if (!joined) return;
+    this.joined.delete(roomId);
+    await joined.session.close();
+    this.emit('session', { roomId, session: null });
     this.emitLobby();
   }
 
-  private requireSession(): RoomSession {
-    if (!this.session) throw new BridgeError(BridgeErrorCode.NotInRoom, 'You are not in a room.');
-    return this.session;
+  /** Leaves the room and deletes what this app kept of it as a member. */
+  private async forget(roomId: string): Promise<void> {
+    await this.leave(roomId);
+    this.store.forgetRoom(roomId);
+    this.emitLobby();
+  }
+
+  private requireSession(roomId: string): RoomSession {
+    const joined = this.joined.get(roomId);
+    if (!joined) throw notInRoom(roomId);
+    return joined.session;
   }
 
   private onRooms(rooms: DiscoveredRoom[]): void {
     this.lobby = rooms;
     this.emitLobby();
-    this.followSessionRoom();
+    for (const { session } of this.joined.values()) this.followLobby(session);
   }
 
-  /**
-   * A room whose host vanished is shown offline at once rather than after the client's retries
-   * run out; when it is announced again (host restarted), the session rejoins by itself.
-   */
-  private followSessionRoom(): void {
-    const session = this.session;
-    const roomId = session?.roomId;
-    if (!session || !roomId || this.hosted?.info.id === roomId) return;
+  /** Hands the session what discovery lists for its room (a room we host is followed by us). */
+  private followLobby(session: RoomSession): void {
+    const roomId = session.roomId;
+    if (this.hosted.get(roomId)) return;
     // The entry with the session's certificate: another one answering for this id (a suspect)
     // must never hand its addresses to the session.
-    const fingerprint = this.trust.pinned(roomId) ?? this.sessionFingerprint;
-    const listed = this.lobby.find((r) => r.id === roomId && r.fingerprint === fingerprint);
-    const state = session.client.state;
-    if (listed) {
-      session.seenOnLan = true;
-      session.client.setEndpoints(listed.endpoints);
-      if (session.goneFromLan && state === 'offline') session.rejoinSoon();
-    } else if (session.seenOnLan && state === 'reconnecting') {
-      // Only a room we saw announced can be declared gone: one joined by address on a network
-      // without multicast was never listed, and keeps retrying instead.
-      session.goneFromLan = true;
-      // "Alice stopped hosting Office" says more than "no longer on the network": keep it.
-      const last = session.client.reason;
-      session.client.suspend(last?.code === ReasonCode.HostClosed ? last : reason(ReasonCode.GoneFromLan));
-    }
+    const fingerprint = this.trust.pinned(roomId) ?? this.joined.get(roomId)?.fingerprint ?? null;
+    session.followLobby(this.lobby.find((r) => r.id === roomId && r.fingerprint === fingerprint));
   }
 
   /** Remembers what a connection of ours to the room was shown instead of its pin (null: the pin). */
@@ -492,14 +470,13 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   /** This app's member id in a room (hosting and unread counts need it; RoomSession derives its own). */
   private myMemberId(roomId: string): string {
-    return this.store.memberKey(roomId).id;
+    return this.joined.get(roomId)?.session.myId ?? this.store.memberKey(roomId).id;
   }
 
   private lobbyRooms(): LobbyRoom[] {
-    const hosted = this.hosted;
     return lobbyRooms({
       discovered: this.lobby,
-      hosted: hosted && { info: hosted.info, port: hosted.port, fingerprint: hosted.fingerprint },
+      hosted: this.hosted.list().map((h) => ({ info: h.info, port: h.port, fingerprint: h.fingerprint })),
       known: this.store.knownRooms(),
       pinned: (roomId) => this.trust.pinned(roomId),
       presented: (roomId) => this.presented.get(roomId) ?? null,
@@ -514,43 +491,4 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private emitLobby(): void {
     this.emit('lobby', { rooms: this.lobbyRooms() });
   }
-}
-
-/** The refusal to join a room of another protocol version (the window words which side must update). */
-function versionMismatch(roomVersion: number): BridgeError {
-  return new BridgeError(BridgeErrorCode.VersionMismatch, memberSideVersionMismatch(roomVersion), {
-    room: roomVersion,
-    ours: PROTOCOL_VERSION,
-  });
-}
-
-/**
- * The refusal to join a suspect lobby entry: another certificate answers for its room id. With
- * `pinned`, the user joined the room before with that one, and must trust this one first.
- */
-function suspectRoom(code: string | null, pinned?: string): BridgeError {
-  const shown = code === null ? '' : ` This one shows verification code ${code}`;
-  const before = pinned === undefined ? '.' : `, and you trusted ${verificationCode(pinned)}.`;
-  return new BridgeError(
-    BridgeErrorCode.SuspectRoom,
-    'This may be an impostor: another certificate answers for the same room.' +
-      shown +
-      before +
-      ' Compare verification codes with the host before joining it.',
-    {
-      ...(code !== null && { code }),
-      ...(pinned !== undefined && { pinned: verificationCode(pinned) }),
-    },
-  );
-}
-
-/** The refusal to join a room whose host now shows another certificate than the pinned one. */
-function certChanged(pinned: string, presented: string): BridgeError {
-  return new BridgeError(
-    BridgeErrorCode.CertChanged,
-    `This room's certificate has changed since you last joined: you trusted verification code ` +
-      `${verificationCode(pinned)}, and the host now shows ${verificationCode(presented)}. ` +
-      'Compare verification codes with the host before trusting it.',
-    { pinned: verificationCode(pinned), presented: verificationCode(presented) },
-  );
 }

@@ -1,5 +1,5 @@
 import { lanIPv4Addresses } from './lanAddresses';
-import type { Hosting } from '../shared/api';
+import type { Endpoint, Hosting } from '../shared/api';
 import type { RoomInfo } from '../shared/protocol';
 import type { Advertisement, Discovery } from './discovery';
 import type { HistoryStore } from './host/history';
@@ -19,7 +19,11 @@ export class HostedRoom {
   /** The latest report of passcode guessing, shown while the room is still under it. */
   private lastGuessing: GuessingReport | null = null;
 
-  private constructor(readonly host: RoomHost) {
+  private constructor(
+    readonly host: RoomHost,
+    /** The room's passcode, for the hosting person's own session in it; null when it takes none. */
+    readonly passcode: string | null,
+  ) {
     host.on('guessing', (report) => (this.lastGuessing = report));
   }
 
@@ -58,7 +62,7 @@ export class HostedRoom {
       ...(opts.passcode ? { passcode: opts.passcode } : {}),
     });
     const port = await host.start();
-    const room = new HostedRoom(host);
+    const room = new HostedRoom(host, opts.passcode || null);
     if (opts.discovery) {
       const info = host.info();
       try {
@@ -104,6 +108,11 @@ export class HostedRoom {
 
   get port(): number {
     return this.host.port;
+  }
+
+  /** Where the hosting person's own session reaches the room: loopback, whatever the LAN does. */
+  get localEndpoint(): Endpoint {
+    return { host: '127.0.0.1', port: this.host.port };
   }
 
   /** Goodbye packets first, so the lobby drops the room before its members see the close. */

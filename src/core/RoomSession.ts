@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { BridgeEvents, Endpoint, Session } from '../shared/api';
-import type { Reason } from '../shared/reasons';
+import { reason as reasonOf, ReasonCode, type Reason } from '../shared/reasons';
 import { LIMITS, PROTOCOL_VERSION, type ChatMessage } from '../shared/protocol';
+import { formatEndpoint } from '../shared/endpoint';
 import { RoomClient } from './client/RoomClient';
 import { verificationCode } from './identity/fingerprint';
 import type { MemberDatabase } from './store/member/MemberDatabase';
@@ -39,12 +40,18 @@ export interface RoomSessionOptions {
   passcode?: string | null;
 }
 
+/** The bridge events one session emits, each with its room id. */
+export type SessionEvents = Pick<
+  BridgeEvents,
+  'session' | 'message' | 'sent' | 'roster' | 'presence' | 'problem'
+>;
+
 /**
  * The window's view of one room: wraps a RoomClient whose outbox and "since" live in the
  * member's own database, files every message it receives in the saved copy, and turns client
  * events into bridge events. The saved copy is what a restarted app or an offline room shows.
  */
-export class RoomSession extends EventEmitter<BridgeEvents> {
+export class RoomSession extends EventEmitter<SessionEvents> {
   readonly client: RoomClient;
   readonly roomId: string;
   /** Our member id in this room: the host derives it from the same key, so we know it offline too. */
@@ -58,10 +65,15 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   private fingerprint: string | null;
   private reason: Reason | null = null;
   /** Suspended because discovery lost the room; rejoin when it is announced again. */
-  goneFromLan = false;
+  private goneFromLan = false;
   /** The room has been listed in the lobby during this session (so its absence means something). */
-  seenOnLan = false;
+  private seenOnLan = false;
   private rejoinTimer: NodeJS.Timeout | null = null;
+  /** Where the room can be reached, as last told (joined there, or discovery since). */
+  private endpoints: Endpoint[];
+  /** The address of the last welcome, and the addresses known then (`host:port`). */
+  private welcomedAt: { address: string; known: Set<string> } | null = null;
+  private moved: { from: string; to: string } | null = null;
 
   constructor(opts: RoomSessionOptions) {
     super();
@@ -71,6 +83,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
     this.nickname = opts.nickname;
     const key = opts.store.memberKey(opts.roomId);
     this.myId = key.id;
+    this.endpoints = opts.endpoints;
     for (const m of opts.store.messages(opts.roomId, { limit: WINDOW })) this.recent.set(m.seq, m);
 
     this.client = new RoomClient({
@@ -88,7 +101,8 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       this.publish();
     });
     this.client.on('welcome', (welcome, fingerprint) => {
-      opts.store.rememberRoom({ ...welcome.room, endpoints: opts.endpoints });
+      this.noteWelcomeAddress();
+      opts.store.rememberRoom({ ...welcome.room, endpoints: this.endpoints });
       this.fingerprint = fingerprint;
       opts.onWelcome?.(welcome.room.id, fingerprint);
       this.publish();
@@ -97,14 +111,53 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       this.keep(messages);
       this.publish();
     });
+    const roomId = opts.roomId;
     this.client.on('message', (message) => {
-      if (this.keep([message]).length > 0) this.emit('message', { message });
+      if (this.keep([message]).length > 0) this.emit('message', { roomId, message });
     });
-    this.client.on('ack', (cid, id, seq) => this.emit('sent', { cid, id, seq }));
+    this.client.on('ack', (cid, id, seq) => this.emit('sent', { roomId, cid, id, seq }));
     // Batches as they came: one event per roster page or presence frame, never one per member.
-    this.client.on('roster', (members, done) => this.emit('roster', { members, done }));
-    this.client.on('presence', (change) => this.emit('presence', change));
-    this.client.on('problem', (problem) => this.emit('problem', problem));
+    this.client.on('roster', (members, done) => this.emit('roster', { roomId, members, done }));
+    this.client.on('presence', (change) => this.emit('presence', { roomId, ...change }));
+    this.client.on('problem', (problem) => this.emit('problem', { roomId, ...problem }));
+  }
+
+  /**
+   * Follows what discovery says of the room: `listed` is its entry with our certificate, or
+   * undefined when no such entry is announced. A room whose host vanished is shown offline at
+   * once rather than after the client's retries run out; when it is announced again (host
+   * restarted, perhaps on another port), the session takes its addresses and rejoins by itself.
+   */
+  followLobby(listed: { endpoints: Endpoint[] } | undefined): void {
+    const state = this.client.state;
+    if (listed) {
+      this.seenOnLan = true;
+      this.endpoints = listed.endpoints;
+      this.client.setEndpoints(listed.endpoints);
+      const gaveUp = this.reason?.code === ReasonCode.GaveUp;
+      if (state === 'offline' && (this.goneFromLan || gaveUp)) this.rejoinSoon();
+    } else if (this.seenOnLan && state === 'reconnecting') {
+      // Only a room we saw announced can be declared gone: one joined by address on a network
+      // without multicast was never listed, and keeps retrying instead.
+      this.goneFromLan = true;
+      // "Alice stopped hosting Office" says more than "no longer on the network": keep it.
+      const last = this.client.reason;
+      this.client.suspend(last?.code === ReasonCode.HostClosed ? last : reasonOf(ReasonCode.GoneFromLan));
+    }
+  }
+
+  /**
+   * A welcome at an address not known at the previous one means the room moved (its host came
+   * back elsewhere and was found again by id): the window says so.
+   */
+  private noteWelcomeAddress(): void {
+    const address = this.client.address;
+    const before = this.welcomedAt;
+    if (before && before.address !== address && !before.known.has(address)) {
+      this.moved = { from: before.address, to: address };
+    }
+    const known = new Set(this.endpoints.map(formatEndpoint)).add(address);
+    this.welcomedAt = { address, known };
   }
 
   /** Connects (or reconnects) to the room. */
@@ -133,9 +186,13 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
     );
   }
 
-  /** Shows the saved copy without connecting: the room's host is not on the network. */
+  /**
+   * Shows the saved copy without connecting: the room's host is not on the network. It joins
+   * by itself when the room is announced again (followLobby).
+   */
   openOffline(why: Reason): void {
     this.goneFromLan = true;
+    this.seenOnLan = true;
     this.reason = why;
     this.publish();
   }
@@ -144,8 +201,10 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
     const messages = [...this.recent.values()].sort((a, b) => a.seq - b.seq).slice(-WINDOW);
     const offline = this.client.state === 'offline';
     return {
+      roomId: this.roomId,
       room: this.client.room ?? this.savedRoom(),
       address: this.client.address,
+      ...(this.moved && { moved: this.moved }),
       state: this.client.state,
       attempt: this.client.attempt,
       // Offline: why it stopped; reconnecting: why the last attempt failed.
@@ -153,7 +212,8 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
       passcodeRefused: offline && this.client.passcodeRefused,
       // Known offline too: the host derives our id from the same key.
       me: this.client.me ?? { id: this.myId, nick: this.nickname },
-      members: offline ? [] : this.client.members,
+      // Offline or reconnecting: who was there when the room went away (the window greys them).
+      members: this.client.members,
       rosterDone: offline || this.client.rosterDone,
       messages,
       earlier: (messages[0]?.seq ?? 1) > 1,
@@ -198,7 +258,7 @@ export class RoomSession extends EventEmitter<BridgeEvents> {
   }
 
   private publish(): void {
-    this.emit('session', { session: this.snapshot() });
+    this.emit('session', { roomId: this.roomId, session: this.snapshot() });
   }
 
   /** Files messages in the saved copy; returns the ones not seen before. */

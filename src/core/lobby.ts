@@ -17,8 +17,8 @@ import type { DiscoveredRoom } from './discovery';
 /** What the lobby is made from. */
 export interface LobbyInputs {
   discovered: readonly DiscoveredRoom[];
-  /** The room this app hosts, if any. */
-  hosted: { info: RoomInfo; port: number; fingerprint: string } | null;
+  /** The rooms this app hosts. */
+  hosted: readonly { info: RoomInfo; port: number; fingerprint: string }[];
   /** Rooms joined before (listed offline while their host is away). */
   known: readonly { id: string; name: string; host: string; endpoints: Endpoint[] }[];
   /** The certificate pinned for a room id, or null (never joined). */
@@ -35,19 +35,20 @@ export interface LobbyInputs {
 
 type TrustFields = Pick<LobbyRoom, 'fingerprint' | 'code' | 'trust' | 'pinnedCode' | 'suspect'>;
 
-/** The lobby: discovered rooms, then our own (if multicast did not bring it), then known ones offline. */
+/** The lobby: our own rooms multicast did not bring, discovered rooms, then known ones offline. */
 export function lobbyRooms(inputs: LobbyInputs): LobbyRoom[] {
-  const { hosted, unread } = inputs;
-  const mine = hosted?.info;
+  const { unread } = inputs;
   const rooms: LobbyRoom[] = inputs.discovered.map(({ suspect, ...r }) => ({
     ...r,
-    mine: r.id === mine?.id && r.fingerprint === hosted?.fingerprint,
+    mine: inputs.hosted.some((h) => h.info.id === r.id && h.fingerprint === r.fingerprint),
     online: true,
     unread: unread(r.id),
     ...trustOf(inputs, r.id, r.fingerprint, suspect),
   }));
-  // Our own room is listed even where multicast does not loop back to us.
-  if (mine && hosted && !rooms.some((r) => r.mine)) {
+  // Our own rooms are listed even where multicast does not loop back to us.
+  const unlisted = inputs.hosted.filter((h) => !rooms.some((r) => r.mine && r.id === h.info.id));
+  for (const hosted of unlisted.reverse()) {
+    const mine = hosted.info;
     rooms.unshift({
       id: mine.id,
       name: mine.name,
@@ -92,7 +93,7 @@ function trustOf(
   listedSuspect: boolean,
 ): TrustFields {
   const pinned = inputs.pinned(roomId);
-  const own = inputs.hosted?.info.id === roomId ? inputs.hosted.fingerprint : null;
+  const own = inputs.hosted.find((h) => h.info.id === roomId)?.fingerprint ?? null;
   const fingerprint = shown ?? pinned;
   const suspect = isSuspect(shown, own, pinned, listedSuspect);
   const trust = standingOf(shown, own, pinned, inputs.presented(roomId));

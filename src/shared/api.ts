@@ -98,12 +98,20 @@ export type PendingPost = z.infer<typeof PendingPostSchema>;
 export const ConnectionStateSchema = z.enum(['connecting', 'online', 'reconnecting', 'offline']);
 export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
 
-/** The room the window is in, and how the connection to it stands. */
+/** One room the app is in (any number at once), and how the connection to it stands. */
 export const SessionSchema = z.object({
+  /** The room's id: known before joining (from the lobby, or the address's answer). */
+  roomId: IdSchema,
   /** Null until the welcome names it (joining by address). */
   room: RoomInfoSchema.nullable(),
   /** The address we are connected or connecting to, as `host:port`. */
   address: z.string(),
+  /**
+   * The room answered at an address it was not known at when it last welcomed us (its host
+   * came back on another port or address, and was found again by its id): where it was, and
+   * where it is now. Absent until that happens.
+   */
+  moved: z.object({ from: z.string(), to: z.string() }).optional(),
   state: ConnectionStateSchema,
   /** Reconnect attempt number while `reconnecting`; 0 otherwise. */
   attempt: z.number().int().min(0),
@@ -161,8 +169,10 @@ export type Hosting = z.infer<typeof HostingSchema>;
 export const SnapshotSchema = z.object({
   settings: SettingsSchema,
   lobby: z.array(LobbyRoomSchema),
-  hosting: HostingSchema.nullable(),
-  session: SessionSchema.nullable(),
+  /** The rooms this app hosts, in the order they were started. */
+  hosting: z.array(HostingSchema),
+  /** The rooms this app is in, most recently joined first. */
+  sessions: z.array(SessionSchema),
   /** Things the user must know that happened before the window opened (e.g. a corrupt database set aside). */
   problems: z.array(z.object({ code: z.string(), message: z.string() })),
 });
@@ -174,6 +184,9 @@ const PasscodeSchema = z.string().max(256);
 
 /** A certificate's SHA-256 fingerprint: 64 lowercase hex digits. */
 const FingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** The payload of a command about one room the app hosts or is in. */
+const InRoom = z.object({ roomId: IdSchema }).strict();
 
 /** Every command: `send(name, payload)` resolves with `result` or rejects with a BridgeError. */
 export const commands = {
@@ -189,7 +202,8 @@ export const commands = {
     payload: z.object({ name: RoomNameSchema, passcode: PasscodeSchema.optional() }).strict(),
     result: RoomInfoSchema,
   },
-  'room:stop-hosting': { payload: Empty, result: Empty },
+  /** Stops hosting the room (with goodbyes to its members); its history stays for "Host again". */
+  'room:stop-hosting': { payload: InRoom, result: Empty },
   /**
    * `passcode`: for a room whose info or TXT says it takes one. `fingerprint` picks the lobby
    * entry when several share the id (default: the one that is not suspect). A suspect entry is
@@ -234,7 +248,8 @@ export const commands = {
         passcode: PasscodeSchema.optional(),
       })
       .strict(),
-    result: Empty,
+    /** The id of the room joined (the one the address answered for). */
+    result: z.object({ roomId: IdSchema }),
   },
   /**
    * Trust `fingerprint` for the room from now on (the user compared verification codes with
@@ -245,15 +260,28 @@ export const commands = {
     result: Empty,
   },
   /** Try the room again now; `passcode` replaces the one it turned down (see Session.passcodeRefused). */
-  'room:reconnect': { payload: z.object({ passcode: PasscodeSchema.optional() }).strict(), result: Empty },
-  'room:leave': { payload: Empty, result: Empty },
+  'room:reconnect': {
+    payload: z.object({ roomId: IdSchema, passcode: PasscodeSchema.optional() }).strict(),
+    result: Empty,
+  },
+  /**
+   * Leaves the room: its connection closes, and the app no longer rejoins it at start. Its saved
+   * copy stays (the lobby lists it to open or join again) until room:forget.
+   */
+  'room:leave': { payload: InRoom, result: Empty },
+  /**
+   * Leaves the room (if in it) and deletes its saved copy, outbox and read marks: it is no
+   * longer listed unless the network announces it. Its certificate pin stays, so an impostor
+   * answering for it later is still told apart. A room this app hosts keeps its history.
+   */
+  'room:forget': { payload: InRoom, result: Empty },
   'chat:send': {
-    payload: z.object({ text: TextSchema, to: IdSchema.optional() }).strict(),
+    payload: z.object({ roomId: IdSchema, text: TextSchema, to: IdSchema.optional() }).strict(),
     result: z.object({ cid: IdSchema }),
   },
-  /** Older messages of the current room, before `before` (a seq): the saved copy first, then the host. */
+  /** Older messages of a room, before `before` (a seq): from the host when online, else the saved copy. */
   'chat:load-earlier': {
-    payload: z.object({ before: SeqSchema }).strict(),
+    payload: z.object({ roomId: IdSchema, before: SeqSchema }).strict(),
     result: z.object({
       messages: z.array(ChatMessageSchema),
       more: z.boolean(),
@@ -263,7 +291,7 @@ export const commands = {
   },
   /** The user has seen a conversation up to `seq`. */
   'chat:mark-read': {
-    payload: z.object({ conversation: z.string().max(64), seq: SeqSchema }).strict(),
+    payload: z.object({ roomId: IdSchema, conversation: z.string().max(64), seq: SeqSchema }).strict(),
     result: Empty,
   },
 } as const;
@@ -271,35 +299,48 @@ export const commands = {
 /** The bridge events as an EventEmitter map: one payload argument each. */
 export type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
 
-/** Every event the window can subscribe to. */
+/**
+ * Every event the window can subscribe to. Those about one room carry its `roomId`: the window
+ * subscribes once and hears every room it is in, shown or not.
+ */
 export const events = {
   settings: SettingsSchema,
   lobby: z.object({ rooms: z.array(LobbyRoomSchema) }),
-  hosting: z.object({ room: HostingSchema.nullable() }),
-  /** The whole session on every state change (join, welcome, reconnect, leave). */
-  session: z.object({ session: SessionSchema.nullable() }),
-  /** A new message in the current session (live, or caught up after a reconnect). */
-  message: z.object({ message: ChatMessageSchema }),
+  /** A room this app hosts changed (started, member count, guessing); `room` null: stopped. */
+  hosting: z.object({ roomId: IdSchema, room: HostingSchema.nullable() }),
+  /** The whole session on every state change (join, welcome, reconnect); `session` null: left. */
+  session: z.object({ roomId: IdSchema, session: SessionSchema.nullable() }),
+  /** A new message in a room (live, or caught up after a reconnect). */
+  message: z.object({ roomId: IdSchema, message: ChatMessageSchema }),
   /** The host stored one of your messages: it is no longer pending. */
-  sent: z.object({ cid: IdSchema, id: IdSchema, seq: SeqSchema }),
+  sent: z.object({ roomId: IdSchema, cid: IdSchema, id: IdSchema, seq: SeqSchema }),
   /**
    * One page of who was in the room before us, after each welcome (the session's `members`
    * starts over with just `me` then): add them quietly, it is not news. `done` on the last.
    */
-  roster: z.object({ members: z.array(MemberSchema).max(LIMITS.rosterPage), done: z.boolean() }),
+  roster: z.object({
+    roomId: IdSchema,
+    members: z.array(MemberSchema).max(LIMITS.rosterPage),
+    done: z.boolean(),
+  }),
   /**
    * Who joined and who left since the last such event, only real changes (never `me`; a
    * member appears at most once), and how many are in the room now: one notice per kind.
    */
   presence: z.object({
+    roomId: IdSchema,
     joined: z.array(MemberSchema).max(MAX_TXT_MEMBERS),
     left: z
       .array(z.object({ member: MemberSchema, reason: z.enum(['quit', 'dropped']) }))
       .max(MAX_TXT_MEMBERS),
     count: z.number().int().min(0),
   }),
-  /** Something went wrong that no command is waiting for (e.g. a rejected post). */
+  /**
+   * Something went wrong that no command is waiting for: in a room (`roomId`; e.g. a rejected
+   * post, with its `cid`), or in the app (storage trouble).
+   */
   problem: z.object({
+    roomId: IdSchema.optional(),
     code: z.string(),
     message: z.string(),
     params: ErrorParamsSchema.optional(),

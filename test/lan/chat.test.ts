@@ -56,17 +56,17 @@ describe.skipIf(!canRun)('chatting across simulated machines', () => {
     // The lobby's member count follows the room.
     await bob.client.waitFor('lobby', ({ rooms }) => listed(rooms, 'Office')?.members === 3);
 
-    await bob.client.send('chat:send', { text: 'hello from bob' });
+    await bob.client.send('chat:send', { roomId: bob.client.roomId, text: 'hello from bob' });
     const seenByAlice = await alice.client.waitForMessage((m) => m.text === 'hello from bob');
     expect(seenByAlice.from.nick).toBe('Bob');
-    await alice.client.send('chat:send', { text: 'hi bob, 你好' });
+    await alice.client.send('chat:send', { roomId: alice.client.roomId, text: 'hi bob, 你好' });
     await bob.client.waitForMessage((m) => m.text === 'hi bob, 你好' && m.from.nick === 'Alice');
 
-    const aliceId = (await alice.client.send('app:snapshot', {})).session!.me!.id;
-    await bob.client.send('chat:send', { text: 'for alice only', to: aliceId });
+    const aliceId = (await alice.client.sessionIn())!.me!.id;
+    await bob.client.send('chat:send', { roomId: bob.client.roomId, text: 'for alice only', to: aliceId });
     await alice.client.waitForMessage((m) => m.text === 'for alice only' && m.to?.id === aliceId);
     // Carol gets the next public message, so she would already have had the private one before it.
-    await bob.client.send('chat:send', { text: 'public again' });
+    await bob.client.send('chat:send', { roomId: bob.client.roomId, text: 'public again' });
     await carol.client.waitForMessage((m) => m.text === 'public again');
     expect([...carol.client.messages.values()].map((m) => m.text)).not.toContain('for alice only');
   });
@@ -77,7 +77,7 @@ describe.skipIf(!canRun)('chatting across simulated machines', () => {
     await bob.client.send('room:join', { roomId: office!.id });
     await bob.client.waitFor('session', ({ session }) => session?.state === 'online');
 
-    await alice.client.send('room:stop-hosting', {});
+    await alice.client.send('room:stop-hosting', { roomId: alice.client.hostedRoomId });
     await bob.client.waitFor('lobby', ({ rooms }) => !listed(rooms, 'Office'), 20_000, 'Office gone');
     await bob.client.waitFor(
       'session',
@@ -135,7 +135,7 @@ describe.skipIf(!canRun)('chatting across simulated machines', () => {
     });
     const { session } = await bob.client.waitFor('session', ({ session }) => session?.state === 'online');
     expect(session!.room).toMatchObject({ name: 'Quiet', host: 'Alice' });
-    await bob.client.send('chat:send', { text: 'knock knock' });
+    await bob.client.send('chat:send', { roomId: bob.client.roomId, text: 'knock knock' });
     await alice.client.waitForMessage((m) => m.text === 'knock knock');
   });
 

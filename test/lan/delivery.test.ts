@@ -80,7 +80,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const typeRange = (m: RunningAgent, from: number, to: number) =>
       Promise.all(
         Array.from({ length: to - from }, (_, i) =>
-          m.client.send('chat:send', { text: `${m.machine} ${from + i}` }),
+          m.client.send('chat:send', { roomId: m.client.roomId, text: `${m.machine} ${from + i}` }),
         ),
       );
     const firstHalves = members.map((m) => typeRange(m, 0, 250));
@@ -126,8 +126,13 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const carolCids: string[] = [];
     // Both keep typing through the cut: Bob's messages cannot leave his machine, Carol's can.
     for (let i = 0; i < 40; i++) {
-      bobCids.push((await bob.client.send('chat:send', { text: `bob during cut ${i}` })).cid);
-      carolCids.push((await carol.client.send('chat:send', { text: `carol during cut ${i}` })).cid);
+      bobCids.push(
+        (await bob.client.send('chat:send', { roomId: bob.client.roomId, text: `bob during cut ${i}` })).cid,
+      );
+      carolCids.push(
+        (await carol.client.send('chat:send', { roomId: carol.client.roomId, text: `carol during cut ${i}` }))
+          .cid,
+      );
     }
     await carol.client.waitUntil(
       () => carolCids.every((c) => carol.client.acked.has(c)),
@@ -142,8 +147,7 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     await drained(carol, carolCids, 80, 'carol caught up');
     const truth = expectSameHistory(h, [bob, carol]);
     expect(truth).toHaveLength(80);
-    const snapshot = await bob.client.send('app:snapshot', {});
-    expect(snapshot.session!.pending).toEqual([]);
+    expect((await bob.client.sessionIn(h.roomId))!.pending).toEqual([]);
   });
 
   it('delivers messages left in the outbox when the member app is restarted', async () => {
@@ -159,21 +163,19 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
       h.child.kill('SIGKILL');
       await exited(h.child);
       await bob.client.waitFor('session', ({ session }) => session?.state !== 'online');
-      for (let i = 0; i < 5; i++) await bob.client.send('chat:send', { text: `queued ${i}` });
-      expect((await bob.client.send('app:snapshot', {})).session!.pending).toHaveLength(5);
+      for (let i = 0; i < 5; i++)
+        await bob.client.send('chat:send', { roomId: bob.client.roomId, text: `queued ${i}` });
+      expect((await bob.client.sessionIn())!.pending).toHaveLength(5);
       bob.child.kill('SIGKILL');
       await exited(bob.child);
 
+      // Bob's app comes back in the room by itself (it was in it when killed), queue and all.
       h = await host('Restart');
       bob = await agent('bob', 'Bob', bobDir);
-      const { pending } = (await bob.client.send('app:snapshot', {})).session ?? { pending: [] };
-      expect(pending).toEqual([]); // no session open yet: the outbox waits in the database
-      await listedOnline(bob, h.roomId);
-      await bob.client.send('room:join', { roomId: h.roomId });
       await bob.client.waitUntil(() => bob.client.lastSeq >= 5, 30_000, 'queued messages delivered');
       const truth = hostHistory(hostDir, h.roomId);
       expect(truth.map((m) => m.text)).toEqual(['queued 0', 'queued 1', 'queued 2', 'queued 3', 'queued 4']);
-      expect((await bob.client.send('app:snapshot', {})).session!.pending).toEqual([]);
+      expect((await bob.client.sessionIn())!.pending).toEqual([]);
     } finally {
       rmSync(bobDir, { recursive: true, force: true });
     }
@@ -196,7 +198,10 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const seqs = session!.messages.map((m) => m.seq);
     let more = true;
     while (more) {
-      const page = await bob.client.send('chat:load-earlier', { before: seqs[0]! });
+      const page = await bob.client.send('chat:load-earlier', {
+        roomId: bob.client.roomId,
+        before: seqs[0]!,
+      });
       seqs.unshift(...page.messages.map((m) => m.seq));
       more = page.more;
     }
@@ -210,9 +215,10 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
       await m.client.send('room:join', { roomId: h.roomId });
       await m.client.waitFor('session', ({ session }) => session?.state === 'online');
     }
-    for (let i = 0; i < 3; i++) await carol.client.send('chat:send', { text: `note ${i}` });
+    for (let i = 0; i < 3; i++)
+      await carol.client.send('chat:send', { roomId: carol.client.roomId, text: `note ${i}` });
     await bob.client.waitUntil(() => bob.client.lastSeq >= 3, 20_000, 'notes arrived');
-    await bob.client.send('room:leave', {});
+    await bob.client.send('room:leave', { roomId: bob.client.roomId });
 
     h.child.kill('SIGKILL');
     await exited(h.child);
@@ -228,8 +234,8 @@ describe.skipIf(!canRun)('delivery: nothing typed is lost, nothing is shown twic
     const { session } = await bob.client.waitFor('session', ({ session }) => session?.state === 'offline');
     expect(session!.messages.map((m) => m.text)).toEqual(['note 0', 'note 1', 'note 2']);
     expect(session!.reason).toEqual({ code: 'SAVED_COPY' });
-    await bob.client.send('chat:mark-read', { conversation: '', seq: 3 });
-    expect((await bob.client.send('app:snapshot', {})).session!.unread).toEqual({});
+    await bob.client.send('chat:mark-read', { roomId: bob.client.roomId, conversation: '', seq: 3 });
+    expect((await bob.client.sessionIn())!.unread).toEqual({});
 
     // The host comes back: the read-only copy turns into the live room by itself.
     h = await host('Notes');

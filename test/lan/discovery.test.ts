@@ -361,7 +361,7 @@ describe.skipIf(!canRun)('LAN discovery against a hostile machine on the segment
     for (const pinned of [null, real.fingerprint]) {
       const lobby = lobbyRooms({
         discovered: both.rooms,
-        hosted: null,
+        hosted: [],
         known: [],
         pinned: () => pinned,
         presented: () => null,

@@ -38,7 +38,7 @@ describe.skipIf(!canRun)('nobody is stranded: a restarted host listens where it 
   };
   const backAndChatting = async (member: RunningAgent, text: string) => {
     await member.client.waitFor('session', ({ session }) => session?.state === 'online', 30_000, 'back');
-    const { cid } = await member.client.send('chat:send', { text });
+    const { cid } = await member.client.send('chat:send', { roomId: member.client.roomId, text });
     await member.client.waitUntil(() => member.client.acked.has(cid), 20_000, 'acked after the restart');
   };
 
@@ -65,7 +65,7 @@ describe.skipIf(!canRun)('nobody is stranded: a restarted host listens where it 
   it('brings back a member who joined by address when the hosting app restarts and hosts the room again', async () => {
     const hostRoom = async (alice: RunningAgent) => {
       await alice.client.send('room:host', { name: 'Office' });
-      const hosting = (await alice.client.send('app:snapshot', {})).hosting!;
+      const hosting = (await alice.client.send('app:snapshot', {})).hosting[0]!;
       const address = hosting.addresses.find((a) => a.startsWith(`${lan.machines.alice!.address}:`))!;
       return address;
     };

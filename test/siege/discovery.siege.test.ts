@@ -68,7 +68,7 @@ describe.skipIf(!canRun)('siege 11: lobbies blinded or weaponised over mDNS', ()
     // Joined once: the member has pinned the real certificate, the lure is "certificate changed".
     await lobby.client.send('room:join', { roomId: s.host.roomId });
     await lobby.client.waitFor('session', ({ session }) => session?.state === 'online', 20_000, 'joined');
-    await lobby.client.send('room:leave', {});
+    await lobby.client.send('room:leave', { roomId: lobby.client.roomId });
     const intact = (rooms: LobbyRoom[]) =>
       rooms.some(
         (r) =>

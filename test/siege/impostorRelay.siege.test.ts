@@ -157,7 +157,7 @@ describe.skipIf(!canRun)('siege 3: a first-contact impostor that relays', () => 
         () => false,
       );
     // The member leaves; the impostor keeps what it saw.
-    await victim.client.send('room:leave', {});
+    await victim.client.send('room:leave', { roomId: victim.client.roomId });
     const replay = await impostor
       .next<{ outcome: string; sameMember: boolean }>('replayed', 20_000)
       .catch(() => null);

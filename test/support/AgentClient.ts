@@ -126,10 +126,32 @@ export class AgentClient extends EventEmitter {
     // The reply is newer than every event that arrived before it on this socket.
     this.latest.set('settings', snapshot.settings);
     this.latest.set('lobby', { rooms: snapshot.lobby });
-    this.latest.set('hosting', { room: snapshot.hosting });
-    this.latest.set('session', { session: snapshot.session });
-    this.record('session', { session: snapshot.session });
+    const hosted = snapshot.hosting[0];
+    if (hosted) this.latest.set('hosting', { roomId: hosted.id, room: hosted });
+    const session = snapshot.sessions[0];
+    if (session) this.latest.set('session', { roomId: session.roomId, session });
+    for (const s of snapshot.sessions) this.record('session', { roomId: s.roomId, session: s });
     this.emit('*');
+  }
+
+  /** The id of the room the latest session event was about: the room a one-room test is in. */
+  get roomId(): string {
+    const latest = this.latest.get('session') as EventPayload<'session'> | undefined;
+    if (!latest) throw new Error('this agent has not been in a room yet');
+    return latest.roomId;
+  }
+
+  /** The id of the room the latest hosting event was about: the room a one-room test hosts. */
+  get hostedRoomId(): string {
+    const latest = this.latest.get('hosting') as EventPayload<'hosting'> | undefined;
+    if (!latest) throw new Error('this agent has not hosted a room yet');
+    return latest.roomId;
+  }
+
+  /** The app's session in `roomId` as a fresh snapshot has it; undefined when not in that room. */
+  async sessionIn(roomId: string = this.roomId) {
+    const { sessions } = await this.send('app:snapshot', {});
+    return sessions.find((s) => s.roomId === roomId);
   }
 
   static connect(path: string): Promise<AgentClient> {

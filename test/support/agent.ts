@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { events, type EventName } from '../../src/shared/api';
 import { ChatApp } from '../../src/core/ChatApp';
 import { dispatch } from '../../src/core/dispatch';
+import { checkEvent, checkResult } from './contract';
 
 const { values } = parseArgs({
   options: {
@@ -32,9 +33,21 @@ const app = new ChatApp({
     : { probeIntervalMs, probeTimeoutMs: Math.min(1000, probeIntervalMs) },
 });
 
+/** A broken contract ends the agent with the reason on stderr: every test using it then fails. */
+function guard(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    process.stderr.write(`[agent] ${(err as Error).message}\n`);
+    process.exit(3);
+  }
+}
+
 const clients = new Set<Socket>();
 for (const name of Object.keys(events) as EventName[]) {
   app.on(name, (payload: unknown) => {
+    // Outside the contract is a bug in the core: fail the test run loudly, never pass it on.
+    guard(() => checkEvent(name, payload));
     const line = JSON.stringify({ event: name, payload }) + '\n';
     for (const c of clients) c.write(line);
   });
@@ -52,9 +65,10 @@ const server = createServer((socket) => {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
       const { id, command, payload } = JSON.parse(line) as { id: number; command: unknown; payload: unknown };
-      void dispatch(app, command, payload).then((reply) =>
-        socket.write(JSON.stringify({ id, reply }) + '\n'),
-      );
+      void dispatch(app, command, payload).then((reply) => {
+        if (reply.ok) guard(() => checkResult(String(command), reply.result));
+        socket.write(JSON.stringify({ id, reply }) + '\n');
+      });
     }
   });
 });

@@ -1,70 +1,29 @@
 import { ReasonCode } from '../../src/shared/reasons';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, EventPayload } from '../../src/shared/api';
-import { ChatApp } from '../../src/core/ChatApp';
+import { describe, expect, it } from 'vitest';
+import type { ChatApp } from '../../src/core/ChatApp';
 import { dispatch } from '../../src/core/dispatch';
 import type { DiscoveredRoom } from '../../src/core/discovery';
 import { fetchInfoTls } from '../../src/core/roomInfo';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol';
 import { guessWrong } from './support/passcode';
+import { joinAddress, makeApp, next, send, type AddressCheck } from './support/apps';
+import { tempDataDir } from './support/dataDir';
 
-const apps: ChatApp[] = [];
-const dirs: string[] = [];
+const tempDir = tempDataDir;
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-app-'));
-  dirs.push(dir);
-  return dir;
+/** The app's session in its one room (these tests are in one room at a time), or null. */
+function only(app: ChatApp) {
+  const { sessions } = app.snapshot();
+  expect(sessions.length).toBeLessThanOrEqual(1);
+  return sessions[0] ?? null;
 }
 
-/** A ChatApp without mDNS (unit tests never multicast); rooms are joined by loopback address. */
-function makeApp(nick: string, dataDir = tempDir()): ChatApp {
-  const app = new ChatApp({ dataDir, defaultNickname: nick, discovery: false });
-  apps.push(app);
-  app.start();
-  return app;
+/** The id of the one room the app is in. */
+function roomOf(app: ChatApp): string {
+  return only(app)!.roomId;
 }
-
-function next<E extends EventName>(app: ChatApp, event: E, test: (p: EventPayload<E>) => boolean) {
-  return new Promise<EventPayload<E>>((resolve) => {
-    const listener = (payload: EventPayload<E>) => {
-      if (!test(payload)) return;
-      app.off(event, listener as never);
-      resolve(payload);
-    };
-    app.on(event, listener as never);
-  });
-}
-
-async function send(app: ChatApp, command: string, payload: unknown) {
-  const reply = await dispatch(app, command, payload);
-  if (!reply.ok) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-  return reply.result as never;
-}
-
-type AddressCheck = {
-  room: { id: string; name: string };
-  fingerprint: string;
-  code: string;
-  trust: string;
-  pinnedCode: string | null;
-};
-
-/** Join by address as the window does: see the room and its code first, then join pinned to it. */
-async function joinAddress(app: ChatApp, port: number): Promise<AddressCheck> {
-  const address = `127.0.0.1:${port}`;
-  const seen: AddressCheck = await send(app, 'room:check-address', { address });
-  await send(app, 'room:join-address', { address, fingerprint: seen.fingerprint });
-  return seen;
-}
-
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.stop()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 describe('ChatApp', () => {
   it('hosts a room and joins it itself, online with one member', async () => {
@@ -84,7 +43,7 @@ describe('ChatApp', () => {
     const room = await send(alice, 'room:host', { name: 'Office' });
     await online;
     const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
-    await send(alice, 'room:leave', {});
+    await send(alice, 'room:leave', { roomId: roomOf(alice) });
 
     const impostorOnline = next(impostor, 'session', ({ session }) => session?.state === 'online');
     await joinAddress(impostor, port);
@@ -104,25 +63,30 @@ describe('ChatApp', () => {
     const joined = next(alice, 'presence', (p) => p.joined.some((m) => m.nick === 'Bob'));
     const rostered = next(bob, 'roster', (r) => r.done);
     await joinAddress(bob, port);
-    expect(await joined).toEqual({ joined: [expect.objectContaining({ nick: 'Bob' })], left: [], count: 2 });
+    expect(await joined).toEqual({
+      roomId: expect.any(String),
+      joined: [expect.objectContaining({ nick: 'Bob' })],
+      left: [],
+      count: 2,
+    });
     // Bob learns who was there from the roster (no presence news), himself first.
     await rostered;
-    expect(bob.snapshot().session!.members.map((m) => m.nick)).toEqual(['Bob', 'Alice']);
+    expect(only(bob)!.members.map((m) => m.nick)).toEqual(['Bob', 'Alice']);
 
     const received = next(alice, 'message', ({ message }) => message.text === 'hi');
-    const { cid } = await send(bob, 'chat:send', { text: 'hi' });
+    const { cid } = await send(bob, 'chat:send', { roomId: roomOf(bob), text: 'hi' });
     expect((await received).message.cid).toBeUndefined();
     expect(cid).toEqual(expect.any(String));
 
     const left = next(alice, 'presence', (p) => p.left.length > 0);
-    await send(bob, 'room:leave', {});
+    await send(bob, 'room:leave', { roomId: roomOf(bob) });
     expect(await left).toMatchObject({
       joined: [],
       left: [{ member: { nick: 'Bob' }, reason: 'quit' }],
       count: 1,
     });
-    expect(alice.snapshot().session!.members.map((m) => m.nick)).toEqual(['Alice']);
-    expect(bob.snapshot().session).toBeNull();
+    expect(only(alice)!.members.map((m) => m.nick)).toEqual(['Alice']);
+    expect(only(bob)).toBeNull();
   });
 
   it('hosts a room with a passcode: the host joins its own room, others only with the passcode', async () => {
@@ -149,11 +113,11 @@ describe('ChatApp', () => {
     // Trying again in place, with another passcode: no need to go back to the lobby.
     const online = next(bob, 'session', ({ session }) => session?.state === 'online');
     const rostered = next(bob, 'roster', (r) => r.done);
-    await send(bob, 'room:reconnect', { passcode: 'open sesame' });
+    await send(bob, 'room:reconnect', { roomId: roomOf(bob), passcode: 'open sesame' });
     const { session } = await online;
     expect(session!.passcodeRefused).toBe(false);
     await rostered;
-    expect(bob.snapshot().session!.members.map((m) => m.nick)).toEqual(['Bob', 'Alice']);
+    expect(only(bob)!.members.map((m) => m.nick)).toEqual(['Bob', 'Alice']);
   });
 
   it('tells the hosting person while its room’s passcode is being guessed at', async () => {
@@ -162,12 +126,12 @@ describe('ChatApp', () => {
     await send(alice, 'room:host', { name: 'Office', passcode: 'a passcode for the office' });
     await aliceOnline;
     const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
-    expect(alice.snapshot().hosting?.guessing).toBeUndefined();
+    expect(alice.snapshot().hosting[0]?.guessing).toBeUndefined();
     const warned = next(alice, 'hosting', ({ room }) => room?.guessing !== undefined);
     // Thirty networks, one wrong guess each: no per-address limit is ever reached.
     await guessWrong(port, 30, (i) => `127.4.${i}.1`);
     expect((await warned).room!.guessing).toEqual({ failures: 30, addresses: 30, networks: 30 });
-    expect(alice.snapshot().hosting?.guessing).toEqual({ failures: 30, addresses: 30, networks: 30 });
+    expect(alice.snapshot().hosting[0]?.guessing).toEqual({ failures: 30, addresses: 30, networks: 30 });
   });
 
   it('remembers the nickname and language across restarts', async () => {
@@ -203,11 +167,11 @@ describe('ChatApp', () => {
       ok: false,
       error: { code: 'BAD_PAYLOAD' },
     });
-    expect(await dispatch(app, 'chat:send', { text: 'x'.repeat(8001) })).toMatchObject({
+    expect(await dispatch(app, 'chat:send', { roomId: 'nope', text: 'x'.repeat(8001) })).toMatchObject({
       ok: false,
       error: { code: 'BAD_PAYLOAD' },
     });
-    expect(await dispatch(app, 'chat:send', { text: 'hello' })).toMatchObject({
+    expect(await dispatch(app, 'chat:send', { roomId: 'nope', text: 'hello' })).toMatchObject({
       ok: false,
       error: { code: 'NOT_IN_ROOM' },
     });
@@ -229,10 +193,10 @@ describe('ChatApp', () => {
     });
   });
 
-  it('stops hosting: its members are closed and the room leaves the lobby', async () => {
+  it('stops hosting: its members are closed, the room leaves the lobby, and the host’s own session says why', async () => {
     const alice = makeApp('Alice');
     const bob = makeApp('Bob');
-    await send(alice, 'room:host', { name: 'Office' });
+    const room: { id: string } = await send(alice, 'room:host', { name: 'Office' });
     const port = alice.snapshot().lobby[0]!.endpoints[0]!.port;
     const bobOnline = next(bob, 'session', ({ session }) => session?.state === 'online');
     await joinAddress(bob, port);
@@ -240,34 +204,38 @@ describe('ChatApp', () => {
 
     const bobDropped = next(bob, 'session', ({ session }) => session?.state !== 'online');
     const hostingEnded = next(alice, 'hosting', ({ room }) => room === null);
-    await send(alice, 'room:stop-hosting', {});
-    await hostingEnded;
-    expect(alice.snapshot()).toMatchObject({ hosting: null, session: null });
+    await send(alice, 'room:stop-hosting', { roomId: room.id });
+    expect((await hostingEnded).roomId).toBe(room.id);
+    expect(alice.snapshot().hosting).toEqual([]);
+    // Her own session stays in her list, offline, to read or to host again.
+    expect(only(alice)).toMatchObject({ roomId: room.id, state: 'offline', reason: { code: 'HOST_CLOSED' } });
     expect(alice.snapshot().lobby.filter((r) => r.online)).toEqual([]);
     expect((await bobDropped).session!.state).toMatch(/reconnecting|offline/);
   });
 
-  it('runs room changes one at a time: two quick "host" commands leave exactly one room', async () => {
+  it('hosts several rooms at once, each its own room on its own port, and stops one without touching the other', async () => {
     const alice = makeApp('Alice');
-    const ports = new Set<number>();
-    alice.on('lobby', ({ rooms }) => {
-      for (const r of rooms) if (r.mine) ports.add(r.endpoints[0]!.port);
-    });
-    const [first, second] = await Promise.all([
+    const [one, two]: { id: string; name: string }[] = await Promise.all([
       send(alice, 'room:host', { name: 'One' }),
       send(alice, 'room:host', { name: 'Two' }),
     ]);
-    expect([(first as { name: string }).name, (second as { name: string }).name]).toEqual(['One', 'Two']);
-    expect(alice.snapshot().hosting).toMatchObject({ name: 'Two' });
-    expect(alice.snapshot().lobby.filter((r) => r.mine)).toHaveLength(1);
-    // Both rooms were listed in turn; only the second still answers.
-    const current = alice.snapshot().lobby.find((r) => r.mine)!.endpoints[0]!.port;
-    const old = [...ports].filter((p) => p !== current);
-    expect(old).toHaveLength(1);
-    await expect(fetchInfoTls({ host: '127.0.0.1', port: old[0]! }, null, 2000)).rejects.toThrow();
-    await expect(fetchInfoTls({ host: '127.0.0.1', port: current }, null, 2000)).resolves.toMatchObject({
-      info: { name: 'Two' },
-    });
+    expect([one!.name, two!.name]).toEqual(['One', 'Two']);
+    expect(one!.id).not.toBe(two!.id);
+    expect(alice.snapshot().hosting.map((h) => h.name)).toEqual(['One', 'Two']);
+    const mine = alice.snapshot().lobby.filter((r) => r.mine);
+    expect(mine.map((r) => r.name).sort()).toEqual(['One', 'Two']);
+    const portOf = (id: string) => mine.find((r) => r.id === id)!.endpoints[0]!.port;
+    expect(portOf(one!.id)).not.toBe(portOf(two!.id));
+    // Hosting a name that is hosted already is that same room, not a second listener.
+    expect(await send(alice, 'room:host', { name: 'One' })).toMatchObject({ id: one!.id });
+    expect(alice.snapshot().hosting).toHaveLength(2);
+
+    await send(alice, 'room:stop-hosting', { roomId: one!.id });
+    await expect(fetchInfoTls({ host: '127.0.0.1', port: portOf(one!.id) }, null, 2000)).rejects.toThrow();
+    await expect(
+      fetchInfoTls({ host: '127.0.0.1', port: portOf(two!.id) }, null, 2000),
+    ).resolves.toMatchObject({ info: { name: 'Two' } });
+    expect(alice.snapshot().hosting.map((h) => h.name)).toEqual(['Two']);
   });
 
   it('keeps a corrupt message database aside, tells the window, and goes on working', async () => {
@@ -284,7 +252,7 @@ describe('ChatApp', () => {
     await send(alice, 'room:host', { name: 'Office' });
     await online;
     const sent = next(alice, 'sent', () => true);
-    await send(alice, 'chat:send', { text: 'still works' });
+    await send(alice, 'chat:send', { roomId: roomOf(alice), text: 'still works' });
     expect((await sent).seq).toBe(1);
   });
 });
@@ -312,8 +280,7 @@ describe('ChatApp certificate trust', () => {
     const first = await hostOffice(dir);
     const bob = makeApp('Bob');
     await joinByAddress(bob, first.port);
-    await send(bob, 'room:leave', {});
-    apps.splice(apps.indexOf(first.alice), 1);
+    await send(bob, 'room:leave', { roomId: roomOf(bob) });
     await first.alice.stop();
     rmSync(join(dir, 'identity'), { recursive: true, force: true });
     return { first, second: await hostOffice(dir), bob };
@@ -327,7 +294,7 @@ describe('ChatApp certificate trust', () => {
 
   it('reports the verification code of a room joined by address, and trusts it from then on', async () => {
     const office = await hostOffice(tempDir());
-    expect(office.alice.snapshot().hosting!.code).toBe(office.code);
+    expect(office.alice.snapshot().hosting[0]!.code).toBe(office.code);
     expect(office.code).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
     const bob = makeApp('Bob');
     const session = await joinByAddress(bob, office.port);
@@ -350,7 +317,7 @@ describe('ChatApp certificate trust', () => {
       trust: 'new',
       pinnedCode: null,
     });
-    expect(bob.snapshot().session).toBeNull();
+    expect(only(bob)).toBeNull();
     expect(bob.snapshot().lobby).toEqual([]);
   });
 
@@ -362,7 +329,7 @@ describe('ChatApp certificate trust', () => {
     const other = 'ab'.repeat(32);
     const refused = send(bob, 'room:join-address', { address, fingerprint: other });
     await expect(refused).rejects.toMatchObject({ code: 'CERT_CHANGED' });
-    expect(bob.snapshot().session).toBeNull();
+    expect(only(bob)).toBeNull();
     expect(await send(bob, 'room:check-address', { address })).toMatchObject({ trust: 'new' });
 
     const session = await joinByAddress(bob, office.port);
@@ -371,7 +338,7 @@ describe('ChatApp certificate trust', () => {
       fingerprint: office.fingerprint,
       trust: 'trusted',
     });
-    await send(bob, 'room:leave', {});
+    await send(bob, 'room:leave', { roomId: roomOf(bob) });
     expect(await send(bob, 'room:check-address', { address })).toMatchObject({
       code: office.code,
       trust: 'trusted',
@@ -393,7 +360,7 @@ describe('ChatApp certificate trust', () => {
     expect(message).toContain(first.code);
     expect(message).toContain(second.code);
     expect(message).toMatch(/Compare verification codes with the host before trusting it\./);
-    expect(bob.snapshot().session).toBeNull();
+    expect(only(bob)).toBeNull();
 
     // Checking the address shows both codes, so the user can compare the new one with the host.
     const seen: AddressCheck = await send(bob, 'room:check-address', {
@@ -468,7 +435,7 @@ describe('ChatApp certificate trust', () => {
     const refused = send(carol, 'room:join', { roomId: second.id, fingerprint: second.fingerprint });
     await expect(refused).rejects.toMatchObject({ code: 'SUSPECT_ROOM' });
     expect(await refused.catch((err: Error) => err.message)).toContain(second.code);
-    expect(carol.snapshot().session).toBeNull();
+    expect(only(carol)).toBeNull();
 
     const online = next(carol, 'session', ({ session }) => session?.state === 'online');
     await send(carol, 'room:join', {
@@ -488,7 +455,7 @@ describe('ChatApp certificate trust', () => {
     await expect(
       send(bob, 'room:join-address', { address, fingerprint: seen.fingerprint }),
     ).rejects.toMatchObject({ code: 'CERT_CHANGED' });
-    expect(bob.snapshot().session).toBeNull();
+    expect(only(bob)).toBeNull();
 
     await send(bob, 'room:trust', { roomId: seen.room.id, fingerprint: seen.fingerprint });
     expect(await send(bob, 'room:check-address', { address })).toMatchObject({ trust: 'trusted' });

@@ -25,7 +25,7 @@ const room = (fingerprint: string, suspect: boolean, host = '10.0.0.5'): Discove
 function inputs(over: Partial<LobbyInputs> = {}): LobbyInputs {
   return {
     discovered: [],
-    hosted: null,
+    hosted: [],
     known: [],
     pinned: () => null,
     presented: () => null,
@@ -79,7 +79,7 @@ describe('lobbyRooms', () => {
       port: 4100,
       fingerprint: REAL,
     };
-    const rooms = lobbyRooms(inputs({ discovered: [room(FAKE, false)], hosted }));
+    const rooms = lobbyRooms(inputs({ discovered: [room(FAKE, false)], hosted: [hosted] }));
     expect(rooms.map((r) => [r.fingerprint, r.mine, r.suspect])).toEqual([
       [REAL, true, false],
       [FAKE, false, true],

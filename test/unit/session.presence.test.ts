@@ -53,9 +53,9 @@ describe('RoomSession presence events', () => {
     expect(online[0]).toMatchObject({ members: [{ nick: 'Ann' }], rosterDone: false });
     expect(session.snapshot().rosterDone).toBe(true);
     expect(pages).toEqual([
-      { members: seated.slice(0, 3), done: false },
-      { members: seated.slice(3, 6), done: false },
-      { members: seated.slice(6), done: true },
+      { roomId: 'fake-room', members: seated.slice(0, 3), done: false },
+      { roomId: 'fake-room', members: seated.slice(3, 6), done: false },
+      { roomId: 'fake-room', members: seated.slice(6), done: true },
     ]);
     expect(presence).toEqual([]);
     expect(session.snapshot().members.map((m) => m.nick)).toEqual(['Ann', ...seated.map((m) => m.nick)]);
@@ -72,6 +72,7 @@ describe('RoomSession presence events', () => {
     const batch = next(session, 'presence');
     room.announce({ joined: [carol!, dan!], left: [{ member: bob!, reason: 'dropped' }], count: 3 });
     expect(await batch).toEqual({
+      roomId: 'fake-room',
       joined: [carol, dan],
       left: [{ member: bob, reason: 'dropped' }],
       count: 3,

@@ -127,10 +127,36 @@ describe('MemberDatabase', () => {
     db.close();
     const rooms = openMemberDb(dir).knownRooms();
     expect(rooms.map(({ lastJoined: _, ...room }) => room)).toEqual([
-      { id: 'a', name: 'Alpha, renamed', host: 'Hana', endpoints: [{ host: '10.0.0.2', port: 2 }] },
-      { id: 'b', name: 'Beta', host: 'Ben', endpoints: [] },
+      {
+        id: 'a',
+        name: 'Alpha, renamed',
+        host: 'Hana',
+        endpoints: [{ host: '10.0.0.2', port: 2 }],
+        joined: true,
+      },
+      { id: 'b', name: 'Beta', host: 'Ben', endpoints: [], joined: true },
     ]);
     expect(rooms[0]!.lastJoined).toBeGreaterThan(rooms[1]!.lastJoined);
+  });
+
+  it('keeps a left room listed with its saved copy, not joined, and forgets one for good', () => {
+    const dir = tempDataDir();
+    const db = openMemberDb(dir);
+    for (const id of ['a', 'b']) {
+      db.rememberRoom({ id, name: id, host: 'Hana', endpoints: [] });
+      db.saveMessages(id, [msg(1, BOB)]);
+      db.markRead(id, '', 1);
+    }
+    db.outbox('b').add({ cid: 'c1', text: 'unsent', createdAt: 1 });
+    db.leftRoom('a');
+    db.forgetRoom('b');
+    db.close();
+    const again = openMemberDb(dir);
+    expect(again.knownRooms().map((r) => [r.id, r.joined])).toEqual([['a', false]]);
+    expect(again.messages('a').map((m) => m.seq)).toEqual([1]);
+    expect(again.messages('b')).toEqual([]);
+    expect(again.outbox('b').list()).toEqual([]);
+    expect(again.unread('b', ME.id)).toEqual({});
   });
 
   it('counts unread messages per conversation, following the read markers', () => {

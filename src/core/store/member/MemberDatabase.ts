@@ -178,12 +178,37 @@ export class MemberDatabase {
     return top;
   }
 
-  /** Remembers a room the member joined (or updates it), stamped as the latest joined. */
+  /**
+   * Remembers a room the member is in (or updates it), stamped as the latest joined. A welcome
+   * calls it, so the name and host follow the room's; the endpoints are where it was reached.
+   */
   rememberRoom(room: { id: string; name: string; host: string; endpoints: Endpoint[] }): void {
     // Strictly increasing, so two joins within a millisecond still sort as they happened.
     this.lastJoined = Math.max(Date.now(), this.lastJoined + 1);
     const { id, name, host, endpoints } = room;
-    this.unsaved.rooms.set(id, { id, name, host, endpoints: [...endpoints], lastJoined: this.lastJoined });
+    this.unsaved.rooms.set(id, {
+      id,
+      name,
+      host,
+      endpoints: [...endpoints],
+      lastJoined: this.lastJoined,
+      joined: true,
+    });
+    this.flush();
+  }
+
+  /** The member left the room: it is not rejoined at start, and its saved copy stays. */
+  leftRoom(roomId: string): void {
+    const known = this.knownRooms().find((room) => room.id === roomId);
+    if (!known || !known.joined) return;
+    this.unsaved.rooms.set(roomId, { ...known, joined: false });
+    this.flush();
+  }
+
+  /** Deletes everything kept about the room: its saved copy, outbox, read marks and listing. */
+  forgetRoom(roomId: string): void {
+    this.unsaved.forget(roomId);
+    this.outboxes.delete(roomId);
     this.flush();
   }
 
@@ -191,10 +216,14 @@ export class MemberDatabase {
   knownRooms(): KnownRoom[] {
     const rows = this.read(
       () =>
-        this.stmt('SELECT id, name, host, endpoints, last_joined FROM rooms').all() as unknown as RoomRow[],
+        this.stmt(
+          'SELECT id, name, host, endpoints, last_joined, joined FROM rooms',
+        ).all() as unknown as RoomRow[],
       [],
     );
     const byId = new Map(rows.map((row) => [row.id, roomFromRow(row)]));
+    // While the disk refuses, a forgotten room's rows are still there: they are not listed.
+    for (const id of this.unsaved.forgotten) byId.delete(id);
     for (const room of this.unsaved.rooms.values()) byId.set(room.id, room);
     return [...byId.values()].sort((a, b) => b.lastJoined - a.lastJoined);
   }
@@ -269,6 +298,12 @@ export class MemberDatabase {
 
   private writeUnsaved(): void {
     const u = this.unsaved;
+    for (const room of u.forgotten) {
+      for (const table of ['messages', 'outbox', 'read_markers']) {
+        this.stmt(`DELETE FROM ${table} WHERE room = ?`).run(room);
+      }
+      this.stmt('DELETE FROM rooms WHERE id = ?').run(room);
+    }
     if (u.secret !== null) {
       this.stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('device_secret', ?)").run(u.secret);
     }
@@ -290,12 +325,12 @@ export class MemberDatabase {
       for (const [conversation, seq] of byConversation) upsertMarker.run(room, conversation, seq);
     }
     const upsertRoom = this.stmt(
-      `INSERT INTO rooms (id, name, host, endpoints, last_joined) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO rooms (id, name, host, endpoints, last_joined, joined) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
-         endpoints = excluded.endpoints, last_joined = excluded.last_joined`,
+         endpoints = excluded.endpoints, last_joined = excluded.last_joined, joined = excluded.joined`,
     );
     for (const r of u.rooms.values()) {
-      upsertRoom.run(r.id, r.name, r.host, JSON.stringify(r.endpoints), r.lastJoined);
+      upsertRoom.run(r.id, r.name, r.host, JSON.stringify(r.endpoints), r.lastJoined, r.joined ? 1 : 0);
     }
     const addPost = this.stmt(
       'INSERT OR IGNORE INTO outbox (room, cid, text, recipient, created_at) VALUES (?, ?, ?, ?, ?)',

@@ -18,6 +18,8 @@ export class Unsaved {
   readonly rooms = new Map<string, KnownRoom>();
   /** By room and cid; an add and a remove of the same post cancel out. */
   readonly outbox = new Map<string, OutboxChange>();
+  /** Rooms whose every row is to be deleted; written before anything else, so a rejoin after it stands. */
+  readonly forgotten = new Set<string>();
 
   get empty(): boolean {
     return (
@@ -25,7 +27,8 @@ export class Unsaved {
       this.messages.size === 0 &&
       this.markers.size === 0 &&
       this.rooms.size === 0 &&
-      this.outbox.size === 0
+      this.outbox.size === 0 &&
+      this.forgotten.size === 0
     );
   }
 
@@ -57,7 +60,17 @@ export class Unsaved {
     else this.outbox.set(key, { room, remove: cid });
   }
 
+  /** Drops everything waiting for `room`, and marks its stored rows for deletion. */
+  forget(room: string): void {
+    this.messages.delete(room);
+    this.markers.delete(room);
+    this.rooms.delete(room);
+    for (const [key, change] of this.outbox) if (change.room === room) this.outbox.delete(key);
+    this.forgotten.add(room);
+  }
+
   clear(): void {
+    this.forgotten.clear();
     this.secret = null;
     this.messages.clear();
     this.markers.clear();

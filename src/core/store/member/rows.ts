@@ -10,6 +10,8 @@ export interface KnownRoom {
   endpoints: Endpoint[];
   /** When the member last joined it (ms since the epoch). */
   lastJoined: number;
+  /** The member is in it (rejoined at start) rather than having left it. */
+  joined: boolean;
 }
 
 export { messageFromRow, type MessageRow } from '../messageRow';
@@ -55,6 +57,7 @@ export interface RoomRow {
   host: string;
   endpoints: string;
   last_joined: number;
+  joined: number;
 }
 
 /** A saved room; its endpoints were written by us, but a bad one is dropped rather than trusted. */
@@ -66,5 +69,12 @@ export function roomFromRow(row: RoomRow): KnownRoom {
   } catch {
     // unreadable endpoints: the room is still listed, discovery may find it again
   }
-  return { id: row.id, name: row.name, host: row.host, endpoints, lastJoined: row.last_joined };
+  return {
+    id: row.id,
+    name: row.name,
+    host: row.host,
+    endpoints,
+    lastJoined: row.last_joined,
+    joined: row.joined === 1,
+  };
 }

@@ -47,6 +47,8 @@ const STEPS: string[] = [
     PRIMARY KEY (room, conversation)
   ) WITHOUT ROWID;
   `,
+  // Rooms the member is in, rejoined when the app starts; a left room keeps its saved copy.
+  `ALTER TABLE rooms ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Brings a member database up to the current layout (each step in its own transaction). */

@@ -11,11 +11,9 @@ import type {
   Session,
   Settings,
 } from '../../../shared/api';
-import type { Member } from '../../../shared/protocol';
-import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
 import { errorText } from './errors';
 import { t } from './i18n/I18n.svelte';
-import { MemberIndex } from './memberIndex';
+import { RoomState } from './RoomState.svelte';
 
 /** What room:check-address answered: shown for confirmation before joining. */
 export type AddressCheck = CommandResult<'room:check-address'>;
@@ -30,30 +28,20 @@ export class AppState {
   status = $state<'loading' | 'ready' | 'unavailable'>('loading');
   settings = $state.raw<Settings>({ nickname: '', locale: null });
   lobby = $state.raw<LobbyRoom[]>([]);
-  hosting = $state.raw<Hosting | null>(null);
-  session = $state.raw<Session | null>(null);
+  /** The rooms this app hosts. */
+  hosting = $state.raw<Hosting[]>([]);
+  /** The rooms the app is in, in the order they were joined: the sidebar's list. */
+  rooms = $state.raw<RoomState[]>([]);
+  /** The room on screen; null shows the lobby (the rooms on the network, hosting, joining). */
+  currentId = $state<string | null>(null);
   /** The last command error or unclaimed problem, as sentences; null when there is none. */
   error = $state<string | null>(null);
   /** Whether the window is on screen (`document.visibilityState`): only then is anything read. */
   visible = $state(true);
-  readonly chat = new ChatState();
+  /** A lobby entry the sidebar asked to bring into view (its Join button takes the focus). */
+  lobbyFocus = $state<string | null>(null);
 
-  /** The room is shown from the saved copy: its host is offline, so nothing can be sent. */
-  readonly readOnly = $derived(this.session?.state === 'offline');
-  /** The room we are in is the one this app hosts. */
-  readonly hostingThisRoom = $derived(
-    !!this.hosting && !!this.session?.room && this.hosting.id === this.session.room.id,
-  );
-  /**
-   * Members of the current room by nickname, case-insensitively: the session's list, then
-   * every roster page and presence batch since (`session.members` stays as the last snapshot
-   * said; this is the live one). Replaced once per batch, never once per member.
-   */
-  members = $state.raw<Member[]>([]);
-  /** False while the roster after a welcome is still coming: `members` may lack someone present. */
-  rosterDone = $state(true);
-  /** Who `members` holds, by id: what each batch is merged into. Not reactive itself. */
-  readonly #members = new MemberIndex();
+  readonly current: RoomState | null = $derived(this.rooms.find((r) => r.id === this.currentId) ?? null);
 
   readonly #bridge: ParleyBridge | undefined;
   #unsubscribers: Array<() => void> = [];
@@ -71,15 +59,16 @@ export class AppState {
     }
     this.#on('settings', (settings) => (this.settings = settings));
     this.#on('lobby', ({ rooms }) => (this.lobby = rooms));
-    this.#on('hosting', ({ room }) => (this.hosting = room));
-    this.#on('session', ({ session }) => this.#applySession(session));
-    this.#on('message', ({ message }) => this.chat.receive(message));
-    this.#on('sent', ({ cid, id, seq }) => this.chat.acked(cid, id, seq));
-    this.#on('roster', ({ members, done }) => this.#applyRoster(members, done));
-    this.#on('presence', (presence) => this.#applyPresence(presence));
+    this.#on('hosting', ({ roomId, room }) => this.#applyHosting(roomId, room));
+    this.#on('session', ({ roomId, session }) => this.#applySession(roomId, session));
+    this.#on('message', ({ roomId, message }) => this.room(roomId)?.chat.receive(message));
+    this.#on('sent', ({ roomId, cid, id, seq }) => this.room(roomId)?.chat.acked(cid, id, seq));
+    this.#on('roster', ({ roomId, members, done }) => this.room(roomId)?.applyRoster(members, done));
+    this.#on('presence', (presence) => this.room(presence.roomId)?.applyPresence(presence));
     this.#on('problem', (problem) => {
+      const room = problem.roomId === undefined ? undefined : this.room(problem.roomId);
       // Without a cid it is a notice (a post held back goes again by itself), not a failure.
-      if (problem.cid) this.chat.failed({ cid: problem.cid }, errorText(problem, t));
+      if (problem.cid && room) room.chat.failed({ cid: problem.cid }, errorText(problem, t));
       else this.error = errorText(problem, t, true);
     });
     this.#watchVisibility();
@@ -88,7 +77,11 @@ export class AppState {
       this.settings = snapshot.settings;
       this.lobby = snapshot.lobby;
       this.hosting = snapshot.hosting;
-      this.#applySession(snapshot.session);
+      for (const session of snapshot.sessions) this.#applySession(session.roomId, session);
+      // The window opens where it was (a reload, a window reopened), else in the latest room joined.
+      const last = readLastShown();
+      const start = snapshot.sessions.find((s) => s.roomId === last) ?? snapshot.sessions.at(-1);
+      if (start) this.show(start.roomId);
       // Plain sentences, one per line, e.g. a damaged database that was set aside at startup.
       if (snapshot.problems.length > 0)
         this.error = snapshot.problems.map((problem) => errorText(problem, t)).join('\n');
@@ -132,23 +125,54 @@ export class AppState {
     return !!settings;
   }
 
-  /** `passcode`: members must know it to join; empty or absent: anyone may. */
+  /** The room the app is in with this id, if it is in it. */
+  room(roomId: string): RoomState | undefined {
+    return this.rooms.find((r) => r.id === roomId);
+  }
+
+  /** The room this app hosts with this id, if it hosts it. */
+  hostingOf(roomId: string): Hosting | undefined {
+    return this.hosting.find((h) => h.id === roomId);
+  }
+
+  /** Shows a room the app is in, or the lobby (null). Instant: every room is kept up to date. */
+  show(roomId: string | null): void {
+    // A room just joined may be shown before its first session event: it is on screen when it comes.
+    for (const room of this.rooms) room.chat.show(room.id === roomId);
+    this.currentId = roomId;
+    rememberLastShown(roomId);
+  }
+
+  /** Shows the lobby with one of its rooms in view (the sidebar's "On this network"). */
+  showLobbyRoom(roomId: string): void {
+    this.show(null);
+    this.lobbyFocus = roomId;
+  }
+
+  /** `passcode`: members must know it to join; empty or absent: anyone may. Shows the room. */
   async hostRoom(name: string, passcode = ''): Promise<boolean> {
-    return !!(await this.#run('room:host', passcode ? { name, passcode } : { name }));
+    const room = await this.#run('room:host', passcode ? { name, passcode } : { name });
+    if (room) this.show(room.id);
+    return !!room;
   }
 
-  async stopHosting(): Promise<boolean> {
-    return !!(await this.#run('room:stop-hosting', {}));
+  /** Stops hosting the room; the app's own session in it stays, offline, until left. */
+  async stopHosting(roomId: string): Promise<boolean> {
+    return !!(await this.#run('room:stop-hosting', { roomId }));
   }
 
-  /** `passcode`: for a room that takes one; empty or absent: none. */
-  /** `entry`: the lobby entry meant when several share the id (a suspect one only with `acceptSuspect`). */
+  /**
+   * Joins a room of the lobby and shows it. `passcode`: for a room that takes one; `entry`: the
+   * lobby entry meant when several share the id (a suspect one only with `acceptSuspect`).
+   */
   async joinRoom(
     roomId: string,
     passcode = '',
     entry: { fingerprint?: string; acceptSuspect?: true } = {},
   ): Promise<boolean> {
-    return !!(await this.#run('room:join', { roomId, ...(passcode && { passcode }), ...entry }));
+    const joined = !!(await this.#run('room:join', { roomId, ...(passcode && { passcode }), ...entry }));
+    if (joined) this.show(roomId);
+    return joined;
   }
 
   /** What an address answers (room, verification code, trust), before the user joins it. */
@@ -156,11 +180,15 @@ export class AppState {
     return (await this.#run('room:check-address', { address })) ?? null;
   }
 
-  /** Joins the room at `address` pinned to exactly the certificate the user confirmed. */
-  /** `passcode`: for a room whose info says it takes one; empty or absent: none. */
+  /**
+   * Joins the room at `address` pinned to exactly the certificate the user confirmed, and shows
+   * it. `passcode`: for a room whose info says it takes one; empty or absent: none.
+   */
   async joinAddress(address: string, fingerprint: string, passcode = ''): Promise<boolean> {
     const payload = passcode ? { address, fingerprint, passcode } : { address, fingerprint };
-    return !!(await this.#run('room:join-address', payload));
+    const joined = await this.#run('room:join-address', payload);
+    if (joined) this.show(joined.roomId);
+    return !!joined;
   }
 
   /** Trusts a room's new certificate (the user compared codes with the host). */
@@ -168,99 +196,40 @@ export class AppState {
     return !!(await this.#run('room:trust', { roomId, fingerprint }));
   }
 
-  /** Tries the room again now; with `passcode`, in place of the one it turned down. */
-  async reconnect(passcode?: string): Promise<boolean> {
-    return !!(await this.#run('room:reconnect', passcode === undefined ? {} : { passcode }));
+  /** Leaves the room (its saved copy stays, listed in the lobby); the lobby is shown if it was on screen. */
+  async leave(roomId: string): Promise<boolean> {
+    return !!(await this.#run('room:leave', { roomId }));
   }
 
-  async leave(): Promise<boolean> {
-    return !!(await this.#run('room:leave', {}));
+  /** Leaves the room and deletes its saved copy. */
+  async forget(roomId: string): Promise<boolean> {
+    return !!(await this.#run('room:forget', { roomId }));
   }
 
-  /**
-   * Sends to the selected conversation. The message shows as sending at once and is replaced
-   * by the host's copy when it comes back; while reconnecting the core's outbox keeps it. A
-   * read-only (offline) room sends nothing.
-   */
-  async sendMessage(text: string): Promise<boolean> {
-    if (this.readOnly) return false;
-    const to = this.chat.selected === EVERYONE ? null : (this.chat.selectedConversation.peer ?? null);
-    await this.#post(this.chat.addPending(text, to));
-    return true;
+  #applyHosting(roomId: string, room: Hosting | null): void {
+    const others = this.hosting.filter((h) => h.id !== roomId);
+    if (!room) this.hosting = others;
+    else if (others.length === this.hosting.length) this.hosting = [...this.hosting, room];
+    else this.hosting = this.hosting.map((h) => (h.id === roomId ? room : h));
   }
 
-  /** Sends a failed message again (as a new post: the core forgot the refused one). */
-  async retry(pending: PendingMessage): Promise<void> {
-    if (this.readOnly) return;
-    const { text, to } = pending;
-    this.chat.discard(pending.id);
-    await this.#post(this.chat.addPending(text, to));
-  }
-
-  /** Loads the page of messages before the oldest one shown; errors go to the alert region. */
-  async loadEarlier(): Promise<boolean> {
-    const before = this.chat.oldestSeq;
-    if (before === null) return false;
-    const page = await this.#run('chat:load-earlier', { before });
-    if (!page) return false;
-    this.chat.addEarlier(page.messages, page.more, page.removedBefore);
-    return true;
-  }
-
-  /** Tells the core the user has seen `conversation` up to `seq` (once per seq; errors ignored). */
-  markRead(conversation: string, seq: number): void {
-    if (!this.#bridge || !this.session || seq < 1 || !this.chat.takeReadMark(conversation, seq)) return;
-    this.#bridge.send('chat:mark-read', { conversation, seq }).catch(() => {});
-  }
-
-  async #post(pending: PendingMessage): Promise<void> {
-    const id = pending.id;
-    const payload = pending.to ? { text: pending.text, to: pending.to.id } : { text: pending.text };
-    try {
-      const { cid } = await this.#bridge!.send('chat:send', payload);
-      this.chat.sent(id, cid);
-    } catch (error) {
-      this.chat.failed({ id }, errorText(error, t));
+  /** A session came, changed or went (null: the app left the room). */
+  #applySession(roomId: string, session: Session | null): void {
+    const room = this.room(roomId);
+    if (!session) {
+      if (!room) return;
+      this.rooms = this.rooms.filter((r) => r !== room);
+      if (this.currentId === roomId) this.currentId = null;
+      return;
     }
-  }
-
-  /** Whether member `id` is in the current room now (reactive: it reads `members`). */
-  isPresent(id: string): boolean {
-    void this.members;
-    return this.#members.has(id);
-  }
-
-  #applySession(session: Session | null): void {
-    this.session = session;
-    this.members = this.#members.reset(session?.members ?? []);
-    this.rosterDone = session?.rosterDone ?? true;
-    this.chat.applySession(session);
-  }
-
-  /** A roster page: who was there before us. Added quietly: no notice, it is not news. */
-  #applyRoster(members: readonly Member[], done: boolean): void {
-    if (!this.session) return;
-    this.members = this.#members.apply(members, []);
-    if (done) this.rosterDone = true;
-    this.chat.noteRoster(members);
-  }
-
-  /** A presence batch: the members list and the count move once, and one notice per kind. */
-  #applyPresence({ joined, left, count }: EventPayload<'presence'>): void {
-    const session = this.session;
-    if (!session) return;
-    this.members = this.#members.apply(
-      joined,
-      left.map((l) => l.member.id),
-    );
-    // A shallow copy: the count changes, the snapshot's member list is shared, not copied.
-    if (session.room && session.room.members !== count) {
-      this.session = { ...session, room: { ...session.room, members: count } };
+    if (room) {
+      room.applySession(session);
+      return;
     }
-    this.chat.notePresence(
-      joined,
-      left.map((l) => l.member),
-    );
+    const host = { bridge: this.#bridge!, showError: (text: string | null) => (this.error = text) };
+    this.rooms = [...this.rooms, new RoomState(session, host, this.currentId === roomId)];
+    // A room joined while the lobby is on screen (from elsewhere too: a link, the tray) comes on screen.
+    if (this.currentId === null && this.status === 'ready') this.show(roomId);
   }
 
   #on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): void {
@@ -281,5 +250,25 @@ export class AppState {
       this.error = errorText(error, t);
       return undefined;
     }
+  }
+}
+
+/** Which room the window last showed: window state, kept by the window (not a setting). */
+const LAST_SHOWN_KEY = 'parley.lastShownRoom';
+
+function readLastShown(): string | null {
+  try {
+    return localStorage.getItem(LAST_SHOWN_KEY);
+  } catch {
+    return null; // storage refused (a sandboxed test page): start in the latest room
+  }
+}
+
+function rememberLastShown(roomId: string | null): void {
+  try {
+    if (roomId === null) localStorage.removeItem(LAST_SHOWN_KEY);
+    else localStorage.setItem(LAST_SHOWN_KEY, roomId);
+  } catch {
+    // nothing to keep it in; the window opens in the latest room instead
   }
 }

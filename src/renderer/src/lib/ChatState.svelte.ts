@@ -45,20 +45,27 @@ export interface PendingMessage {
 }
 
 /**
- * "Bob joined", "Ann, Bob and 3 others left": one per kind per presence batch, shown in the
- * Everyone conversation (see presenceSentence for the words).
+ * What a notice in the Everyone conversation says: "Bob joined", "Ann, Bob and 3 others left"
+ * (one per kind per presence batch, see presenceSentence), the room moved to another address,
+ * or the connection was gone from `since` to `until` (null: still gone).
  */
-export interface PresenceNotice extends NoticeBody {
+export type NoticeContent =
+  | NoticeBody
+  | { kind: 'moved'; from: string; to: string }
+  | { kind: 'gap'; since: number; until: number | null };
+
+/** A notice in the timeline. */
+export type RoomNotice = NoticeContent & {
   id: number;
   ts: number;
   /** The highest seq known when it happened: the notice follows that message. */
   afterSeq: number;
-}
+};
 
 export type TimelineEntry =
   | { kind: 'message'; key: string; message: ChatMessage; mine: boolean }
   | { kind: 'pending'; key: string; pending: PendingMessage }
-  | { kind: 'notice'; key: string; notice: PresenceNotice };
+  | { kind: 'notice'; key: string; notice: RoomNotice };
 
 export function deliveryState(pending: PendingMessage): DeliveryState {
   if (pending.error !== null) return 'failed';
@@ -78,7 +85,7 @@ function bySeq(a: ChatMessage, b: ChatMessage): number {
 export class ChatState {
   messages = $state.raw<ChatMessage[]>([]);
   pending = $state<PendingMessage[]>([]);
-  notices = $state.raw<PresenceNotice[]>([]);
+  notices = $state.raw<RoomNotice[]>([]);
   conversations = $state<Conversation[]>([{ key: EVERYONE, peer: null, unread: 0 }]);
   selected = $state(EVERYONE);
   me = $state.raw<Member | null>(null);
@@ -86,8 +93,13 @@ export class ChatState {
   earlier = $state(false);
   /** The host removed every message below this seq (its retention policy); 0 when none. */
   removedBefore = $state(0);
-  /** What was typed but not sent in each conversation, so nothing is lost switching tabs. */
+  /** What was typed but not sent in each conversation, so nothing is lost switching tabs or rooms. */
   drafts = $state<Record<string, string>>({});
+  /**
+   * Whether this room is the one on screen. A room in the background counts every new message
+   * as unread, its selected conversation too; shown again, the selected one is read.
+   */
+  onScreen = $state(true);
 
   readonly selectedConversation: Conversation = $derived(
     this.conversations.find((c) => c.key === this.selected) ?? this.conversations[0]!,
@@ -123,6 +135,10 @@ export class ChatState {
   /** How many messages a flood may grow the window to: MAX_MESSAGES, or all the user loaded. */
   #limit = MAX_MESSAGES;
   #room: { address: string; roomId: string | null } | null = null;
+  /** How the connection stood at the last session, and the gap notice open since it dropped. */
+  #online = false;
+  #openGap: number | null = null;
+  #moved: string | null = null;
 
   /** Takes in a whole session: a new room starts afresh, the same room merges by id. */
   applySession(session: Session | null): void {
@@ -149,6 +165,36 @@ export class ChatState {
     this.#refreshPeers(session.members);
     this.#restorePending(session.pending, session.members);
     this.#applyUnread(session.unread, session.members, fresh);
+    this.#noteConnection(session);
+  }
+
+  /** Marks the gap while the room was out of reach, and a move to another address, in the timeline. */
+  #noteConnection(session: Session): void {
+    const online = session.state === 'online';
+    const now = Date.now();
+    if (this.#online && !online) {
+      this.#openGap = this.#addNotice({ kind: 'gap', since: now, until: null });
+    } else if (online && this.#openGap !== null) {
+      const id = this.#openGap;
+      this.#openGap = null;
+      this.notices = this.notices.map((n) => (n.id === id && n.kind === 'gap' ? { ...n, until: now } : n));
+    }
+    this.#online = online;
+    const moved = session.moved ? `${session.moved.from}>${session.moved.to}` : null;
+    if (session.moved && moved !== this.#moved) this.#addNotice({ kind: 'moved', ...session.moved });
+    this.#moved = moved;
+  }
+
+  /** Adds a notice after the latest message; returns its id. */
+  #addNotice(content: NoticeContent): number {
+    const notice = {
+      ...content,
+      id: this.#nextLocalId++,
+      ts: Date.now(),
+      afterSeq: this.messages.at(-1)?.seq ?? 0,
+    } as RoomNotice;
+    this.notices = [...this.notices, notice].slice(-MAX_NOTICES);
+    return notice.id;
   }
 
   /** A message that just arrived. */
@@ -186,12 +232,7 @@ export class ChatState {
   /** One presence batch: at most one "joined" and one "left" notice for all of it. */
   notePresence(joined: readonly Member[], left: readonly Member[]): void {
     this.#refreshPeers(joined);
-    const bodies = noticesFor(joined, left, this.me?.id);
-    if (bodies.length === 0) return;
-    const afterSeq = this.messages.at(-1)?.seq ?? 0;
-    const ts = Date.now();
-    const added = bodies.map((body) => ({ id: this.#nextLocalId++, ...body, ts, afterSeq }));
-    this.notices = [...this.notices, ...added].slice(-MAX_NOTICES);
+    for (const body of noticesFor(joined, left, this.me?.id)) this.#addNotice(body);
   }
 
   /** Records a message as typed; call `sent` or `failed` once the bridge answers. */
@@ -265,6 +306,12 @@ export class ChatState {
     this.#drop(id);
   }
 
+  /** The room came on screen (or went off it): on screen, the selected conversation is being read. */
+  show(onScreen: boolean): void {
+    this.onScreen = onScreen;
+    if (onScreen) this.select(this.selected);
+  }
+
   select(key: string): void {
     if (!this.conversations.some((c) => c.key === key)) return;
     this.selected = key;
@@ -310,7 +357,7 @@ export class ChatState {
         const peer = mine ? message.to! : message.from;
         this.openPrivate(peer, false);
       }
-      if (live && !mine && key !== this.selected) {
+      if (live && !mine && (key !== this.selected || !this.onScreen)) {
         const conversation = this.conversations.find((c) => c.key === key);
         if (conversation) conversation.unread += 1;
       }
@@ -392,7 +439,7 @@ export class ChatState {
    */
   #applyUnread(unread: Record<string, number>, members: readonly Member[], fresh: boolean): void {
     for (const [key, count] of Object.entries(unread)) {
-      if (count <= 0 || key === this.selected) continue;
+      if (count <= 0 || (key === this.selected && this.onScreen)) continue;
       let conversation = this.conversations.find((c) => c.key === key);
       if (!conversation && key !== EVERYONE) {
         const peer = this.#findMember(key, members);
@@ -507,6 +554,9 @@ export class ChatState {
     this.earlier = false;
     this.drafts = {};
     this.#limit = MAX_MESSAGES;
+    this.#online = false;
+    this.#openGap = null;
+    this.#moved = null;
     this.#ids.clear();
     this.#settled.clear();
     this.#earlyAcks.clear();

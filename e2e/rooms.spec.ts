@@ -1,0 +1,132 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
+import { startAgent, type RunningAgent } from '../test/support/agents';
+import { openWindow, pageErrors } from './support/bindPage';
+
+const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
+
+test.describe('several rooms in one window', () => {
+  let lan: Lan;
+  let alice: RunningAgent;
+  let carol: RunningAgent;
+  let bob: RunningAgent;
+
+  test.beforeAll(async () => {
+    test.skip(!requireNetnsOrSkip(), 'needs root to create network namespaces (ip netns)');
+    lan = await createLan(['alice', 'carol', 'bob']);
+    [alice, carol, bob] = await Promise.all([
+      startAgent(lan, 'alice', 'Alice'),
+      startAgent(lan, 'carol', 'Carol'),
+      startAgent(lan, 'bob', 'Bob'),
+    ]);
+  });
+  test.afterAll(async () => {
+    await Promise.all([alice?.dispose(), carol?.dispose(), bob?.dispose()]);
+    await lan?.destroy();
+  });
+
+  const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Rooms' });
+  const yourRooms = (page: Page) => sidebar(page).getByRole('list', { name: 'Your rooms' });
+  const roomButton = (page: Page, name: string) => yourRooms(page).getByRole('button', { name });
+  const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
+  const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  const scrollTop = (page: Page) => page.locator('.scroller').evaluate((el) => Math.round(el.scrollTop));
+
+  test('Bob is in three rooms at once: badges for background rooms, and each room keeps its draft and scroll', async ({
+    browser,
+  }) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Office has a history long enough to scroll; Lab is quiet.
+    const office = await alice.client.send('room:host', { name: 'Office' });
+    const lab = await carol.client.send('room:host', { name: 'Lab' });
+    await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
+    for (let i = 1; i <= 60; i++) {
+      await alice.client.send('chat:send', { roomId: office.id, text: `office note ${i}` });
+    }
+    await alice.client.waitUntil(() => alice.client.lastSeq >= 60, 20_000, '60 messages stored');
+    const page = await openWindow(browser, bob.client);
+
+    await test.step('the sidebar lists the rooms on the network; Bob joins two of them and hosts a third', async () => {
+      const network = sidebar(page).getByRole('list', { name: 'On this network' });
+      for (const name of ['Office', 'Lab']) {
+        await network.getByRole('button', { name }).click();
+        // The lobby shows that room with its Join button focused: Enter joins it.
+        await expect(page.getByRole('button', { name: `Join ${name}` })).toBeFocused();
+        await page.keyboard.press('Enter');
+        await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+        await expect(page.getByRole('status')).toContainText('Online');
+      }
+      await sidebar(page).getByRole('button', { name: 'Host a room' }).click();
+      await expect(page.getByLabel('Room name')).toBeFocused();
+      await page.getByLabel('Room name').fill('Garage');
+      await page.getByRole('button', { name: 'Start hosting' }).click();
+      await expect(page.getByRole('heading', { name: 'Garage', level: 1 })).toBeVisible();
+      await expect(yourRooms(page).getByRole('listitem')).toHaveCount(3);
+      await expect(roomButton(page, 'Garage')).toHaveAccessibleDescription(/hosted by you/);
+      await expect(roomButton(page, 'Garage')).toHaveAttribute('aria-current', 'page');
+      await expect(network).toHaveCount(0);
+    });
+
+    await test.step('a draft stays with its room while Bob looks at another', async () => {
+      await roomButton(page, 'Office').click();
+      await composer(page).fill('half a thought for the office');
+      await roomButton(page, 'Lab').click();
+      await expect(composer(page)).toHaveValue('');
+      await composer(page).fill('a lab draft');
+      await roomButton(page, 'Office').click();
+      await expect(composer(page)).toHaveValue('half a thought for the office');
+      await roomButton(page, 'Lab').click();
+      await expect(composer(page)).toHaveValue('a lab draft');
+    });
+
+    await test.step('messages in a background room raise its badge; private ones to Bob have their own', async () => {
+      await expect(page.getByRole('heading', { name: 'Lab', level: 1 })).toBeVisible();
+      const officeEntry = roomButton(page, 'Office');
+      await alice.client.send('chat:send', { roomId: office.id, text: 'news in the office' });
+      await expect(officeEntry).toHaveAccessibleDescription(/1 unread message/);
+      await expect(officeEntry.locator('.badge:not(.private)')).toHaveText('1');
+      const bobInOffice = (await bob.client.sessionIn(office.id))!.me!.id;
+      await alice.client.send('chat:send', { roomId: office.id, text: 'just for you', to: bobInOffice });
+      await expect(officeEntry.locator('.badge.private')).toHaveText('@1');
+      await expect(officeEntry).toHaveAccessibleDescription(/1 private message to you/);
+      // The room on screen never counts what Bob is reading.
+      await carol.client.send('chat:send', { roomId: lab.id, text: 'hello from the lab' });
+      await expect(messages(page)).toContainText('hello from the lab');
+      await expect(roomButton(page, 'Lab').locator('.badge')).toHaveCount(0);
+      await page.screenshot({ path: `${ARTIFACTS}/rooms.png` });
+
+      // Opening Office reads its Everyone conversation; the private one waits in its tab.
+      await officeEntry.click();
+      await expect(messages(page)).toContainText('news in the office');
+      await expect(officeEntry.locator('.badge:not(.private)')).toHaveCount(0);
+      await expect(officeEntry.locator('.badge.private')).toHaveText('@1');
+      await page.getByRole('tablist', { name: 'Conversations' }).getByRole('tab', { name: /Alice/ }).click();
+      await expect(messages(page)).toContainText('just for you');
+      await expect(officeEntry.locator('.badge')).toHaveCount(0);
+      await page.getByRole('tab', { name: /Everyone/ }).click();
+    });
+
+    await test.step('each room keeps its scroll position and its "Jump to latest" across switches', async () => {
+      await expect(messages(page)).toContainText('news in the office');
+      // Everything loaded first (scrolling up loads earlier pages by itself), then the middle.
+      await page.locator('.scroller').evaluate((el) => (el.scrollTop = 0));
+      await expect(page.getByText('This is the beginning of the room.')).toBeVisible();
+      await page
+        .locator('.scroller')
+        .evaluate((el) => (el.scrollTop = (el.scrollHeight - el.clientHeight) / 2));
+      await expect(page.getByRole('button', { name: 'Jump to latest' })).toBeVisible();
+      const before = await scrollTop(page);
+      const firstShown = await page.locator('li[data-seq]').first().getAttribute('data-seq');
+      await roomButton(page, 'Lab').click();
+      await expect(page.getByRole('button', { name: 'Jump to latest' })).toHaveCount(0);
+      await roomButton(page, 'Office').click();
+      await expect(page.getByRole('button', { name: 'Jump to latest' })).toBeVisible();
+      await expect.poll(() => scrollTop(page)).toBe(before);
+      await expect(page.locator('li[data-seq]').first()).toHaveAttribute('data-seq', firstShown!);
+    });
+
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
