@@ -12,13 +12,22 @@ export const SERVICE_TYPE = 'parley';
 /** HTTP path on a room's port that answers with its RoomInfo (liveness probe, join by address). */
 export const INFO_PATH = '/parley/info';
 
+/**
+ * The protocol's fixed sizes. Every `…Chars` limit counts Unicode code points (see
+ * codePointLength), never UTF-16 code units or bytes, of the string as sent: nothing is
+ * normalised first (an "é" written as "e" + U+0301 is two), and only nicknames and room names
+ * are trimmed before they are counted.
+ */
 export const LIMITS = {
-  /** Longest message text, in UTF-16 code units (what JavaScript's `length` counts). */
+  /** Longest message text, in code points (the text as sent, untrimmed). */
   maxTextChars: 8000,
-  /** Largest WebSocket frame the host accepts; bigger ones are closed with 1009. */
+  /** Largest WebSocket frame the host accepts, in bytes of its payload; bigger ones are closed with 1009. */
   maxPayloadBytes: 64 * 1024,
+  /** Longest nickname, in code points, after trimming. */
   maxNickChars: 32,
+  /** Longest room name, in code points, after trimming. */
   maxRoomNameChars: 64,
+  /** Longest id (member and room ids, `cid`, `ref`, `to`), in code points. */
   maxIdChars: 64,
   /** Messages a first-time joiner receives in its welcome. */
   backlog: 50,
@@ -31,6 +40,25 @@ export const LIMITS = {
   rosterPage: 100,
 } as const;
 
+/**
+ * How many Unicode code points `text` holds, as the protocol's `…Chars` limits count them: a
+ * surrogate pair is one, and so is a lone surrogate; nothing is normalised. (What
+ * `[...text].length` gives, without building the array.)
+ */
+export function codePointLength(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdbff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
 /** Machine-readable error codes carried by `error` frames. */
 export const ErrorCode = {
   BadJson: 'BAD_JSON',
@@ -41,6 +69,10 @@ export const ErrorCode = {
   VersionMismatch: 'VERSION_MISMATCH',
   NotJoined: 'NOT_JOINED',
   AlreadyJoined: 'ALREADY_JOINED',
+  /**
+   * The post's `to` names no member connected now (one who left included): resending it cannot
+   * succeed until that member is in the room again.
+   */
   NoSuchMember: 'NO_SUCH_MEMBER',
   /** The host could not store the message; it was not accepted. Resend later. */
   StorageFailed: 'STORAGE_FAILED',

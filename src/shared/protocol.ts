@@ -7,12 +7,31 @@
  */
 import { z } from 'zod';
 
-export { CloseCode, ErrorCode, INFO_PATH, LIMITS, PROTOCOL_VERSION, SERVICE_TYPE } from './constants';
+export {
+  CloseCode,
+  codePointLength,
+  ErrorCode,
+  INFO_PATH,
+  LIMITS,
+  PROTOCOL_VERSION,
+  SERVICE_TYPE,
+} from './constants';
 import { LIMITS } from './constants';
 import { describeNameFault, nameFault } from './names';
 
+/*
+ * Every `…Chars` limit counts Unicode code points (constants.ts says so; codePointLength is the
+ * same count for code without zod). zod 4's `.max()` on a string counts code points, and the
+ * protocol tests pin it ("counts post text in code points as sent"), so a zod that counted
+ * otherwise would fail them. A refinement of our own would do the same count at a cost: the
+ * full-disk siege measured +180 MB of host RSS under its post flood with one, +40 MB without.
+ */
+
+/** The error a too-long string gets, in the unit the limit counts. */
+const atMost = (max: number) => `must be at most ${max} code points`;
+
 /**
- * A name people read (nickname, room name): trimmed, 1 to `max` UTF-16 units, and nothing
+ * A name people read (nickname, room name): trimmed, 1 to `max` code points, and nothing
  * invisible, formatting, control or unassigned in it (names.ts has the rule and its reasons).
  * The window checks the same rule without zod (renderer/src/lib/validation.ts), to keep zod out
  * of its bundle: both call names.ts, so they cannot drift apart. 'reading' relaxes only the
@@ -23,13 +42,13 @@ const singleLine = (max: number, use: 'choosing' | 'reading' = 'choosing') =>
     .string()
     .trim()
     .min(1)
-    .max(max)
+    .max(max, atMost(max))
     .superRefine((s, ctx) => {
       const fault = nameFault(s, { for: use });
       if (fault) ctx.addIssue({ code: 'custom', message: describeNameFault(fault) });
     });
 
-export const IdSchema = z.string().min(1).max(LIMITS.maxIdChars);
+export const IdSchema = z.string().min(1).max(LIMITS.maxIdChars, atMost(LIMITS.maxIdChars));
 export const NickSchema = singleLine(LIMITS.maxNickChars);
 export const RoomNameSchema = singleLine(LIMITS.maxRoomNameChars);
 /**
@@ -39,9 +58,10 @@ export const RoomNameSchema = singleLine(LIMITS.maxRoomNameChars);
  */
 export const ReportedNickSchema = singleLine(LIMITS.maxNickChars, 'reading');
 export const ReportedRoomNameSchema = singleLine(LIMITS.maxRoomNameChars, 'reading');
+/** A post's text, counted as sent (untrimmed, unnormalised); not only white space. */
 export const TextSchema = z
   .string()
-  .max(LIMITS.maxTextChars)
+  .max(LIMITS.maxTextChars, atMost(LIMITS.maxTextChars))
   .refine((s) => s.trim().length > 0, { message: 'must not be empty' });
 
 /** A person in a room. `id` is assigned by the host and stable for the connection's session. */
@@ -76,7 +96,7 @@ export const ChatMessageSchema = z.object({
   ts: z.number().int().min(0).max(8.64e15),
   from: MemberSchema,
   to: MemberSchema.optional(),
-  text: z.string().max(LIMITS.maxTextChars),
+  text: z.string().max(LIMITS.maxTextChars, atMost(LIMITS.maxTextChars)),
   cid: IdSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
@@ -153,6 +173,58 @@ export const ChallengeFrame = z.object({
   nonce: Base64UrlSchema(32),
   salt: Base64UrlSchema(16).optional(),
 });
+/** A bound the host enforces: a positive number, absent when the host sets none. */
+const Bound = z.number().positive().optional();
+
+/**
+ * What the host enforces that a member can plan around (docs/PROTOCOL.md, "Limits and abuse"),
+ * each field named as the host's option (HostLimits, LIMITS). Sent in every welcome from this
+ * version of Parley's host on; older hosts of protocol 4 leave it out, and older members ignore
+ * it. A field is absent when the host sets no such bound (an unlimited rate, say), and one this
+ * schema does not know is dropped, so a host may add bounds without breaking anyone.
+ */
+export const RoomLimitsSchema = z.object({
+  /** Longest post text, in code points (TEXT_TOO_LONG beyond). */
+  maxTextChars: Bound,
+  /** Longest nickname, in code points after trimming. */
+  maxNickChars: Bound,
+  /** Longest id (`cid`, `ref`, `to`), in code points. */
+  maxIdChars: Bound,
+  /** Largest WebSocket frame the host accepts, in bytes (closed with 1009 beyond). */
+  maxPayloadBytes: Bound,
+  /** Most messages one fetch may ask for (`limit`) and one page holds. */
+  pageMax: Bound,
+  /** Posts a member may send at once, then `postsPerSecond` (RATE_LIMITED beyond). */
+  postBurst: Bound,
+  postsPerSecond: Bound,
+  /** The same for everything from the member's IP address, whoever it says it is. */
+  addressPostBurst: Bound,
+  addressPostsPerSecond: Bound,
+  /** Fetches a member may send at once, then `fetchesPerSecond` (RATE_LIMITED beyond). */
+  fetchBurst: Bound,
+  fetchesPerSecond: Bound,
+  addressFetchBurst: Bound,
+  addressFetchesPerSecond: Bound,
+  /** Fetches that may wait for earlier answers to drain; one more is RATE_LIMITED. */
+  maxWaitingFetches: Bound,
+  /** Most bytes of messages (encoded JSON) in one welcome or page; a longer answer says `more`. */
+  maxReplyBytes: Bound,
+  /** Most members in the room (ROOM_FULL beyond). */
+  maxMembers: Bound,
+  /** Most members seated from one IP address, and from one IPv4 /24 or IPv6 /64 (TOO_MANY_FROM_ADDRESS beyond). */
+  maxSeatsPerAddress: Bound,
+  maxSeatsPerPrefix: Bound,
+  /** Rejected frames a connection may send within `floodWindowMs` ms; one more closes it with 1008. */
+  floodStrikes: Bound,
+  floodWindowMs: Bound,
+  /** Bytes the host may hold queued for a member that does not read; beyond, it closes it with 4005. */
+  maxBufferedBytes: Bound,
+  /** Posts, and UTF-8 bytes of post text, one member may store per 24 hours (QUOTA_EXCEEDED beyond). */
+  dailyPostsPerMember: Bound,
+  dailyBytesPerMember: Bound,
+});
+export type RoomLimits = z.infer<typeof RoomLimitsSchema>;
+
 export const WelcomeFrame = z.object({
   type: z.literal('welcome'),
   v: z.number().int(),
@@ -172,6 +244,16 @@ export const WelcomeFrame = z.object({
    * removed by the host") rather than asking for them.
    */
   removedBefore: SeqSchema.optional(),
+  /**
+   * The highest seq this member can account for: the seq of the newest message it may see, or
+   * `removedBefore - 1` if that is higher; 0 for none. A `since` above it means the member's
+   * saved copy is of another history (the host's was lost, or this is another room under the
+   * same id): the member must not merge it with this one. Absent from older hosts, and when the
+   * host could not read its history for this welcome.
+   */
+  newest: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** What the host enforces (see RoomLimitsSchema); absent from older hosts. */
+  limits: RoomLimitsSchema.optional(),
 });
 export const MessageFrame = z.object({ type: z.literal('message'), message: ChatMessageSchema });
 /** The host stored the post with this cid (again, for a resend) as message `id` / `seq`. */
@@ -220,8 +302,16 @@ export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: z.string().min(1).max(64),
   message: z.string().max(1000),
-  /** The client id of the post this error is about, when there is one. */
+  /**
+   * The client id of the post this error answers (any error about a post), or the `cid` field
+   * of a frame the host could not decode when it is a valid id.
+   */
   cid: IdSchema.optional(),
+  /**
+   * The `ref` of the fetch this error answers, when it had one (any error about a fetch), or
+   * the `ref` field of a frame the host could not decode when it is a valid id.
+   */
+  ref: IdSchema.optional(),
   /** With QUOTA_EXCEEDED (and any code that means "not now"): milliseconds until it would be accepted. */
   retryAfterMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });

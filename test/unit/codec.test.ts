@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decodeClientFrame, decodeHostFrame, encodeFrame } from '../../src/shared/codec';
-import { ErrorCode, LIMITS, PROTOCOL_VERSION, type HostFrame } from '../../src/shared/protocol';
+import {
+  codePointLength,
+  ErrorCode,
+  LIMITS,
+  PROTOCOL_VERSION,
+  type HostFrame,
+} from '../../src/shared/protocol';
 
 const json = (value: unknown): string => JSON.stringify(value);
 /** A hello's identity fields, well formed (the codec checks shape; the host checks the signature). */
@@ -124,6 +130,62 @@ describe('decodeClientFrame', () => {
     });
   });
 
+  it('counts text in code points as sent, with no normalisation: a surrogate pair is one, "e" + U+0301 is two', () => {
+    const post = (text: string) => decodeClientFrame(json({ type: 'post', text, cid: 'c' }));
+    expect(post('😀'.repeat(LIMITS.maxTextChars)).ok).toBe(true);
+    expect(post('😀'.repeat(LIMITS.maxTextChars + 1))).toMatchObject({
+      ok: false,
+      code: ErrorCode.TextTooLong,
+    });
+    expect(post('e\u0301'.repeat(LIMITS.maxTextChars / 2)).ok).toBe(true);
+    expect(post(`${'e\u0301'.repeat(LIMITS.maxTextChars / 2)}e`)).toMatchObject({
+      code: ErrorCode.TextTooLong,
+    });
+    // A lone surrogate is one code point too (and allowed in text).
+    expect(post('\ud800'.repeat(LIMITS.maxTextChars)).ok).toBe(true);
+  });
+
+  it('measures lengths as codePointLength does: a surrogate pair is one, a lone surrogate one, nothing normalised', () => {
+    expect(codePointLength('😀')).toBe(1);
+    expect(codePointLength('a😀b')).toBe(3);
+    expect(codePointLength('\ud800x\udc00')).toBe(3);
+    expect(codePointLength('e\u0301')).toBe(2);
+    expect(codePointLength('👩\u200d💻')).toBe(3);
+  });
+
+  it('counts a nickname in code points after trimming, and ids in code points', () => {
+    const hello = (nick: string) =>
+      decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION, nick, ...ID }));
+    const wide = '😀'.repeat(LIMITS.maxNickChars);
+    expect(hello(`  ${wide}\u00a0`)).toMatchObject({ ok: true, frame: { nick: wide } });
+    expect(hello(`${wide}😀`)).toMatchObject({ ok: false, code: ErrorCode.BadFrame });
+    const cid = '😀'.repeat(LIMITS.maxIdChars);
+    expect(decodeClientFrame(json({ type: 'post', text: 'hi', cid }))).toMatchObject({
+      ok: true,
+      frame: { cid },
+    });
+    const tooLong = decodeClientFrame(json({ type: 'post', text: 'hi', cid: `${cid}x` }));
+    expect(tooLong).toMatchObject({ ok: false, code: ErrorCode.BadFrame });
+    expect(!tooLong.ok && tooLong.message).toBe(
+      `Invalid "post" frame: cid: must be at most ${LIMITS.maxIdChars} code points.`,
+    );
+  });
+
+  it('drops fields it does not know from every frame, so a newer client’s extensions are harmless', () => {
+    expect(decodeClientFrame(json({ type: 'post', text: 'hi', cid: 'c', format: 'md' }))).toEqual({
+      ok: true,
+      frame: { type: 'post', text: 'hi', cid: 'c' },
+    });
+    const hello = decodeClientFrame(
+      json({ type: 'hello', v: PROTOCOL_VERSION, nick: 'A', ...ID, caps: [1] }),
+    );
+    expect(hello.ok && hello.frame).not.toHaveProperty('caps');
+    expect(decodeClientFrame(json({ type: 'fetch', after: 0, ref: 'r', x: 1 }))).toEqual({
+      ok: true,
+      frame: { type: 'fetch', after: 0, ref: 'r' },
+    });
+  });
+
   it('reports a hello of another protocol version as VERSION_MISMATCH before judging its shape', () => {
     const decoded = decodeClientFrame(json({ type: 'hello', v: PROTOCOL_VERSION + 1 }));
     expect(decoded).toMatchObject({ ok: false, code: ErrorCode.VersionMismatch });
@@ -144,6 +206,18 @@ describe('decodeHostFrame', () => {
         more: true,
         heartbeatMs: 10_000,
       },
+      {
+        type: 'welcome',
+        v: PROTOCOL_VERSION,
+        you: member,
+        room: { v: PROTOCOL_VERSION, id: 'r', name: 'Room', host: 'Hana', members: 1 },
+        history: [],
+        more: false,
+        heartbeatMs: 10_000,
+        removedBefore: 3,
+        newest: 7,
+        limits: { maxTextChars: LIMITS.maxTextChars, postBurst: 20, postsPerSecond: 0.5, maxMembers: 500 },
+      },
       { type: 'message', message: { id: 'x', seq: 2, ts: 1, from: member, text: 'hi', cid: 'c' } },
       { type: 'ack', cid: 'c', id: 'x', seq: 2 },
       {
@@ -163,8 +237,26 @@ describe('decodeHostFrame', () => {
       },
       { type: 'presence', joined: [], left: [], count: 0 },
       { type: 'error', code: ErrorCode.NoSuchMember, message: 'No.', cid: 'c' },
+      { type: 'error', code: ErrorCode.RateLimited, message: 'Slow down.', ref: 'p-7' },
     ];
     for (const frame of frames) expect(decodeHostFrame(encodeFrame(frame))).toEqual({ ok: true, frame });
+  });
+
+  it('reads a welcome without limits (an older host), and drops a limit it does not know (a newer one)', () => {
+    const welcome = {
+      type: 'welcome',
+      v: PROTOCOL_VERSION,
+      you: { id: 'm1', nick: 'Alice' },
+      room: { v: PROTOCOL_VERSION, id: 'r', name: 'Room', host: 'Hana', members: 1 },
+      history: [],
+      more: false,
+      heartbeatMs: 10_000,
+    };
+    expect(decodeHostFrame(json(welcome))).toMatchObject({ ok: true, frame: { type: 'welcome' } });
+    const newer = decodeHostFrame(
+      json({ ...welcome, limits: { postBurst: 5, reactionsPerSecond: 3 }, mood: 'x' }),
+    );
+    expect(newer.ok && newer.frame).toEqual({ ...welcome, limits: { postBurst: 5 } });
   });
 
   it('reports frames only a member sends as UNKNOWN_TYPE', () => {

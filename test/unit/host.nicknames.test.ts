@@ -25,6 +25,18 @@ describe('RoomHost nicknames', () => {
     expect((await RawPeer.join(host.port, 'AIice')).welcome.you.nick).toBe('AIice (3)');
   });
 
+  it('numbers a case variant of a held nickname and keeps its spelling ("alice" beside "Alice" is "alice (2)")', async () => {
+    const host = await startHost();
+    const alice = await RawPeer.join(host.port, 'Alice');
+    expect((await RawPeer.join(host.port, 'alice')).welcome.you.nick).toBe('alice (2)');
+    expect((await RawPeer.join(host.port, 'ALICE')).welcome.you.nick).toBe('ALICE (3)');
+    expect((await RawPeer.join(host.port, 'ALICE (2)')).welcome.you.nick).toBe('ALICE (2) (2)');
+    // The holder may change the case of its own nickname: it is the same name, and its own.
+    alice.ws.close(CloseCode.Normal);
+    await alice.closed;
+    expect((await RawPeer.join(host.port, 'aLiCe', { key: alice.key })).welcome.you.nick).toBe('aLiCe');
+  });
+
   it('keeps an offline member’s nickname from anyone else, and gives it back to that member', async () => {
     const host = await startHost();
     const watcher = await RawPeer.join(host.port, 'Watcher');

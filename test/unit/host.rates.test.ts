@@ -3,6 +3,14 @@ import { ErrorCode } from '../../src/shared/protocol';
 import { manualClock, startHost } from './support/host';
 import { newKey, RawPeer } from './support/RawPeer';
 
+/** The ack or the error that answers the post with `cid`, skipping every other frame. */
+async function answerTo(peer: RawPeer, cid: string) {
+  for (;;) {
+    const frame = await peer.next();
+    if ((frame.type === 'ack' || frame.type === 'error') && frame.cid === cid) return frame;
+  }
+}
+
 /** The post's answer: 'ack' or the error code. */
 async function outcome(peer: RawPeer, text: string): Promise<string> {
   const cid = peer.post(text);
@@ -62,5 +70,50 @@ describe('RoomHost rate budgets across reconnects', () => {
     const again = await RawPeer.join(host.port, 'Reader', { key });
     again.fetch({ after: 0 });
     expect(await again.next('error')).toMatchObject({ code: ErrorCode.RateLimited });
+  });
+});
+
+describe('RoomHost posts after a RATE_LIMITED one', () => {
+  it('judges each post as it arrives: one sent after a refused post is stored once a token is back, ahead of the refused one’s resend', async () => {
+    const clock = manualClock();
+    const host = await startHost({ clock: clock.now, limits: { postBurst: 1, postsPerSecond: 1 } });
+    const peer = await RawPeer.join(host.port, 'Pipeliner');
+    const first = peer.post('first');
+    const second = peer.post('second');
+    expect(await answerTo(peer, first)).toMatchObject({ type: 'ack', seq: 1 });
+    expect(await answerTo(peer, second)).toMatchObject({ type: 'error', code: ErrorCode.RateLimited });
+
+    // Nothing is held for the refused post: a later one that finds a token is stored now.
+    clock.advance(1_000);
+    const third = peer.post('third');
+    expect(await answerTo(peer, third)).toMatchObject({ type: 'ack', seq: 2 });
+    clock.advance(1_000);
+    peer.post('second', { cid: second });
+    expect(await answerTo(peer, second)).toMatchObject({ type: 'ack', seq: 3 });
+  });
+
+  it('refuses every post of a pipelined run past the budget, each with its cid, so the client must resend them all in order', async () => {
+    const clock = manualClock();
+    const host = await startHost({ clock: clock.now, limits: { postBurst: 2, postsPerSecond: 1 } });
+    const peer = await RawPeer.join(host.port, 'Pipeliner');
+    const cids = ['a', 'b', 'c', 'd', 'e'].map((text) => peer.post(text, { cid: text }));
+    const answers = [];
+    for (const cid of cids) answers.push(await answerTo(peer, cid));
+    expect(answers.map((a) => (a.type === 'ack' ? 'ack' : a.code))).toEqual([
+      'ack',
+      'ack',
+      ErrorCode.RateLimited,
+      ErrorCode.RateLimited,
+      ErrorCode.RateLimited,
+    ]);
+    // Held back, then resent in order at the sustained rate: stored in the order they were typed.
+    const seqs = [];
+    for (const cid of cids.slice(2)) {
+      clock.advance(1_000);
+      peer.post(cid, { cid });
+      const answer = await answerTo(peer, cid);
+      seqs.push(answer.type === 'ack' ? answer.seq : answer.code);
+    }
+    expect(seqs).toEqual([3, 4, 5]);
   });
 });

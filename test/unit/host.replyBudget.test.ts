@@ -123,14 +123,14 @@ describe('RoomHost reply budget', () => {
     expect(last).toBe(80);
   });
 
-  it('holds the fetches of a member that is not reading and answers them, in order, as it drains', async () => {
+  it('holds the fetches of a member that is not reading, refuses one more RATE_LIMITED with its ref, and answers the held ones in order as it drains', async () => {
     const room = roomWith(longHistory(10));
     const member = await joined(room);
     member.bufferedAmount = 300 * 1024; // a page's worth still unsent: it has stopped reading
     for (let i = 1; i <= 4; i++) member.say({ type: 'fetch', after: 0, ref: `f${i}` });
     expect(pages(member)).toEqual([]);
     member.say({ type: 'fetch', after: 0, ref: 'f5' });
-    expect(member.sent.at(-1)).toMatchObject({ type: 'error', code: ErrorCode.RateLimited });
+    expect(member.sent.at(-1)).toMatchObject({ type: 'error', code: ErrorCode.RateLimited, ref: 'f5' });
 
     member.bufferedAmount = 0;
     member.socket.emit('drain');

@@ -12,6 +12,7 @@ import {
   type HostFrame,
   type Member,
   type RoomInfo,
+  type RoomLimits,
 } from '../../shared/protocol';
 import {
   appendEach,
@@ -23,9 +24,9 @@ import {
 } from './history';
 import { DailyQuota } from './dailyQuota';
 import { helloSignatureValid, memberIdFromPublicKey } from '../memberKey';
-import { correlationId } from './correlationId';
+import { correlationOf, type Correlation } from './correlationId';
 import { newMessageId } from './ids';
-import type { HostLimits } from './limits';
+import { roomLimits, type HostLimits } from './limits';
 import { Members, type NicknameOptions } from './Members';
 import { Seats } from './admission/Seats';
 import type { PasscodeGate, Verdict } from './PasscodeGate';
@@ -132,9 +133,12 @@ export class Room {
   private readonly writes = new WriteBatch(() => this.storePosts());
   /** Who is here, told to newcomers in roster pages and to everyone in presence frames. */
   private readonly presence: PresenceChannel<Conn>;
+  /** The welcome's `limits`: what this room enforces that a member can plan around. */
+  private readonly limits: RoomLimits;
 
   constructor(private readonly deps: RoomDeps) {
     this.members = new Members({ ...deps.nicknames, now: deps.now });
+    this.limits = roomLimits(deps.limits);
     const { limits: l, now } = deps;
     this.rates = {
       posts: new RateBook(l.postBurst, l.postsPerSecond, now),
@@ -238,7 +242,7 @@ export class Room {
         this.sendError(conn, decoded.code, decoded.message);
         safeClose(conn.ws, CloseCode.VersionMismatch, 'protocol version mismatch');
       } else {
-        this.reject(conn, decoded.code, decoded.message, correlationId(raw));
+        this.reject(conn, decoded.code, decoded.message, correlationOf(raw));
       }
       return;
     }
@@ -248,16 +252,16 @@ export class Room {
         this.reject(conn, ErrorCode.AlreadyJoined, 'You have already joined.');
       else this.onHello(conn, frame);
     } else if (!conn.member) {
-      const cid = frame.type === 'post' ? frame.cid : undefined;
-      this.reject(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', cid);
+      this.reject(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', about(frame));
     } else if (frame.type === 'post') {
       // Refused before anything is looked up or stored: over the limit, a post costs one answer.
+      // Each post is judged as it arrives: one refused does not hold back those after it.
       if (takeEach(...conn.posts)) this.onPost(conn, conn.member, frame);
-      else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, frame.cid);
+      else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, about(frame));
     } else if (takeEach(...conn.fetches)) {
       this.fetchWhenDrained(conn, frame);
     } else {
-      this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH);
+      this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH, about(frame));
     }
   }
 
@@ -333,6 +337,7 @@ export class Room {
     this.online.set(member.id, conn);
     // Without `since`, the latest messages; with it, exactly the gap (or its first page).
     let page: HistoryPage;
+    let newest: number | undefined;
     try {
       page =
         since === undefined
@@ -347,8 +352,14 @@ export class Room {
               this.deps.limits.maxReplyBytes,
               'oldest',
             );
+      // The newest message it may see (the welcome's own when it holds the latest), or the last
+      // removed seq when higher (its own last message may be gone): an honest `since` never
+      // exceeds it, as seqs are never given twice.
+      const latest = since === undefined ? page.messages : this.deps.history.latest(member.id, 1);
+      newest = Math.max(latest.at(-1)?.seq ?? 0, this.deps.history.removedBefore - 1, 0);
     } catch (err) {
       // The member still gets in; `more` sends a catching-up member back for the gap later.
+      // No `newest`: a guess could tell a member with a good copy that its copy is foreign.
       console.error('[parley host] could not read the history for a welcome:', err);
       page = { messages: [], more: since !== undefined };
     }
@@ -361,6 +372,8 @@ export class Room {
       more: page.more,
       heartbeatMs: this.deps.heartbeatMs,
       ...this.removedBefore(),
+      ...(newest !== undefined && { newest }),
+      limits: this.limits,
     });
     // Who else is here follows, a page a turn: each page its own small write.
     this.presence.welcomed(conn);
@@ -384,7 +397,8 @@ export class Room {
     if (post.to !== undefined) {
       to = this.members.get(post.to);
       if (!to) {
-        this.reject(conn, ErrorCode.NoSuchMember, 'That member is not in the room.', post.cid);
+        // Judged against who is online now: the same post succeeds once that member is back.
+        this.reject(conn, ErrorCode.NoSuchMember, 'That member is not in the room.', about(post));
         return;
       }
     }
@@ -468,7 +482,12 @@ export class Room {
           : trimToBytes(this.deps.history.after(member.id, fetch.after ?? 0, limit), maxReplyBytes, 'oldest');
     } catch (err) {
       console.error('[parley host] could not read the history for a fetch:', err);
-      this.sendError(conn, ErrorCode.StorageFailed, 'The room’s history cannot be read right now.');
+      this.sendError(
+        conn,
+        ErrorCode.StorageFailed,
+        'The room’s history cannot be read right now.',
+        about(fetch),
+      );
       return;
     }
     const ref = fetch.ref === undefined ? {} : { ref: fetch.ref };
@@ -493,7 +512,7 @@ export class Room {
     } else if (conn.waiting.length < maxWaitingFetches) {
       conn.waiting.push(fetch);
     } else {
-      this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH);
+      this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH, about(fetch));
     }
   }
 
@@ -518,7 +537,7 @@ export class Room {
         conn,
         ErrorCode.StorageFull,
         'The host’s disk is full, so your message was not accepted; it stays in your outbox and will be sent again later.',
-        cid,
+        { cid },
       );
       return;
     }
@@ -527,7 +546,7 @@ export class Room {
       conn,
       ErrorCode.StorageFailed,
       'The host could not store your message; it will be sent again.',
-      cid,
+      { cid },
     );
   }
 
@@ -578,11 +597,9 @@ export class Room {
     this.deliver(conn, prepare(frame));
   }
 
-  private sendError(conn: Conn, code: string, message: string, cid?: string): void {
-    this.send(
-      conn,
-      cid === undefined ? { type: 'error', code, message } : { type: 'error', code, message, cid },
-    );
+  /** An error frame, with the cid of the post or the ref of the fetch it answers (see `about`). */
+  private sendError(conn: Conn, code: string, message: string, to: Correlation = {}): void {
+    this.send(conn, { type: 'error', code, message, ...to });
   }
 
   /**
@@ -590,10 +607,20 @@ export class Room {
    * flood window closes the connection with 1008. Garbage and posts over the rate limit count
    * alike, so neither a firehose of junk nor one of posts can keep the host busy for long.
    */
-  private reject(conn: Conn, code: ErrorCode, message: string, cid?: string): void {
-    this.sendError(conn, code, message, cid);
+  private reject(conn: Conn, code: ErrorCode, message: string, to: Correlation = {}): void {
+    this.sendError(conn, code, message, to);
     if (!conn.strikes.take()) this.evict(conn, CloseCode.PolicyViolation, 'too many rejected frames');
   }
+}
+
+/**
+ * What an error about this frame echoes so the member can tell which one failed: a post's
+ * `cid`, a fetch's `ref` (when it has one); nothing for a hello.
+ */
+function about(frame: ClientFrame): Correlation {
+  if (frame.type === 'post') return { cid: frame.cid };
+  if (frame.type === 'fetch' && frame.ref !== undefined) return { ref: frame.ref };
+  return {};
 }
 
 /** The error code and sentence for a passcode verdict that refuses. */

@@ -7,6 +7,8 @@
  * keeps chatting.
  */
 
+import { LIMITS, type RoomLimits } from '../../shared/protocol';
+
 /** The limits a RoomHost enforces; see HOST_LIMIT_DEFAULTS for the values it uses unless told. */
 export interface HostLimits {
   /** Posts a member may send in a burst before the sustained rate applies. */
@@ -198,4 +200,43 @@ export function resolveLimits(given: Partial<HostLimits> = {}): HostLimits {
     }
   }
   return limits;
+}
+
+/** The HostLimits a member can plan around, told to it in the welcome's `limits`. */
+const TOLD: readonly (keyof HostLimits & keyof RoomLimits)[] = [
+  'postBurst',
+  'postsPerSecond',
+  'addressPostBurst',
+  'addressPostsPerSecond',
+  'fetchBurst',
+  'fetchesPerSecond',
+  'addressFetchBurst',
+  'addressFetchesPerSecond',
+  'maxWaitingFetches',
+  'maxReplyBytes',
+  'maxMembers',
+  'maxSeatsPerAddress',
+  'maxSeatsPerPrefix',
+  'floodStrikes',
+  'floodWindowMs',
+  'maxBufferedBytes',
+  'dailyPostsPerMember',
+  'dailyBytesPerMember',
+];
+
+/**
+ * The welcome's `limits`: the protocol's fixed sizes and the bounds this host enforces, as it
+ * enforces them. A bound that is not finite (an unlimited rate: JSON has no Infinity) is left
+ * out, which the protocol reads as "no such bound".
+ */
+export function roomLimits(limits: HostLimits): RoomLimits {
+  const told: RoomLimits = {
+    maxTextChars: LIMITS.maxTextChars,
+    maxNickChars: LIMITS.maxNickChars,
+    maxIdChars: LIMITS.maxIdChars,
+    maxPayloadBytes: LIMITS.maxPayloadBytes,
+    pageMax: LIMITS.pageMax,
+  };
+  for (const name of TOLD) if (Number.isFinite(limits[name])) told[name] = limits[name];
+  return told;
 }
