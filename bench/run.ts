@@ -18,6 +18,7 @@ import { discovery } from './discovery';
 import { fanout } from './fanout';
 import { historyBench } from './history';
 import { reconnect } from './reconnect';
+import { roomsBench } from './rooms';
 import { json, markdown, type GroupOutcome, type Machine } from './report';
 import type { Bench } from './types';
 import { windowBench } from './window';
@@ -26,7 +27,7 @@ import { windowBench } from './window';
 // network namespaces they make (the same guard the LAN tests run under).
 process.env.PARLEY_REQUIRE_NETNS = '1';
 
-const ALL: Bench[] = [fanout, discovery, reconnect, windowBench, historyBench];
+const ALL: Bench[] = [fanout, discovery, reconnect, windowBench, roomsBench, historyBench];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },

@@ -20,9 +20,18 @@ test.describe('two people on a simulated LAN', () => {
     const alicePage = await openWindow(browser, alice.client);
     const bobPage = await openWindow(browser, bob.client);
 
-    await test.step('the lobby shows each person their remembered nickname', async () => {
+    await test.step('the lobby says who each person appears as; the settings hold the nickname', async () => {
+      await expect(alicePage.getByText('You appear as Alice.')).toBeVisible();
+      await expect(bobPage.getByText('You appear as Bob.')).toBeVisible();
+      await alicePage.getByRole('button', { name: 'Change' }).click();
+      await expect(alicePage.getByRole('heading', { name: 'Settings' })).toBeVisible();
       await expect(alicePage.getByLabel('Your nickname')).toHaveValue('Alice');
-      await expect(bobPage.getByLabel('Your nickname')).toHaveValue('Bob');
+      await expect(alicePage.getByLabel('Language')).toBeVisible();
+      await expect(alicePage.getByLabel('Theme')).toHaveValue('system');
+      await alicePage
+        .getByRole('navigation', { name: 'Rooms' })
+        .getByRole('button', { name: 'All rooms' })
+        .click();
     });
 
     await test.step('Alice hosts "Office" and is in it, online', async () => {
@@ -44,8 +53,31 @@ test.describe('two people on a simulated LAN', () => {
       await expect(office).toContainText('Alice');
       await expect(office).toContainText('1 member');
       await bobPage.screenshot({ path: `${ARTIFACTS}/lobby.png` });
+    });
+
+    await test.step('the first join asks Bob to compare the verification code; Escape cancels, joining nothing', async () => {
+      const office = bobPage
+        .getByRole('list', { name: 'Rooms on your network' })
+        .getByRole('listitem')
+        .filter({ hasText: 'Office' });
+      const aliceCode = /\d{4} \d{4} \d{4} \d{4}/.exec(
+        (await alicePage.getByText(/^Verification code: /).textContent()) ?? '',
+      )![0];
       await office.getByRole('button', { name: 'Join Office' }).click();
+      const dialog = bobPage.getByRole('dialog', { name: 'Check the room before joining' });
+      await expect(dialog).toContainText('Office, hosted by Alice');
+      await expect(dialog).toContainText(aliceCode);
+      await expect(dialog).toContainText('Ask Alice to read the code shown in their window');
+      await expect(dialog.getByRole('button', { name: 'The codes match — join' })).toBeFocused();
+      await bobPage.screenshot({ path: `${ARTIFACTS}/verify-dialog.png` });
+      await bobPage.keyboard.press('Escape');
+      await expect(dialog).toHaveCount(0);
+      await expect(bobPage.getByText('Rooms you host or join show here.')).toBeVisible();
+
+      await office.getByRole('button', { name: 'Join Office' }).click();
+      await dialog.getByRole('button', { name: 'The codes match — join' }).click();
       await expect(bobPage.getByRole('heading', { name: 'Office' })).toBeVisible();
+      await expect(bobPage.getByRole('banner')).toContainText('Verified');
       await expect(bobPage.getByRole('status')).toContainText('Online');
     });
 

@@ -82,8 +82,11 @@ test.describe('a first-contact impostor in the lobby, on a simulated LAN', () =>
     await bobPage.getByRole('alert').getByRole('button', { name: '取消' }).click();
     await bob.client.send('settings:update', { locale: 'en' });
 
-    // The real entry joins at once, on Alice's certificate.
+    // The real entry joins on Alice's certificate, once its code is compared.
     await real.getByRole('button', { name: 'Join Office' }).click();
+    const dialog = bobPage.getByRole('dialog', { name: 'Check the room before joining' });
+    await expect(dialog).toContainText(aliceCode);
+    await dialog.getByRole('button', { name: 'The codes match — join' }).click();
     await expect(bobPage.getByRole('heading', { name: 'Office' })).toBeVisible();
     await expect(bobPage.getByRole('status')).toContainText('Online');
     await expect(bobPage.getByText(`Verification code: ${aliceCode}`)).toBeVisible();

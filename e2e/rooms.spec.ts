@@ -55,6 +55,9 @@ test.describe('several rooms in one window', () => {
         // The lobby shows that room with its Join button focused: Enter joins it.
         await expect(page.getByRole('button', { name: `Join ${name}` })).toBeFocused();
         await page.keyboard.press('Enter');
+        // First contact: the code check, its confirm button focused.
+        await expect(page.getByRole('button', { name: 'The codes match — join' })).toBeFocused();
+        await page.keyboard.press('Enter');
         await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
         await expect(page.getByRole('status')).toContainText('Online');
       }
@@ -125,6 +128,17 @@ test.describe('several rooms in one window', () => {
       await expect(page.getByRole('button', { name: 'Jump to latest' })).toBeVisible();
       await expect.poll(() => scrollTop(page)).toBe(before);
       await expect(page.locator('li[data-seq]').first()).toHaveAttribute('data-seq', firstShown!);
+    });
+
+    await test.step('in Chinese and in the dark theme, the same window', async () => {
+      await bob.client.send('settings:update', { locale: 'zh-CN', theme: 'dark' });
+      await expect(page.getByRole('navigation', { name: '房间' })).toContainText('我的房间');
+      await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+      const background = await page.locator('html').evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(background).toBe('rgb(22, 24, 29)');
+      await page.screenshot({ path: `${ARTIFACTS}/rooms-dark-zh.png` });
+      await bob.client.send('settings:update', { locale: 'en', theme: 'system' });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
     });
 
     expect(pageErrors(page)).toEqual([]);

@@ -36,9 +36,16 @@ test.describe('verify before trusting, on a simulated LAN', () => {
   });
 
   /** Alice hosts "Office" in her page; resolves with her header's code and her join address. */
-  async function hostOffice(page: Page): Promise<{ code: string; address: string }> {
-    await page.getByLabel('Room name').fill('Office');
-    await page.getByRole('button', { name: 'Start hosting' }).click();
+  async function hostOffice(page: Page, again = false): Promise<{ code: string; address: string }> {
+    if (again) {
+      // Her app opens in the room it was in, her own, not hosted now: one click brings it back.
+      await expect(page.getByRole('status')).toContainText('You are not hosting Office now.');
+      await page.getByRole('button', { name: 'Host again' }).click();
+      await expect(page.getByRole('status')).toContainText('Online');
+    } else {
+      await page.getByLabel('Room name').fill('Office');
+      await page.getByRole('button', { name: 'Start hosting' }).click();
+    }
     await expect(page.getByRole('heading', { name: 'Office' })).toBeVisible();
     const label = page.getByText(/^Verification code: /);
     await expect(label).toHaveText(new RegExp(`^Verification code: ${CODE.source}$`));
@@ -67,16 +74,15 @@ test.describe('verify before trusting, on a simulated LAN', () => {
     await test.step('Bob types the address and sees the room and the same code before joining', async () => {
       await bobPage.getByLabel('Address').fill(address);
       await bobPage.getByRole('button', { name: 'Find room' }).click();
-      const panel = bobPage.getByRole('group', { name: 'Check the room before joining' });
+      // The same dialog as a first join from the lobby.
+      const panel = bobPage.getByRole('dialog', { name: 'Check the room before joining' });
       await expect(panel).toContainText('Office, hosted by Alice');
-      await expect(panel).toContainText(`Verification code: ${aliceCode}`);
-      await expect(panel).toContainText(
-        'Compare this code with the host (in person or by phone) before joining.',
-      );
+      await expect(panel).toContainText(aliceCode);
+      await expect(panel).toContainText('Ask Alice to read the code shown in their window');
       await expect(panel.getByRole('button', { name: 'Cancel' })).toBeVisible();
       // Nothing is joined until Bob confirms.
       await expect(bobPage.getByRole('heading', { name: 'Office' })).toHaveCount(0);
-      await panel.getByRole('button', { name: 'Join', exact: true }).click();
+      await panel.getByRole('button', { name: 'The codes match — join' }).click();
     });
 
     await test.step('Bob is in Office, online, and his header shows the same code', async () => {
@@ -111,7 +117,7 @@ test.describe('verify before trusting, on a simulated LAN', () => {
     alice = await startAgent(lan, 'alice', 'Alice', { dataDir: aliceData });
     // A fresh window for the restarted app (a page is bound to one agent).
     alicePage = await openWindow(browser, alice.client);
-    const { code, address } = await hostOffice(alicePage);
+    const { code, address } = await hostOffice(alicePage, true);
     expect(code).not.toBe(firstCode);
 
     await bobPage.getByLabel('Address').fill(address);

@@ -217,7 +217,9 @@ test.describe('a hostile LAN cannot run script in the window', () => {
     });
 
     const page = await openWindow(browser, bob.client, (p) => p.addInitScript(installTripwires));
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByLabel('Your nickname')).toHaveValue(bobNick.text);
+    await page.getByRole('navigation', { name: 'Rooms' }).getByRole('button', { name: 'All rooms' }).click();
     const lobby = page.getByRole('list', { name: 'Rooms on your network' });
 
     let room: { id: string; name: string } | undefined;

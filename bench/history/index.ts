@@ -26,7 +26,7 @@ async function room(
   dir: string,
   hidden: number,
 ): Promise<{ opened: OpenedDatabase; db: HostDatabase; id: string }> {
-  const opened = openDatabase(join(dir, HOST_DB_FILE), migrateHostDatabase);
+  const opened = openDatabase(join(dir, HOST_DB_FILE), migrateHostDatabase, 'history');
   const db = HostDatabase.over(opened);
   const { id } = db.room('Bench');
   const insert = (first: number, count: number, to: string | null) =>

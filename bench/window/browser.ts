@@ -30,7 +30,8 @@ export function openBenchWindow(browser: Browser, member: AgentClient): Promise<
 export async function openRoom(page: Page, room: LoopbackRoom): Promise<OpenTiming> {
   await page.getByRole('textbox', { name: 'Address' }).fill(room.address);
   await page.getByRole('button', { name: 'Find room' }).click();
-  const join = page.getByRole('button', { name: 'Join', exact: true });
+  // The first open compares the code ("The codes match — join"); later ones are one click.
+  const join = page.getByRole('button', { name: /^(Join|The codes match — join)$/ });
   await join.waitFor();
   await page.evaluate((seq) => (globalThis as unknown as Win).__parleyBench.arm(seq), room.count);
   await join.click();

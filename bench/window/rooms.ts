@@ -117,6 +117,11 @@ export async function startRoom(left: Leftovers, name: string, count: number): P
 
 /** The test agent (a whole ChatApp, discovery off) the window is bound to, as in the e2e tests. */
 export async function startMember(left: Leftovers): Promise<AgentClient> {
+  return (await startMemberProcess(left)).client;
+}
+
+/** startMember, with the agent's process (to read its CPU time and memory from /proc). */
+export async function startMemberProcess(left: Leftovers): Promise<{ client: AgentClient; pid: number }> {
   const dir = left.dir('parley-bench-member-');
   const socket = join(dir, 'agent.sock');
   const child = left.node(AGENT, [
@@ -131,5 +136,5 @@ export async function startMember(left: Leftovers): Promise<AgentClient> {
   await lineOf(child, /"ready"/, 'member agent');
   const client = await AgentClient.connect(socket);
   await client.syncFromSnapshot();
-  return client;
+  return { client, pid: child.pid! };
 }

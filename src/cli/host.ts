@@ -22,6 +22,7 @@ import { HOST_DB_FILE } from '../core/store/host/schema';
 import { lanIPv4Addresses } from '../core/lanAddresses';
 import { isWildcard, listeningAddresses, localAddresses, wssOrigin } from './listenAddresses';
 import { STORAGE_OPTIONS, STORAGE_USAGE, storageOptions } from './storageOptions';
+import { storageSentence } from '../shared/storageProblem';
 
 const USAGE =
   'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE|generate]\n       [--max-unjoined-per-address N] [--max-unjoined-per-prefix N]\n       [--max-seats-per-address N] [--max-seats-per-prefix N]' +
@@ -148,15 +149,15 @@ async function main(): Promise<void> {
   discovery?.on('error', (err) => console.error(`parley host: discovery: ${err.message}`));
   const dataDir = opts.data || defaultDataDir();
   const db = HostDatabase.open(dataDir, { retention: storage.retention });
-  if (db.problem) console.error(`parley host: ${db.problem}`);
-  db.onProblem = (sentence) => console.error(`parley host: ${sentence}`);
+  if (db.problem) console.error(`parley host: ${storageSentence(db.problem)}`);
+  db.onProblem = (problem) => console.error(`parley host: ${storageSentence(problem)}`);
   db.onRecovered = (sentence) => console.log(`parley host: ${sentence}`);
   let room: HostedRoom;
   let stored: StoredRoom;
   try {
     stored = db.room(name.data);
     const { identity, problem } = await loadOrCreateIdentity(dataDir);
-    if (problem) console.error(`parley host: ${problem}`);
+    if (problem) console.error(`parley host: ${storageSentence(problem)}`);
     room = await HostedRoom.start({
       identity,
       name: name.data,

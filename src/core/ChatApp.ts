@@ -11,7 +11,9 @@ import {
   type Settings,
   type Snapshot,
 } from '../shared/api';
-import { reason, ReasonCode } from '../shared/reasons';
+import type { RoomInfo } from '../shared/protocol';
+import { reason, ReasonCode, type Reason } from '../shared/reasons';
+import { storageReport, type StorageProblem } from '../shared/storageProblem';
 import { Discovery, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
 import type { HostedRoom } from './HostedRoom';
 import { HostedRooms } from './HostedRooms';
@@ -61,7 +63,7 @@ type Handlers = {
 export class ChatApp extends EventEmitter<BridgeEvents> {
   private readonly settings: SettingsFile;
   private readonly store: MemberDatabase;
-  private readonly problems: { code: string; message: string }[] = [];
+  private readonly problems: ReturnType<typeof storageReport>[] = [];
   /** The tail of the queue of room changes (see serially). */
   private changes: Promise<unknown> = Promise.resolve();
   private readonly discovery: Discovery | null;
@@ -81,7 +83,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   constructor(private readonly opts: ChatAppOptions) {
     super();
-    this.settings = new SettingsFile(opts.dataDir, { nickname: opts.defaultNickname, locale: null });
+    this.settings = new SettingsFile(opts.dataDir, {
+      nickname: opts.defaultNickname,
+      locale: null,
+      theme: 'system',
+    });
     if (this.settings.problem) this.report(this.settings.problem);
     this.store = MemberDatabase.open(opts.dataDir);
     if (this.store.problem) this.report(this.store.problem);
@@ -110,9 +116,15 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.discovery?.start();
     for (const room of this.store.knownRooms().reverse()) {
       if (!room.joined) continue;
+      const fingerprint = this.trust.pinned(room.id);
+      // A room of our own is not hosted until the user hosts it again: its saved copy, then.
+      if (this.hosted.hostedBefore(room.id)) {
+        this.openSession(room.endpoints, room.id, { fingerprint, offline: reason(ReasonCode.NotHosting) });
+        continue;
+      }
       // Joined by address or announced, the addresses it was last reached at are tried at
       // once; discovery hands the session newer ones (a host that came back on another port).
-      this.openSession(room.endpoints, room.id, { fingerprint: this.trust.pinned(room.id) });
+      this.openSession(room.endpoints, room.id, { fingerprint });
     }
   }
 
@@ -200,10 +212,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.store.close();
   }
 
-  /** Storage trouble is logged and shown, never thrown: the chat goes on in memory. */
-  private report(message: string): void {
-    console.warn(`[parley] ${message}`);
-    const problem = { code: 'STORAGE', message };
+  /** Storage trouble is logged and shown (by code, worded in the window), never thrown: the chat goes on in memory. */
+  private report(trouble: StorageProblem): void {
+    const problem = storageReport(trouble);
+    console.warn(`[parley] ${problem.message}`);
     this.problems.push(problem);
     this.emit('problem', problem);
   }
@@ -258,7 +270,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   /** The user compared codes with the host and accepts its certificate for the room. */
   private trustRoom(roomId: string, fingerprint: string): void {
-    this.trust.pin(roomId, fingerprint);
+    this.trust.pin(roomId, fingerprint, { verified: true });
     const session = this.joined.get(roomId)?.session;
     if (session) {
       session.client.setFingerprint(fingerprint);
@@ -276,7 +288,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (!hosted) return;
     const own = this.joined.get(roomId)?.session;
     // Suspended first, so the host's goodbye close is not taken for a restart to wait out.
-    own?.client.suspend(reason(ReasonCode.HostClosed));
+    own?.client.suspend(reason(ReasonCode.NotHosting));
     await this.hosted.stop(roomId);
   }
 
@@ -302,7 +314,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       // A room joined before whose host is away: open the saved copy, read-only.
       const known = this.store.knownRooms().find((r) => r.id === roomId);
       if (!known) throw noSuchRoom();
-      this.openSession(known.endpoints, known.id, { offline: true, fingerprint: pinned });
+      this.openSession(known.endpoints, known.id, {
+        offline: reason(ReasonCode.SavedCopy),
+        fingerprint: pinned,
+      });
       return;
     }
     requireVersion(room.v);
@@ -317,6 +332,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       throw suspectRoom(room.code, pinned);
     // Pinned: only that certificate. First contact: the one this entry answered with (pinned at the welcome).
     this.openSession(room.endpoints, room.id, {
+      info: { v: room.v, id: room.id, name: room.name, host: room.host, members: room.members },
       fingerprint: pinned ?? room.fingerprint,
       // Only to a room that says it takes one: a link with a passcode waits for a challenge.
       passcode: room.passcode ? passcode || null : null,
@@ -361,6 +377,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (current && current.client.state !== 'offline') return { roomId };
     // Connect pinned to the confirmed certificate: the session cannot be handed to another.
     this.openSession([endpoint], roomId, {
+      info: answer.info,
       fingerprint,
       passcode: answer.info.passcode ? passcode || null : null,
     });
@@ -375,20 +392,35 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private openSession(
     endpoints: Endpoint[],
     roomId: string,
-    opts: { offline?: boolean; fingerprint?: string | null; passcode?: string | null } = {},
+    opts: {
+      /** Open the saved copy without connecting, for this reason. */
+      offline?: Reason;
+      fingerprint?: string | null;
+      passcode?: string | null;
+      info?: RoomInfo;
+    } = {},
   ): void {
     void this.joined.get(roomId)?.session.close();
-    const session = new RoomSession({
+    const session: RoomSession = new RoomSession({
       roomId,
       endpoints,
       nickname: this.settings.get().nickname,
       store: this.store,
       fingerprint: opts.fingerprint ?? null,
       passcode: opts.passcode ?? null,
+      ...(opts.info && { info: opts.info }),
+      // Verified: the pin is one the user compared, and the host (if it spoke yet) showed that one.
+      hostedHere: () => this.hosted.hostedBefore(roomId),
+      verified: (): boolean => {
+        const shown = session.client.fingerprint;
+        return this.trust.verified(roomId) && (shown === null || shown === this.trust.pinned(roomId));
+      },
       // Trust on first use: the certificate of the first welcome is pinned for the room (a
       // pinned one can only be presented again, which refreshes its last-seen time).
       onWelcome: (id, fingerprint) => {
-        if (!this.isCurrent(session) || !fingerprint) return;
+        // Our own room is reached on our own certificate: nothing to pin (a reinstalled
+        // identity must not be judged against the one this app had before).
+        if (!this.isCurrent(session) || !fingerprint || this.hosted.get(id)) return;
         if (this.trust.pinned(id) === null) this.trust.pin(id, fingerprint);
         else this.trust.check(id, fingerprint);
         session.client.setFingerprint(this.trust.pinned(id));
@@ -408,7 +440,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     // A reopened room keeps its place in the list.
     this.joined.set(roomId, { session, fingerprint: opts.fingerprint ?? null });
     if (opts.offline) {
-      session.openOffline(reason(ReasonCode.SavedCopy));
+      session.openOffline(opts.offline);
     } else {
       session.connect();
     }
@@ -479,6 +511,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       hosted: this.hosted.list().map((h) => ({ info: h.info, port: h.port, fingerprint: h.fingerprint })),
       known: this.store.knownRooms(),
       pinned: (roomId) => this.trust.pinned(roomId),
+      verified: (roomId) => this.trust.verified(roomId),
       presented: (roomId) => this.presented.get(roomId) ?? null,
       unread: (roomId) => {
         const counts = this.store.unread(roomId, this.myMemberId(roomId));

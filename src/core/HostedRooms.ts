@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { BridgeError, BridgeErrorCode, type Hosting } from '../shared/api';
+import type { StorageProblem } from '../shared/storageProblem';
 import type { Discovery } from './discovery';
 import { HostedRoom } from './HostedRoom';
 import { loadOrCreateIdentity, type HostIdentity } from './identity';
 import { HostDatabase } from './store/host/HostDatabase';
+import { HOST_DB_FILE } from './store/host/schema';
 
 export interface HostedRoomsOptions {
   dataDir: string;
@@ -12,8 +16,8 @@ export interface HostedRoomsOptions {
    * rooms, and every room without one, take the port they had last time, or any free one.
    */
   fixedPort?: number;
-  /** Storage trouble, worded for the user; never thrown. */
-  report(problem: string): void;
+  /** Storage trouble (host.db, the identity); never thrown. */
+  report(problem: StorageProblem): void;
   /** A hosted room changed (its count, a passcode-guessing report) or stopped (`null`). */
   changed(roomId: string, hosting: Hosting | null): void;
 }
@@ -36,6 +40,16 @@ export class HostedRooms {
 
   get(roomId: string): HostedRoom | undefined {
     return this.rooms.get(roomId);
+  }
+
+  /**
+   * Whether this app hosted the room with this id before (hosting its name again brings it
+   * back). Reads host.db only where there is one: an app that never hosted opens none.
+   */
+  hostedBefore(roomId: string): boolean {
+    if (this.rooms.has(roomId)) return true;
+    if (!this.db && !existsSync(join(this.opts.dataDir, HOST_DB_FILE))) return false;
+    return this.database().has(roomId);
   }
 
   list(): HostedRoom[] {
@@ -110,7 +124,7 @@ export class HostedRooms {
     if (!this.db) {
       const db = HostDatabase.open(this.opts.dataDir);
       if (db.problem) this.opts.report(db.problem);
-      db.onProblem = (sentence) => this.opts.report(sentence);
+      db.onProblem = (problem) => this.opts.report(problem);
       db.onRecovered = (sentence) => console.warn(`[parley] ${sentence}`);
       this.db = db;
     }

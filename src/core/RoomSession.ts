@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { BridgeEvents, Endpoint, Session } from '../shared/api';
 import { reason as reasonOf, ReasonCode, type Reason } from '../shared/reasons';
-import { LIMITS, PROTOCOL_VERSION, type ChatMessage } from '../shared/protocol';
+import { LIMITS, PROTOCOL_VERSION, type ChatMessage, type RoomInfo } from '../shared/protocol';
 import { formatEndpoint } from '../shared/endpoint';
 import { RoomClient } from './client/RoomClient';
 import { verificationCode } from './identity/fingerprint';
@@ -38,6 +38,12 @@ export interface RoomSessionOptions {
   onWelcome?: (roomId: string, fingerprint: string) => void;
   /** The room's passcode, for a room that takes one (proved to the host, never sent). */
   passcode?: string | null;
+  /** What the room said of itself before we joined (its lobby entry, or the address's answer). */
+  info?: RoomInfo;
+  /** Whether the user compared the code of the certificate pinned for the room (TrustStore). */
+  verified?: () => boolean;
+  /** Whether this app hosts (or hosted) the room. */
+  hostedHere?: () => boolean;
 }
 
 /** The bridge events one session emits, each with its room id. */
@@ -74,6 +80,9 @@ export class RoomSession extends EventEmitter<SessionEvents> {
   /** The address of the last welcome, and the addresses known then (`host:port`). */
   private welcomedAt: { address: string; known: Set<string> } | null = null;
   private moved: { from: string; to: string } | null = null;
+  private readonly info: RoomInfo | null;
+  private readonly verified: () => boolean;
+  private readonly hostedHere: () => boolean;
 
   constructor(opts: RoomSessionOptions) {
     super();
@@ -84,6 +93,9 @@ export class RoomSession extends EventEmitter<SessionEvents> {
     const key = opts.store.memberKey(opts.roomId);
     this.myId = key.id;
     this.endpoints = opts.endpoints;
+    this.info = opts.info ?? null;
+    this.verified = opts.verified ?? (() => false);
+    this.hostedHere = opts.hostedHere ?? (() => false);
     for (const m of opts.store.messages(opts.roomId, { limit: WINDOW })) this.recent.set(m.seq, m);
 
     this.client = new RoomClient({
@@ -202,7 +214,8 @@ export class RoomSession extends EventEmitter<SessionEvents> {
     const offline = this.client.state === 'offline';
     return {
       roomId: this.roomId,
-      room: this.client.room ?? this.savedRoom(),
+      // Before the first welcome: the saved copy's, else what the room said when it was found.
+      room: this.client.room ?? this.savedRoom() ?? this.info,
       address: this.client.address,
       ...(this.moved && { moved: this.moved }),
       state: this.client.state,
@@ -221,6 +234,8 @@ export class RoomSession extends EventEmitter<SessionEvents> {
       pending: this.client.pending(),
       unread: this.store.unread(this.roomId, this.myId),
       code: this.fingerprint ? verificationCode(this.fingerprint) : null,
+      verified: this.verified(),
+      hostedHere: this.hostedHere(),
     };
   }
 

@@ -23,6 +23,8 @@ export interface LobbyInputs {
   known: readonly { id: string; name: string; host: string; endpoints: Endpoint[] }[];
   /** The certificate pinned for a room id, or null (never joined). */
   pinned(roomId: string): string | null;
+  /** Whether the user compared the pinned certificate's code with the host. */
+  verified(roomId: string): boolean;
   /**
    * The certificate a connection this app made to the room (joining it or checking its address)
    * was last presented, when it was not the pinned one; null otherwise.
@@ -33,7 +35,7 @@ export interface LobbyInputs {
   code(fingerprint: string): string;
 }
 
-type TrustFields = Pick<LobbyRoom, 'fingerprint' | 'code' | 'trust' | 'pinnedCode' | 'suspect'>;
+type TrustFields = Pick<LobbyRoom, 'fingerprint' | 'code' | 'trust' | 'verified' | 'pinnedCode' | 'suspect'>;
 
 /** The lobby: our own rooms multicast did not bring, discovered rooms, then known ones offline. */
 export function lobbyRooms(inputs: LobbyInputs): LobbyRoom[] {
@@ -101,6 +103,8 @@ function trustOf(
     fingerprint,
     code: fingerprint === null ? null : inputs.code(fingerprint),
     trust,
+    // Verified is about the certificate this entry shows: the pinned one, compared by the user.
+    verified: own === null && pinned !== null && fingerprint === pinned && inputs.verified(roomId),
     pinnedCode:
       pinned !== null && fingerprint !== null && fingerprint !== pinned ? inputs.code(pinned) : null,
     suspect,

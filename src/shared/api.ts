@@ -25,10 +25,16 @@ export type ErrorParams = z.infer<typeof ErrorParamsSchema>;
 export const LocaleSchema = z.enum(['en', 'zh-CN']);
 export type Locale = z.infer<typeof LocaleSchema>;
 
+/** The window's look: 'system' follows the operating system's light or dark choice. */
+export const ThemeSchema = z.enum(['system', 'light', 'dark']);
+export type Theme = z.infer<typeof ThemeSchema>;
+
 export const SettingsSchema = z.object({
   nickname: NickSchema,
   /** null follows the operating system's language. */
   locale: LocaleSchema.nullable(),
+  /** A settings file from before themes existed reads as 'system'. */
+  theme: ThemeSchema.default('system'),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -72,6 +78,8 @@ export const LobbyRoomSchema = z.object({
    * `suspect`.
    */
   trust: z.enum(['new', 'trusted', 'changed']),
+  /** The user compared the pinned certificate's verification code with the host (room:trust). */
+  verified: z.boolean(),
   /**
    * The verification code of the certificate pinned for this room id, when this entry shows
    * another one (`trust` 'changed', or a `suspect` entry of a room joined before); else null.
@@ -148,6 +156,10 @@ export const SessionSchema = z.object({
   unread: z.record(z.string(), z.number().int().min(0)),
   /** The room's verification code (of its host's certificate); null until known. */
   code: z.string().nullable(),
+  /** The user compared that code with the host (room:trust); false: trusted on first use. */
+  verified: z.boolean(),
+  /** This app hosts the room, or hosted it before: room:host with its name brings it back. */
+  hostedHere: z.boolean(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -174,7 +186,9 @@ export const SnapshotSchema = z.object({
   /** The rooms this app is in, most recently joined first. */
   sessions: z.array(SessionSchema),
   /** Things the user must know that happened before the window opened (e.g. a corrupt database set aside). */
-  problems: z.array(z.object({ code: z.string(), message: z.string() })),
+  problems: z.array(
+    z.object({ code: z.string(), message: z.string(), params: ErrorParamsSchema.optional() }),
+  ),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
@@ -193,7 +207,11 @@ export const commands = {
   'app:snapshot': { payload: Empty, result: SnapshotSchema },
   'settings:update': {
     payload: z
-      .object({ nickname: NickSchema.optional(), locale: LocaleSchema.nullable().optional() })
+      .object({
+        nickname: NickSchema.optional(),
+        locale: LocaleSchema.nullable().optional(),
+        theme: ThemeSchema.optional(),
+      })
       .strict(),
     result: SettingsSchema,
   },
@@ -252,8 +270,9 @@ export const commands = {
     result: z.object({ roomId: IdSchema }),
   },
   /**
-   * Trust `fingerprint` for the room from now on (the user compared verification codes with
-   * the host after its certificate changed), and reconnect if in that room.
+   * Trust `fingerprint` for the room from now on, as verified: the user compared verification
+   * codes with the host (before a first join, or after its certificate changed). Reconnects if
+   * in that room.
    */
   'room:trust': {
     payload: z.object({ roomId: IdSchema, fingerprint: FingerprintSchema }).strict(),

@@ -52,6 +52,8 @@ export const ReasonCode = {
   GoneFromLan: 'GONE_FROM_LAN',
   /** The host is not on the network: this is the saved copy. */
   SavedCopy: 'SAVED_COPY',
+  /** This app hosts the room, and is not hosting it now (host it again to bring it back). */
+  NotHosting: 'NOT_HOSTING',
 } as const;
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
 

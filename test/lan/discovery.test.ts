@@ -364,6 +364,7 @@ describe.skipIf(!canRun)('LAN discovery against a hostile machine on the segment
         hosted: [],
         known: [],
         pinned: () => pinned,
+        verified: () => false,
         presented: () => null,
         unread: () => 0,
         code: (fp) => fp.slice(0, 6),

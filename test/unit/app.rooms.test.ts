@@ -130,3 +130,44 @@ describe('an app in several rooms', () => {
     expect(session.unread).toEqual({});
   });
 });
+
+describe('trust and ownership as the window shows them', () => {
+  it('marks a room verified only once the user compared its code (room:trust), not on first use', async () => {
+    const alice = makeApp('Alice');
+    const office = await hostRoom(alice, 'Office');
+    const lab = await hostRoom(alice, 'Lab');
+    const bob = makeApp('Bob');
+    // The lab is joined on first use; the office after comparing its code.
+    await joinAddress(bob, lab.port);
+    const seen = await send<{ fingerprint: string }>(bob, 'room:check-address', {
+      address: `127.0.0.1:${office.port}`,
+    });
+    await send(bob, 'room:trust', { roomId: office.id, fingerprint: seen.fingerprint });
+    await joinAddress(bob, office.port);
+    await Promise.all([waitOnline(bob, lab.id), waitOnline(bob, office.id)]);
+    expect(sessionIn(bob, office.id)!.verified).toBe(true);
+    expect(sessionIn(bob, lab.id)!.verified).toBe(false);
+    const lobby = bob.snapshot().lobby;
+    expect(lobby.find((r) => r.id === office.id)).toMatchObject({ trust: 'trusted', verified: true });
+    expect(lobby.find((r) => r.id === lab.id)).toMatchObject({ trust: 'trusted', verified: false });
+  });
+
+  it('reopens a room it hosted, at start, as not hosted now, until it is hosted again', async () => {
+    const dir = tempDataDir();
+    const first = makeApp('Alice', dir);
+    const office = await hostRoom(first, 'Office');
+    await first.stop();
+
+    const again = makeApp('Alice', dir);
+    expect(sessionIn(again, office.id)).toMatchObject({
+      state: 'offline',
+      reason: { code: 'NOT_HOSTING' },
+      hostedHere: true,
+      room: { name: 'Office' },
+    });
+    // Hosting its name again brings the same room back, and the session into it.
+    const back = await hostRoom(again, 'Office');
+    expect(back.id).toBe(office.id);
+    expect(sessionIn(again, office.id)).toMatchObject({ state: 'online', hostedHere: true });
+  });
+});

@@ -138,16 +138,29 @@ describe('ChatApp', () => {
     const dir = tempDir();
     const first = makeApp('Guest', dir);
     await send(first, 'settings:update', { nickname: '小明', locale: 'zh-CN' });
+    await send(first, 'settings:update', { theme: 'dark' });
+    expect(first.snapshot().settings.theme).toBe('dark');
+    await send(first, 'settings:update', { theme: 'system' });
     await first.stop();
     const second = makeApp('Guest', dir);
-    expect(second.snapshot().settings).toEqual({ nickname: '小明', locale: 'zh-CN' });
+    expect(second.snapshot().settings).toEqual({ nickname: '小明', locale: 'zh-CN', theme: 'system' });
+  });
+
+  it('reads a settings file from before themes existed as following the system', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ nickname: 'Mei', locale: 'zh-CN' }));
+    expect(makeApp('Guest', dir).snapshot().settings).toEqual({
+      nickname: 'Mei',
+      locale: 'zh-CN',
+      theme: 'system',
+    });
   });
 
   it('keeps a corrupt settings file aside and starts with defaults', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'settings.json'), '{"nickname": ');
     const app = makeApp('Guest', dir);
-    expect(app.snapshot().settings).toEqual({ nickname: 'Guest', locale: null });
+    expect(app.snapshot().settings).toEqual({ nickname: 'Guest', locale: null, theme: 'system' });
     const aside = readdirSync(dir).find((f) => f.startsWith('settings.json.corrupt-'));
     expect(aside).toBeDefined();
     expect(readFileSync(join(dir, aside!), 'utf8')).toBe('{"nickname": ');
@@ -208,7 +221,12 @@ describe('ChatApp', () => {
     expect((await hostingEnded).roomId).toBe(room.id);
     expect(alice.snapshot().hosting).toEqual([]);
     // Her own session stays in her list, offline, to read or to host again.
-    expect(only(alice)).toMatchObject({ roomId: room.id, state: 'offline', reason: { code: 'HOST_CLOSED' } });
+    expect(only(alice)).toMatchObject({
+      roomId: room.id,
+      state: 'offline',
+      reason: { code: 'NOT_HOSTING' },
+      hostedHere: true,
+    });
     expect(alice.snapshot().lobby.filter((r) => r.online)).toEqual([]);
     expect((await bobDropped).session!.state).toMatch(/reconnecting|offline/);
   });
@@ -243,8 +261,19 @@ describe('ChatApp', () => {
     writeFileSync(join(dir, 'member.db'), 'this is not a database, just bytes '.repeat(200));
     const alice = makeApp('Alice', dir);
     const { problems } = alice.snapshot();
+    // A code and its parameters for the window to word; the English sentence is for logs.
     expect(problems).toEqual([
-      expect.objectContaining({ code: 'STORAGE', message: expect.stringContaining('member.db') }),
+      {
+        code: 'STORAGE',
+        message: expect.stringContaining('member.db'),
+        params: {
+          kind: 'damaged',
+          file: 'messages',
+          path: join(dir, 'member.db'),
+          aside: expect.stringContaining('member.db.corrupt-'),
+          detail: 'file is not a database',
+        },
+      },
     ]);
     expect(readdirSync(dir).some((f) => f.startsWith('member.db.corrupt-'))).toBe(true);
 

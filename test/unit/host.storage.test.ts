@@ -71,7 +71,7 @@ describe('RoomHost daily quota per member', () => {
 describe('RoomHost on a full disk', () => {
   it('answers STORAGE_FULL with the cid once the memory for unsaved messages is used up, and takes the post once the disk frees', async () => {
     const dir = tempDir();
-    const opened = openDatabase(join(dir, HOST_DB_FILE), migrateHostDatabase);
+    const opened = openDatabase(join(dir, HOST_DB_FILE), migrateHostDatabase, 'history');
     // A bound of two maximum-size messages; the retry timer is left to the test (flushAll).
     const db = HostDatabase.over(opened, { retryMs: 3_600_000, overflow: { bytes: 20_000 } });
     onTestFinished(() => db.close());

@@ -141,8 +141,12 @@ describe('loadOrCreateIdentity', () => {
     const { identity, problem } = await loadOrCreateIdentity(dataDir);
 
     expect(identity.fingerprint).not.toBe(old.fingerprint);
-    expect(problem).toMatch(/key\.pem does not hold a private key/);
-    expect(problem).toMatch(/kept aside as .*identity\.corrupt-/);
+    expect(problem).toMatchObject({
+      kind: 'damaged',
+      file: 'identity',
+      detail: expect.stringMatching(/key\.pem does not hold a private key/),
+      aside: expect.stringMatching(/identity\.corrupt-/),
+    });
     const aside = readdirSync(dataDir).filter((name) => name.startsWith(`${IDENTITY_DIR}.corrupt-`));
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(dataDir, aside[0]!, CERT_FILE), 'utf8')).toBe(old.cert);
@@ -156,7 +160,7 @@ describe('loadOrCreateIdentity', () => {
     writeFileSync(join(dataDir, IDENTITY_DIR, KEY_FILE), (await createIdentity()).key);
 
     const { identity, problem } = await loadOrCreateIdentity(dataDir);
-    expect(problem).toMatch(/key\.pem is not the key of cert\.pem/);
+    expect(problem?.detail).toMatch(/key\.pem is not the key of cert\.pem/);
     expect(identity.fingerprint).not.toBe(old.fingerprint);
   });
 
@@ -166,7 +170,7 @@ describe('loadOrCreateIdentity', () => {
     rmSync(join(dataDir, IDENTITY_DIR, KEY_FILE));
 
     const { problem } = await loadOrCreateIdentity(dataDir);
-    expect(problem).toMatch(/key\.pem is missing/);
+    expect(problem?.detail).toMatch(/key\.pem is missing/);
     expect(existsSync(join(dataDir, IDENTITY_DIR, KEY_FILE))).toBe(true);
   });
 
@@ -176,7 +180,7 @@ describe('loadOrCreateIdentity', () => {
     writeFileSync(join(dataDir, IDENTITY_DIR, CERT_FILE), '-----BEGIN CERTIFICATE-----\nAAAA\n');
 
     const { problem } = await loadOrCreateIdentity(dataDir);
-    expect(problem).toMatch(/cert\.pem does not hold a certificate/);
+    expect(problem?.detail).toMatch(/cert\.pem does not hold a certificate/);
   });
 
   it('still gives an identity when the data folder cannot be written, saying it will not last', async () => {
@@ -185,7 +189,7 @@ describe('loadOrCreateIdentity', () => {
     // A folder inside a file cannot be made, even by root (chmod would not stop root).
     const { identity, problem } = await loadOrCreateIdentity(join(file, 'parley'));
     expect(identity.fingerprint).toMatch(HEX64);
-    expect(problem).toMatch(/could not be saved .*used until Parley quits/);
+    expect(problem).toMatchObject({ kind: 'unwritable', file: 'identity' });
   });
 
   // A folder cannot be renamed out of a read-only parent, except by root, who ignores modes.
@@ -199,7 +203,7 @@ describe('loadOrCreateIdentity', () => {
       onTestFinished(() => chmodSync(dataDir, 0o700));
       const { identity, problem } = await loadOrCreateIdentity(dataDir);
       expect(identity.fingerprint).toMatch(HEX64);
-      expect(problem).toMatch(/nor moved aside/);
+      expect(problem).toMatchObject({ kind: 'stuck', file: 'identity' });
     },
   );
 

@@ -28,6 +28,7 @@ function inputs(over: Partial<LobbyInputs> = {}): LobbyInputs {
     hosted: [],
     known: [],
     pinned: () => null,
+    verified: () => false,
     presented: () => null,
     unread: () => 0,
     code: (fp) => `code-${fp.slice(0, 2)}`,

@@ -6,6 +6,7 @@ import { StorageFullError, type MessageDraft } from '../../src/core/host/history
 import { HostDatabase } from '../../src/core/store/host/HostDatabase';
 import { HOST_DB_FILE } from '../../src/core/store/host/schema';
 import { openHostDb, tempDir } from './support/host';
+import { storageSentence } from '../../src/shared/storageProblem';
 
 const ann = { id: 'ann-id', nick: 'Ann' };
 let n = 0;
@@ -31,12 +32,15 @@ describe('HostDatabase with a damaged host.db', () => {
     writeFileSync(join(dir, HOST_DB_FILE), garbage);
 
     const db = openHostDb(dir);
-    expect(db.problem).toMatch(
-      /was damaged \(file is not a database\); it was kept aside as .*host\.db\.corrupt-/,
-    );
+    expect(db.problem).toMatchObject({
+      kind: 'damaged',
+      file: 'history',
+      path: join(dir, HOST_DB_FILE),
+      detail: 'file is not a database',
+    });
     expect(db.inMemory).toBe(false);
     const aside = readdirSync(dir).find((f) => /^host\.db\.corrupt-[\d-TZ]+$/.test(f))!;
-    expect(db.problem).toContain(join(dir, aside));
+    expect(db.problem!.aside).toBe(join(dir, aside));
     expect(readFileSync(join(dir, aside))).toEqual(garbage);
 
     const room = db.room('Office');
@@ -50,7 +54,7 @@ describe('HostDatabase with a damaged host.db', () => {
     truncateSync(file, Math.floor(size / 2));
 
     const db = openHostDb(dir);
-    expect(db.problem).toMatch(/was damaged .*kept aside as .*host\.db\.corrupt-.*a fresh one was started/);
+    expect(db.problem).toMatchObject({ kind: 'damaged', aside: expect.stringMatching(/host\.db\.corrupt-/) });
     expect(readdirSync(dir).filter((f) => f.startsWith('host.db.corrupt-'))).not.toHaveLength(0);
     const room = db.room('Office');
     expect(room.history.latest(ann.id, 10)).toEqual([]);
@@ -72,7 +76,10 @@ describe('HostDatabase in a folder it cannot write', () => {
     writeFileSync(join(parent, 'host'), 'not a folder');
     const db = openHostDb(join(parent, 'host', 'data'));
     expect(db.inMemory).toBe(true);
-    expect(db.problem).toMatch(/cannot be written \(.*\); history is kept in memory until Parley restarts\./);
+    expect(db.problem).toMatchObject({ kind: 'unwritable', file: 'history', detail: expect.any(String) });
+    expect(storageSentence(db.problem!)).toMatch(
+      /cannot be written \(.*\); it is kept in memory until Parley restarts\./,
+    );
     const room = db.room('Office');
     expect(room.history.append(draft('still works'), 'c1').message.seq).toBe(1);
     expect(room.history.latest(ann.id, 5).map((m) => m.text)).toEqual(['still works']);
@@ -173,7 +180,7 @@ describe('HostDatabase on a disk that really fills up', () => {
     db = HostDatabase.open(dir, { retryMs: 60_000 });
     const problems: string[] = [];
     const recoveries: string[] = [];
-    db.onProblem = (s) => problems.push(s);
+    db.onProblem = (p) => problems.push(`${p.kind} ${p.file}: ${p.detail}`);
     db.onRecovered = (s) => recoveries.push(s);
     const history = db.room('Office').history;
     history.append(draft('before the disk filled'), 'c0');

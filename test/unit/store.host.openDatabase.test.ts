@@ -8,7 +8,7 @@ import { tempDir } from './support/host';
 const migrate = (db: DatabaseSync): void => db.exec('CREATE TABLE IF NOT EXISTS notes (text TEXT)');
 
 function open(path: string, m = migrate): OpenedDatabase {
-  const opened = openDatabase(path, m);
+  const opened = openDatabase(path, m, 'history');
   onTestFinished(() => {
     if (opened.db.isOpen) opened.db.close();
   });
@@ -39,7 +39,7 @@ describe('openDatabase', () => {
     expect(aside).toHaveLength(3);
     expect(aside[0]).toMatch(/^x\.db\.corrupt-[\d-TZ]+$/);
     expect(aside.slice(1)).toEqual([`${aside[0]}-shm`, `${aside[0]}-wal`]);
-    expect(problem).toContain(join(dir, aside[0]!));
+    expect(problem).toMatchObject({ kind: 'damaged', file: 'history', path, aside: join(dir, aside[0]!) });
   });
 
   it('falls back to memory when the folder cannot be created, and says why', () => {
@@ -47,9 +47,12 @@ describe('openDatabase', () => {
     writeFileSync(join(parent, 'file'), '');
     const { db, problem, inMemory } = open(join(parent, 'file', 'x.db'));
     expect(inMemory).toBe(true);
-    expect(problem).toMatch(
-      /x\.db cannot be written \(.+\); history is kept in memory until Parley restarts\./,
-    );
+    expect(problem).toMatchObject({
+      kind: 'unwritable',
+      file: 'history',
+      path: join(parent, 'file', 'x.db'),
+      detail: expect.any(String),
+    });
     db.prepare('INSERT INTO notes VALUES (?)').run('in memory');
   });
 
@@ -57,7 +60,7 @@ describe('openDatabase', () => {
     const dir = tempDir();
     const broken = (db: DatabaseSync): void =>
       db.exec('CREATE TABLE oops (a INTEGER CHECK (nonsense_function(a)))');
-    expect(() => openDatabase(join(dir, 'x.db'), broken)).toThrow(/no such function/);
+    expect(() => openDatabase(join(dir, 'x.db'), broken, 'history')).toThrow(/no such function/);
     expect(readdirSync(dir).filter((f) => f.includes('.corrupt-'))).toEqual([]);
   });
 });

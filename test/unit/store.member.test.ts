@@ -197,7 +197,7 @@ describe('MemberDatabase', () => {
     const dir = tempDataDir();
     writeFileSync(join(dir, MEMBER_DB_FILE), 'this is not a database, just some text '.repeat(200));
     const db = openMemberDb(dir);
-    expect(db.problem).toMatch(/damaged/);
+    expect(db.problem).toMatchObject({ kind: 'damaged', file: 'messages', path: join(dir, MEMBER_DB_FILE) });
     expect(db.inMemory).toBe(false);
     const aside = readdirSync(dir).filter((name) => name.startsWith(`${MEMBER_DB_FILE}.corrupt-`));
     expect(aside).toHaveLength(1);
@@ -213,7 +213,7 @@ describe('MemberDatabase', () => {
     const db = MemberDatabase.open(join(blocker, 'data'));
     try {
       expect(db.inMemory).toBe(true);
-      expect(db.problem).toMatch(/cannot be written/);
+      expect(db.problem).toMatchObject({ kind: 'unwritable', file: 'messages' });
       db.outbox('room-a').add({ cid: 'c1', text: 'still works', createdAt: 1 });
       expect(db.outbox('room-a').list()).toHaveLength(1);
     } finally {

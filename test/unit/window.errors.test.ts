@@ -9,6 +9,7 @@ import { en } from '../../src/renderer/src/lib/i18n/en';
 import { zhCN } from '../../src/renderer/src/lib/i18n/zh-CN';
 import { BridgeErrorCode } from '../../src/shared/api';
 import { ErrorCode, PROTOCOL_VERSION } from '../../src/shared/protocol';
+import { StorageFileSchema, StorageKindSchema, storageReport } from '../../src/shared/storageProblem';
 
 const [english, chinese] = [translator('en'), translator('zh-CN')];
 
@@ -83,5 +84,42 @@ describe('errors in the window', () => {
     expect(
       errorText(new Error("Error invoking remote method 'parley:send': Error: The disk is full."), english),
     ).toBe('The disk is full.');
+  });
+});
+
+describe('storage trouble in the window', () => {
+  const kinds = StorageKindSchema.options;
+  const files = StorageFileSchema.options;
+
+  it('words every kind of trouble with every file in English and Chinese, never the core’s English', () => {
+    for (const kind of kinds) {
+      for (const file of files) {
+        const report = storageReport({
+          kind,
+          file,
+          path: '/data/x.db',
+          aside: '/data/x.db.corrupt-1',
+          detail: 'ENOSPC',
+        });
+        for (const t of [english, chinese]) {
+          const said = errorText(report, t);
+          expect(said, `${kind} ${file}`).not.toBe(report.message);
+          expect(said).not.toMatch(/\{\{|storage\./);
+          expect(said).toContain('/data/x.db');
+        }
+      }
+    }
+  });
+
+  it('says what a damaged trust file costs: rooms joined before are trusted anew', () => {
+    const report = storageReport({
+      kind: 'damaged',
+      file: 'trust',
+      path: '/d/trust.db',
+      aside: '/d/trust.db.corrupt-1',
+    });
+    expect(errorText(report, english)).toBe(
+      'The file of trusted room certificates (/d/trust.db) could not be read, so Parley kept it aside as /d/trust.db.corrupt-1 and started a fresh one. Rooms joined before will be trusted anew on first contact: compare their verification codes.',
+    );
   });
 });

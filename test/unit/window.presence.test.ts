@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from './support/translator';
 import { MemberIndex } from '../../src/renderer/src/lib/memberIndex';
+import { noticeText } from '../../src/renderer/src/lib/notices';
 import { noticesFor, presenceSentence } from '../../src/renderer/src/lib/presenceText';
 import type { Member } from '../../src/shared/protocol';
 
@@ -106,6 +107,34 @@ describe('presenceSentence', () => {
     const hostile = m('h', '<img src=x onerror=alert(1)> {{nick}} $t(app.name)');
     expect(presenceSentence(enT, 'joined', [hostile, bob], 2)).toBe(
       '<img src=x onerror=alert(1)> {{nick}} $t(app.name) and Bob joined',
+    );
+  });
+});
+
+describe('noticeText', () => {
+  const at = (h: number, m: number) => new Date(2026, 11, 1, h, m).getTime();
+  const base = { id: 1, ts: at(9, 0), afterSeq: 3 };
+
+  it('says where a room moved to, in both languages', () => {
+    const notice = { ...base, kind: 'moved' as const, from: '10.0.0.5:4100', to: '10.0.0.5:4101' };
+    expect(noticeText(translator('en'), notice, 'en')).toBe(
+      'The room moved from 10.0.0.5:4100 to 10.0.0.5:4101; Parley found it again.',
+    );
+    expect(noticeText(translator('zh-CN'), notice, 'zh-CN')).toContain('10.0.0.5:4101');
+  });
+
+  it('marks a connection gap while it lasts and once it is over', () => {
+    const open = { ...base, kind: 'gap' as const, since: at(9, 5), until: null };
+    expect(noticeText(translator('en'), open, 'en')).toMatch(/^Not connected since 9:05\sAM\./);
+    const closed = { ...open, until: at(9, 12) };
+    expect(noticeText(translator('en'), closed, 'en')).toMatch(/^Not connected from 9:05\sAM to 9:12\sAM\./);
+    expect(noticeText(translator('zh-CN'), closed, 'zh-CN')).toContain('未连接');
+  });
+
+  it('words joins and leaves as presenceSentence does', () => {
+    const joined = { ...base, kind: 'joined' as const, named: [ann, bob], total: 2 };
+    expect(noticeText(translator('en'), joined, 'en')).toBe(
+      presenceSentence(translator('en'), 'joined', [ann, bob], 2),
     );
   });
 });

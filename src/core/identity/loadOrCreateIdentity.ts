@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, open, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { StorageProblem } from '../../shared/storageProblem';
 import type { HostIdentity } from './createIdentity';
 import { fingerprintOf } from './fingerprint';
 
@@ -17,7 +18,7 @@ export interface LoadedIdentity {
    * aside, replaced) or a new one could not be saved; null when all was well. Either way
    * members that pinned the old certificate will be told it changed.
    */
-  problem: string | null;
+  problem: StorageProblem | null;
 }
 
 type Read = { kind: 'ok'; identity: HostIdentity } | { kind: 'missing' } | { kind: 'bad'; reason: string };
@@ -41,7 +42,7 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<LoadedIdent
   const found = await readPair(dir);
   if (found.kind === 'ok') return { identity: found.identity, problem: null };
 
-  let problem: string | null = null;
+  let problem: StorageProblem | null = null;
   if (found.kind === 'bad') {
     const aside = `${dir}.corrupt-${timestamp()}`;
     try {
@@ -49,14 +50,10 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<LoadedIdent
     } catch (err) {
       return {
         identity: await makeIdentity(),
-        problem:
-          `The host identity in ${dir} could not be used (${found.reason}) nor moved aside (${reasonOf(err)}); ` +
-          `a temporary one is used until Parley quits, so members will be warned that this host's certificate changed.`,
+        problem: { kind: 'stuck', file: 'identity', path: dir, detail: `${found.reason}; ${reasonOf(err)}` },
       };
     }
-    problem =
-      `The host identity in ${dir} could not be used (${found.reason}); it was kept aside as ${aside} ` +
-      `and a new one was made, so members who joined before will be warned that this host's certificate changed.`;
+    problem = { kind: 'damaged', file: 'identity', path: dir, aside, detail: found.reason };
   }
 
   const identity = await makeIdentity();
@@ -67,10 +64,14 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<LoadedIdent
     // Another process may have saved its own identity first: use that one, as it will.
     const winner = await readPair(dir);
     if (winner.kind === 'ok') return { identity: winner.identity, problem };
-    const unsaved =
-      `A new host identity could not be saved in ${dir} (${reasonOf(err)}); it is used until Parley quits, ` +
-      `and members will be warned that this host's certificate changed after that.`;
-    return { identity, problem: problem === null ? unsaved : `${problem} ${unsaved}` };
+    // Not saved, whether or not an old one was kept aside: this is what the user must know now.
+    const unsaved: StorageProblem = {
+      kind: 'unwritable',
+      file: 'identity',
+      path: dir,
+      detail: reasonOf(err),
+    };
+    return { identity, problem: problem?.aside ? { ...unsaved, aside: problem.aside } : unsaved };
   }
 }
 

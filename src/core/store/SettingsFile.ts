@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SettingsSchema, type Settings } from '../../shared/api';
+import type { StorageProblem } from '../../shared/storageProblem';
 
 /**
  * The user's settings as a small JSON file in the data folder. A file that cannot be read or
@@ -10,8 +11,8 @@ import { SettingsSchema, type Settings } from '../../shared/api';
 export class SettingsFile {
   private readonly path: string;
   private current: Settings;
-  /** Set when the file on disk was unusable: a sentence for the log. */
-  readonly problem: string | null = null;
+  /** Set when the file on disk was unusable (kept aside; defaults are in use). */
+  readonly problem: StorageProblem | null = null;
 
   constructor(dataDir: string, defaults: Settings) {
     mkdirSync(dataDir, { recursive: true });
@@ -34,7 +35,7 @@ export class SettingsFile {
     } catch {
       // Could not move it: we still run on defaults and overwrite on the next save.
     }
-    this.problem = `Settings file was unreadable and was kept aside as ${aside}; defaults are in use.`;
+    this.problem = { kind: 'damaged', file: 'settings', path: this.path, aside };
   }
 
   get(): Settings {

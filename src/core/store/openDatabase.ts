@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import type { StorageFile, StorageProblem } from '../../shared/storageProblem';
 
 export interface OpenedDatabase {
   db: DatabaseSync;
-  /** a sentence for the log and the window when the file was unusable; null when all was well */
-  problem: string | null;
+  /** The file it is (or, in memory, would be). */
+  path: string;
+  /** What was wrong with the file when it was unusable (a code and its parameters); null when all was well. */
+  problem: StorageProblem | null;
   /** true when running on an in-memory database because the folder cannot be written */
   inMemory: boolean;
 }
@@ -19,18 +22,22 @@ export interface OpenedDatabase {
  *   another program) leaves the app on an in-memory database until it restarts.
  * Both are described in `problem`. Anything else (a bug in `migrate`, say) is thrown.
  */
-export function openDatabase(path: string, migrate: (db: DatabaseSync) => void): OpenedDatabase {
+export function openDatabase(
+  path: string,
+  migrate: (db: DatabaseSync) => void,
+  file: StorageFile,
+): OpenedDatabase {
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (err) {
-    return inMemory(path, migrate, reasonOf(err));
+    return inMemory(path, migrate, { kind: 'unwritable', file, path, detail: reasonOf(err) });
   }
 
   let first: unknown;
   /** The failed connection, left open until the damaged files are moved (see below). */
   let failed: DatabaseSync | null = null;
   try {
-    return { db: openChecked(path, migrate), problem: null, inMemory: false };
+    return { db: openChecked(path, migrate), path, problem: null, inMemory: false };
   } catch (err) {
     if (err instanceof OpenFailure) {
       first = err.cause;
@@ -43,7 +50,9 @@ export function openDatabase(path: string, migrate: (db: DatabaseSync) => void):
   const kind = classify(first);
   if (kind !== 'damaged') {
     closeQuietly(failed);
-    if (kind === 'unwritable') return inMemory(path, migrate, reasonOf(first));
+    if (kind === 'unwritable') {
+      return inMemory(path, migrate, { kind: 'unwritable', file, path, detail: reasonOf(first) });
+    }
     throw first;
   }
 
@@ -54,22 +63,21 @@ export function openDatabase(path: string, migrate: (db: DatabaseSync) => void):
     moveAside(path, aside);
   } catch (err) {
     closeQuietly(failed);
-    return inMemory(
+    return inMemory(path, migrate, {
+      kind: 'stuck',
+      file,
       path,
-      migrate,
-      `it is damaged (${reasonOf(first)}) and could not be moved aside: ${reasonOf(err)}`,
-    );
+      detail: `${reasonOf(first)}; ${reasonOf(err)}`,
+    });
   }
   closeQuietly(failed);
-  const damaged =
-    `The history file ${path} was damaged (${reasonOf(first)}); ` +
-    `it was kept aside as ${aside} and a fresh one was started.`;
+  const damaged: StorageProblem = { kind: 'damaged', file, path, aside, detail: reasonOf(first) };
   try {
-    return { db: openChecked(path, migrate), problem: damaged, inMemory: false };
+    return { db: openChecked(path, migrate), path, problem: damaged, inMemory: false };
   } catch (err) {
     if (classify(err) === 'other') throw err;
-    const fallback = inMemory(path, migrate, reasonOf(err));
-    return { ...fallback, problem: `${damaged} ${fallback.problem}` };
+    // Kept aside, and no fresh one can be written either: in memory (the copy aside is safe).
+    return inMemory(path, migrate, { kind: 'unwritable', file, path, aside, detail: reasonOf(err) });
   }
 }
 
@@ -165,14 +173,14 @@ function closeQuietly(db: DatabaseSync | null): void {
   }
 }
 
-function inMemory(path: string, migrate: (db: DatabaseSync) => void, reason: string): OpenedDatabase {
+function inMemory(
+  path: string,
+  migrate: (db: DatabaseSync) => void,
+  problem: StorageProblem,
+): OpenedDatabase {
   const db = new DatabaseSync(':memory:');
   migrate(db);
-  return {
-    db,
-    inMemory: true,
-    problem: `The history file ${path} cannot be written (${reason}); history is kept in memory until Parley restarts.`,
-  };
+  return { db, path, inMemory: true, problem: { ...problem, path } };
 }
 
 function moveAside(path: string, aside: string): void {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { normalizeFingerprint } from '../identity/fingerprint';
+import type { StorageProblem } from '../../shared/storageProblem';
 import { openDatabase, type OpenedDatabase } from '../store/openDatabase';
 import { migrateTrustDatabase } from './schema';
 import { inTransaction } from '../store/transaction';
@@ -25,6 +26,8 @@ export interface Pin {
   firstSeen: number;
   /** When the room last presented it. */
   lastSeen: number;
+  /** The user compared its verification code with the host; false: trusted on first use. */
+  verified: boolean;
 }
 
 /**
@@ -39,13 +42,15 @@ export interface Pin {
  */
 export class TrustStore {
   /** Set when trust.db could not be used as it was (kept aside, or in memory only). */
-  readonly problem: string | null;
+  readonly problem: StorageProblem | null;
   /** True when no pin will survive a restart. */
   readonly inMemory: boolean;
   /** Told (once per spell of trouble) when pins cannot be saved; a sentence for the user. */
-  onProblem: ((sentence: string) => void) | null = null;
+  onProblem: ((problem: StorageProblem) => void) | null = null;
 
   private readonly db: DatabaseSync;
+  /** The file, for what a problem says. */
+  private readonly path: string;
   private readonly pins = new Map<string, Pin>();
   /** Room ids whose row on disk differs from `pins` (a write failed). */
   private readonly unsaved = new Set<string>();
@@ -54,16 +59,18 @@ export class TrustStore {
 
   private constructor(opened: OpenedDatabase) {
     this.db = opened.db;
+    this.path = opened.path;
     this.inMemory = opened.inMemory;
-    this.problem = opened.problem === null ? null : describe(opened.problem);
+    this.problem = opened.problem;
     try {
       const rows = this.db
-        .prepare('SELECT room_id, fingerprint, first_seen, last_seen FROM pins')
+        .prepare('SELECT room_id, fingerprint, first_seen, last_seen, verified FROM pins')
         .all() as unknown as {
         room_id: string;
         fingerprint: string;
         first_seen: number;
         last_seen: number;
+        verified: number;
       }[];
       for (const row of rows) {
         this.pins.set(row.room_id, {
@@ -71,6 +78,7 @@ export class TrustStore {
           fingerprint: row.fingerprint,
           firstSeen: row.first_seen,
           lastSeen: row.last_seen,
+          verified: row.verified === 1,
         });
       }
     } catch (err) {
@@ -81,7 +89,7 @@ export class TrustStore {
 
   /** Opens (or creates) trust.db in `dataDir`; never throws for a bad or unwritable file. */
   static open(dataDir: string): TrustStore {
-    return new TrustStore(openDatabase(join(dataDir, TRUST_DB_FILE), migrateTrustDatabase));
+    return new TrustStore(openDatabase(join(dataDir, TRUST_DB_FILE), migrateTrustDatabase, 'trust'));
   }
 
   /** Over a database opened with migrateTrustDatabase (tests use it to make the disk fail). */
@@ -104,17 +112,24 @@ export class TrustStore {
   }
 
   /**
-   * Trusts `fingerprint` for the room from now on: on first join, or when the user accepted a
-   * new certificate after comparing verification codes. Re-pinning the same one keeps its
-   * first-seen time.
+   * Trusts `fingerprint` for the room from now on: on first join (trust on first use), or
+   * `verified`, because the user compared verification codes with the host. Re-pinning the same
+   * one keeps its first-seen time, and a verified one stays verified.
    */
-  pin(roomId: string, fingerprint: string): void {
+  pin(roomId: string, fingerprint: string, opts: { verified?: boolean } = {}): void {
     const normal = canonical(fingerprint);
     const now = Date.now();
     const old = this.pins.get(roomId);
-    const firstSeen = old?.fingerprint === normal ? old.firstSeen : now;
-    this.pins.set(roomId, { roomId, fingerprint: normal, firstSeen, lastSeen: now });
+    const same = old?.fingerprint === normal;
+    const firstSeen = same ? old.firstSeen : now;
+    const verified = opts.verified === true || (same && old.verified);
+    this.pins.set(roomId, { roomId, fingerprint: normal, firstSeen, lastSeen: now, verified });
     this.save(roomId);
+  }
+
+  /** Whether the user compared the pinned certificate's code with the host. */
+  verified(roomId: string): boolean {
+    return this.pins.get(roomId)?.verified ?? false;
   }
 
   /** Forgets the room: its next certificate counts as first contact again. */
@@ -156,14 +171,15 @@ export class TrustStore {
     try {
       inTransaction(this.db, () => {
         const upsert = this.db.prepare(
-          `INSERT INTO pins (room_id, fingerprint, first_seen, last_seen) VALUES (?, ?, ?, ?)
+          `INSERT INTO pins (room_id, fingerprint, first_seen, last_seen, verified) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (room_id) DO UPDATE SET fingerprint = excluded.fingerprint,
-             first_seen = excluded.first_seen, last_seen = excluded.last_seen`,
+             first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+             verified = excluded.verified`,
         );
         const remove = this.db.prepare('DELETE FROM pins WHERE room_id = ?');
         for (const roomId of this.unsaved) {
           const pin = this.pins.get(roomId);
-          if (pin) upsert.run(pin.roomId, pin.fingerprint, pin.firstSeen, pin.lastSeen);
+          if (pin) upsert.run(pin.roomId, pin.fingerprint, pin.firstSeen, pin.lastSeen, pin.verified ? 1 : 0);
           else remove.run(roomId);
         }
       });
@@ -180,10 +196,7 @@ export class TrustStore {
     if (this.failing) return;
     this.failing = true;
     const reason = err instanceof Error ? err.message : String(err);
-    this.onProblem?.(
-      `Parley cannot save which room certificates it trusts right now (${reason}). ` +
-        `They are kept in memory and saved as soon as it can.`,
-    );
+    this.onProblem?.({ kind: 'failing', file: 'trust', path: this.path, detail: reason });
   }
 }
 
@@ -192,17 +205,4 @@ function canonical(fingerprint: string): string {
   const normal = normalizeFingerprint(fingerprint);
   if (normal === null) throw new Error(`Not a SHA-256 fingerprint: ${JSON.stringify(fingerprint)}.`);
   return normal;
-}
-
-/**
- * openDatabase words its problems for the history file; this file holds something else, and
- * losing it matters differently: every room becomes first contact again.
- */
-function describe(problem: string): string {
-  const reworded = problem
-    .replace('The history file', 'The file of trusted room certificates')
-    .replace('history is kept in memory', 'trusted certificates are kept in memory');
-  return problem.includes('damaged')
-    ? `${reworded} Rooms joined before will be trusted anew on first contact; compare their verification codes.`
-    : reworded;
 }

@@ -12,6 +12,9 @@ const STEPS: string[] = [
     last_seen   INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 1 when the user compared the verification code with the host (room:trust), 0 when the
+  // certificate was only trusted on first use.
+  `ALTER TABLE pins ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Brings a trust database up to the current layout (each step in its own transaction). */

@@ -37,11 +37,11 @@ export function next<E extends EventName>(app: ChatApp, event: E, test: (p: Even
 }
 
 /** Runs a command as a shell does; rejects with its code, and checks the result against the contract. */
-export async function send(app: ChatApp, command: string, payload: unknown) {
+export async function send<T = never>(app: ChatApp, command: string, payload: unknown): Promise<T> {
   const reply = await dispatch(app, command, payload);
   if (!reply.ok) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
   checkResult(command, reply.result);
-  return reply.result as never;
+  return reply.result as T;
 }
 
 export type AddressCheck = {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
+import type { StorageProblem } from '../../../shared/storageProblem';
 import { openDatabase, type OpenedDatabase } from '../openDatabase';
 import { HOST_DB_FILE, migrateHostDatabase } from './schema';
 import { inTransaction } from '../transaction';
@@ -47,15 +48,17 @@ export interface StoredRoom {
  */
 export class HostDatabase {
   /** Set when the file could not be used as it was (kept aside, or in memory only). */
-  readonly problem: string | null;
+  readonly problem: StorageProblem | null;
   /** True when nothing will survive a restart (the data folder cannot be written). */
   readonly inMemory: boolean;
   /** Told once per spell of trouble when the disk refuses writes; a sentence for the user. */
-  onProblem: ((sentence: string) => void) | null = null;
+  onProblem: ((problem: StorageProblem) => void) | null = null;
   /** Told when the messages kept in memory have all been written after all. */
   onRecovered: ((sentence: string) => void) | null = null;
 
   private readonly db: DatabaseSync;
+  /** The file, for what a problem says. */
+  private readonly path: string;
   private readonly retryMs: number;
   private readonly maxRetryMs: number;
   private retries = 0;
@@ -73,6 +76,7 @@ export class HostDatabase {
 
   private constructor(opened: OpenedDatabase, opts: HostDatabaseOptions) {
     this.db = opened.db;
+    this.path = opened.path;
     this.problem = opened.problem;
     this.inMemory = opened.inMemory;
     this.retryMs = opts.retryMs ?? 5_000;
@@ -86,7 +90,7 @@ export class HostDatabase {
 
   /** Opens (or creates) host.db in `dataDir`; never throws for a damaged or unwritable file. */
   static open(dataDir: string, opts: HostDatabaseOptions = {}): HostDatabase {
-    return HostDatabase.over(openDatabase(join(dataDir, HOST_DB_FILE), migrateHostDatabase), opts);
+    return HostDatabase.over(openDatabase(join(dataDir, HOST_DB_FILE), migrateHostDatabase, 'history'), opts);
   }
 
   /** Over a database already opened with migrateHostDatabase (tests use it to make writes fail). */
@@ -117,6 +121,16 @@ export class HostDatabase {
     };
     this.rooms.set(name, room);
     return room;
+  }
+
+  /** Whether a room with this id was ever hosted from this folder. */
+  has(roomId: string): boolean {
+    for (const room of this.rooms.values()) if (room.id === roomId) return true;
+    try {
+      return this.stmt('SELECT 1 FROM rooms WHERE id = ?').get(roomId) !== undefined;
+    } catch {
+      return false; // unreadable now: the room is treated as someone else's, which costs nothing
+    }
   }
 
   /**
@@ -223,9 +237,7 @@ export class HostDatabase {
     if (!this.failing) {
       this.failing = true;
       const reason = err instanceof Error ? err.message : String(err);
-      this.onProblem?.(
-        `Parley cannot write the hosted rooms' history right now (${reason}). New messages are kept in memory, still delivered, and saved as soon as the disk allows.`,
-      );
+      this.onProblem?.({ kind: 'failing', file: 'history', path: this.path, detail: reason });
     }
     if (!this.retryTimer) {
       // Doubling while the disk keeps refusing: a disk that stays full costs a try a minute,

@@ -4,6 +4,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Endpoint } from '../../../shared/api';
 import type { ChatMessage } from '../../../shared/protocol';
 import type { OutboxStore, PendingPost } from '../../client/outbox';
+import type { StorageProblem } from '../../../shared/storageProblem';
 import { openDatabase, type OpenedDatabase } from '../openDatabase';
 import {
   messageFromRow,
@@ -47,13 +48,15 @@ const DEFAULT_LIMIT = 50;
  */
 export class MemberDatabase {
   /** Set when the file could not be used as it was (kept aside, or in memory only). */
-  readonly problem: string | null;
+  readonly problem: StorageProblem | null;
   /** True when nothing will survive a restart (the data folder cannot be written). */
   readonly inMemory: boolean;
   /** Told (once per spell of trouble) when the disk refuses writes; a sentence for the user. */
-  onProblem: ((sentence: string) => void) | null = null;
+  onProblem: ((problem: StorageProblem) => void) | null = null;
 
   private readonly db: DatabaseSync;
+  /** The file, for what a problem says. */
+  private readonly path: string;
   private readonly retryMs: number;
   private readonly statements = new Map<string, StatementSync>();
   private readonly unsaved = new Unsaved();
@@ -69,6 +72,7 @@ export class MemberDatabase {
 
   private constructor(opened: OpenedDatabase, opts: MemberDatabaseOptions) {
     this.db = opened.db;
+    this.path = opened.path;
     this.problem = opened.problem;
     this.inMemory = opened.inMemory;
     this.retryMs = opts.retryMs ?? 5_000;
@@ -76,7 +80,10 @@ export class MemberDatabase {
 
   /** Opens (or creates) member.db in `dataDir`; never throws for a bad or unwritable file. */
   static open(dataDir: string, opts: MemberDatabaseOptions = {}): MemberDatabase {
-    return MemberDatabase.over(openDatabase(join(dataDir, MEMBER_DB_FILE), migrateMemberDatabase), opts);
+    return MemberDatabase.over(
+      openDatabase(join(dataDir, MEMBER_DB_FILE), migrateMemberDatabase, 'messages'),
+      opts,
+    );
   }
 
   /** Over a database opened with migrateMemberDatabase (tests use it to make the disk fail). */
@@ -412,9 +419,7 @@ export class MemberDatabase {
     if (!this.failing) {
       this.failing = true;
       const reason = err instanceof Error ? err.message : String(err);
-      this.onProblem?.(
-        `Parley cannot write its history file right now (${reason}). New messages and unsent posts are kept in memory and saved as soon as it can.`,
-      );
+      this.onProblem?.({ kind: 'failing', file: 'messages', path: this.path, detail: reason });
     }
     if (!this.retryTimer && !this.closed) {
       this.retryTimer = setTimeout(() => {

@@ -10,8 +10,10 @@ import type {
   ParleyBridge,
   Session,
   Settings,
+  Theme,
 } from '../../../shared/api';
 import { errorText } from './errors';
+import { reasonText } from './reasonText';
 import { t } from './i18n/I18n.svelte';
 import { RoomState } from './RoomState.svelte';
 
@@ -26,7 +28,7 @@ export type AddressCheck = CommandResult<'room:check-address'>;
 export class AppState {
   /** `unavailable`: there is no bridge (the page was opened outside Parley). */
   status = $state<'loading' | 'ready' | 'unavailable'>('loading');
-  settings = $state.raw<Settings>({ nickname: '', locale: null });
+  settings = $state.raw<Settings>({ nickname: '', locale: null, theme: 'system' });
   lobby = $state.raw<LobbyRoom[]>([]);
   /** The rooms this app hosts. */
   hosting = $state.raw<Hosting[]>([]);
@@ -38,10 +40,22 @@ export class AppState {
   error = $state<string | null>(null);
   /** Whether the window is on screen (`document.visibilityState`): only then is anything read. */
   visible = $state(true);
+  /** The settings view is on screen (in place of the room or the lobby). */
+  settingsOpen = $state(false);
   /** A lobby entry the sidebar asked to bring into view (its Join button takes the focus). */
   lobbyFocus = $state<string | null>(null);
 
   readonly current: RoomState | null = $derived(this.rooms.find((r) => r.id === this.currentId) ?? null);
+  /**
+   * Rooms being joined with a passcode, not yet let in: kept out of the sidebar and off screen,
+   * so a refused passcode is an error where it was typed, never an empty room.
+   */
+  admitting = $state.raw<readonly string[]>([]);
+  /** Per room being admitted, told of each session until it is let in or turned away. */
+  // Bookkeeping, never rendered (`admitting` is what the window reads).
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #admissions = new Map<string, (session: Session | null) => void>();
+  #hostDraft = '';
 
   readonly #bridge: ParleyBridge | undefined;
   #unsubscribers: Array<() => void> = [];
@@ -118,6 +132,19 @@ export class AppState {
     }
   }
 
+  /** Shows the settings (nickname, language, theme); no room is on screen meanwhile. */
+  openSettings(): void {
+    for (const room of this.rooms) room.chat.show(false);
+    this.settingsOpen = true;
+  }
+
+  /** Chooses the window's theme; 'system' follows the operating system's. */
+  async setTheme(theme: Theme): Promise<boolean> {
+    const settings = await this.#run('settings:update', { theme });
+    if (settings) this.settings = settings;
+    return !!settings;
+  }
+
   /** Chooses the window's language; null follows the operating system. */
   async setLocale(locale: Locale | null): Promise<boolean> {
     const settings = await this.#run('settings:update', { locale });
@@ -139,6 +166,7 @@ export class AppState {
   show(roomId: string | null): void {
     // A room just joined may be shown before its first session event: it is on screen when it comes.
     for (const room of this.rooms) room.chat.show(room.id === roomId);
+    this.settingsOpen = false;
     this.currentId = roomId;
     rememberLastShown(roomId);
   }
@@ -154,6 +182,27 @@ export class AppState {
     const room = await this.#run('room:host', passcode ? { name, passcode } : { name });
     if (room) this.show(room.id);
     return !!room;
+  }
+
+  /**
+   * Hosts a room of ours again, by its name: with its id, history and port. One that took a
+   * passcode needs it typed again (it is never stored): the lobby's form opens, name filled in.
+   */
+  async hostAgain(room: RoomState): Promise<boolean> {
+    const info = room.session.room;
+    if (!info) return false;
+    if (!info.passcode) return this.hostRoom(info.name);
+    this.#hostDraft = info.name;
+    this.show(null);
+    this.lobbyFocus = '#host-passcode';
+    return true;
+  }
+
+  /** The room name "Host again" left for the lobby's host form, once. */
+  takeHostDraft(): string {
+    const draft = this.#hostDraft;
+    this.#hostDraft = '';
+    return draft;
   }
 
   /** Stops hosting the room; the app's own session in it stays, offline, until left. */
@@ -173,6 +222,78 @@ export class AppState {
     const joined = !!(await this.#run('room:join', { roomId, ...(passcode && { passcode }), ...entry }));
     if (joined) this.show(roomId);
     return joined;
+  }
+
+  /**
+   * Joins a room of the lobby as the join dialog does, and shows it once it lets us in.
+   * Resolves with why it did not, in the user's language (null: in). For a room that takes a
+   * passcode, a refusal leaves nothing behind: the app leaves it again, the window never shows it.
+   */
+  async enterRoom(
+    roomId: string,
+    passcode: string,
+    entry: { fingerprint?: string; acceptSuspect?: true; passcode?: boolean } = {},
+  ): Promise<string | null> {
+    const { passcode: takesPasscode, ...which } = entry;
+    return this.#enter(roomId, !!takesPasscode, () =>
+      this.#bridge!.send('room:join', { roomId, ...(passcode && { passcode }), ...which }).then(() => roomId),
+    );
+  }
+
+  /** Joins the room at `address` pinned to `fingerprint`, as enterRoom does a lobby room. */
+  async enterAddress(check: AddressCheck, address: string, passcode: string): Promise<string | null> {
+    const payload = passcode
+      ? { address, fingerprint: check.fingerprint, passcode }
+      : { address, fingerprint: check.fingerprint };
+    return this.#enter(check.room.id, !!check.room.passcode, () =>
+      this.#bridge!.send('room:join-address', payload).then((r) => r.roomId),
+    );
+  }
+
+  async #enter(roomId: string, admission: boolean, join: () => Promise<string>): Promise<string | null> {
+    if (!this.#bridge) return null;
+    const before = this.room(roomId);
+    const wasIn = !!before && before.session.state !== 'offline';
+    // Waiting starts before the command: the first session event may come before its reply.
+    const admitted = admission && !wasIn ? this.#awaitAdmission(roomId) : null;
+    try {
+      await join();
+    } catch (error) {
+      this.#endAdmission(roomId);
+      return errorText(error, t);
+    }
+    const refusal = admitted ? await admitted : null;
+    if (refusal !== null) {
+      // Turned away at the door: the app leaves the room again, unless it was in it before.
+      if (!before) await this.#bridge.send('room:leave', { roomId }).catch(() => {});
+      return refusal;
+    }
+    this.error = null;
+    this.show(roomId);
+    return null;
+  }
+
+  /** Resolves with null once the room's session is online, or with why it was turned away. */
+  #awaitAdmission(roomId: string): Promise<string | null> {
+    this.admitting = [...this.admitting, roomId];
+    return new Promise((resolve) => {
+      this.#admissions.set(roomId, (session) => {
+        if (session?.state === 'connecting') return;
+        // Reconnecting: it could not be reached yet, which is no refusal; it shows as such.
+        if (session && session.state !== 'offline') {
+          this.#endAdmission(roomId);
+          resolve(null);
+          return;
+        }
+        this.#endAdmission(roomId);
+        resolve(session?.reason ? reasonText(session.reason, session.room, t) : t('error.INTERNAL'));
+      });
+    });
+  }
+
+  #endAdmission(roomId: string): void {
+    this.#admissions.delete(roomId);
+    this.admitting = this.admitting.filter((id) => id !== roomId);
   }
 
   /** What an address answers (room, verification code, trust), before the user joins it. */
@@ -215,6 +336,7 @@ export class AppState {
 
   /** A session came, changed or went (null: the app left the room). */
   #applySession(roomId: string, session: Session | null): void {
+    this.#admissions.get(roomId)?.(session);
     const room = this.room(roomId);
     if (!session) {
       if (!room) return;
@@ -229,7 +351,9 @@ export class AppState {
     const host = { bridge: this.#bridge!, showError: (text: string | null) => (this.error = text) };
     this.rooms = [...this.rooms, new RoomState(session, host, this.currentId === roomId)];
     // A room joined while the lobby is on screen (from elsewhere too: a link, the tray) comes on screen.
-    if (this.currentId === null && this.status === 'ready') this.show(roomId);
+    if (this.currentId === null && this.status === 'ready' && !this.#admissions.has(roomId)) {
+      this.show(roomId);
+    }
   }
 
   #on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): void {

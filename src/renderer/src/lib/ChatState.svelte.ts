@@ -1,6 +1,8 @@
 import type { PendingPost, Session } from '../../../shared/api';
 import type { ChatMessage, Member } from '../../../shared/protocol';
-import { noticesFor, type NoticeBody } from './presenceText';
+import type { NoticeContent, RoomNotice } from './notices';
+import { arrange, type DayEntry } from './timeline';
+import { noticesFor } from './presenceText';
 
 /**
  * The conversation key of the room-wide conversation. Member ids are never empty, so it cannot
@@ -44,28 +46,11 @@ export interface PendingMessage {
   stored: { id: string; seq: number } | null;
 }
 
-/**
- * What a notice in the Everyone conversation says: "Bob joined", "Ann, Bob and 3 others left"
- * (one per kind per presence batch, see presenceSentence), the room moved to another address,
- * or the connection was gone from `since` to `until` (null: still gone).
- */
-export type NoticeContent =
-  | NoticeBody
-  | { kind: 'moved'; from: string; to: string }
-  | { kind: 'gap'; since: number; until: number | null };
-
-/** A notice in the timeline. */
-export type RoomNotice = NoticeContent & {
-  id: number;
-  ts: number;
-  /** The highest seq known when it happened: the notice follows that message. */
-  afterSeq: number;
-};
-
 export type TimelineEntry =
-  | { kind: 'message'; key: string; message: ChatMessage; mine: boolean }
-  | { kind: 'pending'; key: string; pending: PendingMessage }
-  | { kind: 'notice'; key: string; notice: RoomNotice };
+  | { kind: 'message'; key: string; message: ChatMessage; mine: boolean; continued?: boolean }
+  | { kind: 'pending'; key: string; pending: PendingMessage; continued?: boolean }
+  | { kind: 'notice'; key: string; notice: RoomNotice }
+  | DayEntry;
 
 export function deliveryState(pending: PendingMessage): DeliveryState {
   if (pending.error !== null) return 'failed';
@@ -104,8 +89,12 @@ export class ChatState {
   readonly selectedConversation: Conversation = $derived(
     this.conversations.find((c) => c.key === this.selected) ?? this.conversations[0]!,
   );
-  /** What the selected conversation shows, oldest first. */
-  readonly timeline: TimelineEntry[] = $derived(this.#timelineOf(this.selected));
+  /** The grouped variants of entries (see arrange), made once each so rows are not redrawn. */
+  #arranged = new WeakMap<object, Exclude<TimelineEntry, DayEntry>>();
+  /** What the selected conversation shows, oldest first, arranged for reading. */
+  readonly timeline: TimelineEntry[] = $derived(
+    arrange(this.#timelineOf(this.selected), this.me?.id, this.#arranged, !this.earlier),
+  );
   /** The highest seq the selected conversation shows, or 0 when it shows none. */
   readonly selectedSeq: number = $derived(this.#lastSeqOf(this.selected));
 
@@ -131,6 +120,7 @@ export class ChatState {
    * same entry object for the same message keeps the list from re-rendering rows for nothing.
    */
   #entries = new WeakMap<ChatMessage, TimelineEntry & { kind: 'message' }>();
+
   #nextLocalId = 1;
   /** How many messages a flood may grow the window to: MAX_MESSAGES, or all the user loaded. */
   #limit = MAX_MESSAGES;
@@ -501,9 +491,9 @@ export class ChatState {
     return 0;
   }
 
-  #timelineOf(key: string): TimelineEntry[] {
+  #timelineOf(key: string): Exclude<TimelineEntry, DayEntry>[] {
     const meId = this.me?.id;
-    const entries: TimelineEntry[] = [];
+    const entries: Exclude<TimelineEntry, DayEntry>[] = [];
     const notices = key === EVERYONE ? this.notices : [];
     const mine = this.pending.filter((p) => p.conversation === key);
     // Stored ones whose copy has not arrived yet already have their place in the sequence.

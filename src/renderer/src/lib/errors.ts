@@ -28,6 +28,10 @@ export function errorText(error: unknown, translate: Translate, heldBack = false
     .replace(/^Error invoking remote method '[^']*':\s*/, '')
     .replace(/^(?:[A-Za-z]*Error):\s*/, '');
   const params: Record<string, string | number> = { max: LIMITS.maxTextChars, ...coded.params };
+  if (code === 'STORAGE' && typeof params.kind === 'string' && typeof params.file === 'string') {
+    const said = storageText(params, translate);
+    if (said) return said;
+  }
   const key = keyOf(code, params, heldBack && HELD_BACK.has(code));
   if (key) {
     const said = translate(key, params);
@@ -45,6 +49,21 @@ function keyOf(code: string, params: Record<string, string | number>, held: bool
     key += params.room > params.ours ? '_NEWER' : '_OLDER';
   else if (code === 'NO_SUCH_ROOM' && params.address !== undefined) key += '_AT';
   return Object.hasOwn(en, key) ? (key as MessageKey) : null;
+}
+
+/**
+ * Trouble with a file in the data folder (shared/storageProblem.ts): what happened to which
+ * file, and what it costs where that is more than starting afresh. Null for a kind or file
+ * this window does not know (a newer core's): the English sentence stands.
+ */
+function storageText(params: Record<string, string | number>, translate: Translate): string | null {
+  const kind = `storage.${params.kind}`;
+  const file = `storage.file.${params.file}`;
+  if (!Object.hasOwn(en, kind) || !Object.hasOwn(en, file)) return null;
+  const words = { ...params, file: translate(file as MessageKey) };
+  const said = translate(kind as MessageKey, words);
+  const cost = `storage.cost.${params.file}.${params.kind}`;
+  return Object.hasOwn(en, cost) ? `${said} ${translate(cost as MessageKey)}` : said;
 }
 
 /** The impostor warning, with the code this entry shows and the one trusted before when known. */

@@ -5,17 +5,52 @@
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(locale: string, kind: 'time' | 'full'): Intl.DateTimeFormat {
+const OPTIONS: Record<string, Intl.DateTimeFormatOptions> = {
+  time: { hour: 'numeric', minute: '2-digit' },
+  full: { dateStyle: 'full', timeStyle: 'medium' },
+  /** A message's time on another day: "30 Nov, 14:05". */
+  dated: { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' },
+  datedYear: { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' },
+  /** A day divider: "Monday, 30 November". */
+  day: { weekday: 'long', month: 'long', day: 'numeric' },
+  dayYear: { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' },
+};
+
+function formatter(locale: string, kind: keyof typeof OPTIONS): Intl.DateTimeFormat {
   const key = `${kind} ${locale}`;
   let made = formatters.get(key);
   if (!made) {
-    made = new Intl.DateTimeFormat(
-      locale,
-      kind === 'time' ? { hour: 'numeric', minute: '2-digit' } : { dateStyle: 'full', timeStyle: 'medium' },
-    );
+    made = new Intl.DateTimeFormat(locale, OPTIONS[kind]);
     formatters.set(key, made);
   }
   return made;
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** A message's time: the time of day for today, with the date for anything older. */
+export function formatWhen(ts: number, locale: string, now = Date.now()): string {
+  const when = new Date(ts);
+  const today = new Date(now);
+  if (sameDay(when, today)) return formatTime(ts, locale);
+  return formatter(locale, when.getFullYear() === today.getFullYear() ? 'dated' : 'datedYear').format(ts);
+}
+
+/** What a day divider says: "Today", "Yesterday", or the date (with the year when not this one). */
+export function dayLabel(
+  ts: number,
+  locale: string,
+  words: { today: string; yesterday: string },
+  now = Date.now(),
+): string {
+  const when = new Date(ts);
+  const today = new Date(now);
+  if (sameDay(when, today)) return words.today;
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (sameDay(when, yesterday)) return words.yesterday;
+  return formatter(locale, when.getFullYear() === today.getFullYear() ? 'day' : 'dayYear').format(ts);
 }
 
 /** "14:05" or "2:05 PM", as the locale writes a time of day. */

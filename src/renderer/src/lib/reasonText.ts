@@ -12,6 +12,7 @@ export interface ReasonRoom {
 const UNNAMED: Partial<Record<Reason['code'], MessageKey>> = {
   HOST_CLOSED: 'reason.HOST_CLOSED_UNNAMED',
   SILENT: 'reason.SILENT_UNNAMED',
+  NOT_HOSTING: 'reason.NOT_HOSTING_UNNAMED',
 };
 
 /**

@@ -1,4 +1,4 @@
-import { LIMITS } from '../../../shared/constants';
+import { codePointLength, LIMITS } from '../../../shared/constants';
 import { nameFault, type NameProblem } from '../../../shared/names';
 import type { MessageKey } from './i18n/I18n.svelte';
 
@@ -18,7 +18,8 @@ const FAULT_KEYS: Record<NameProblem, MessageKey> = {
  */
 export function nicknameProblem(nick: string): { key: MessageKey; max?: number } | null {
   if (nick.length === 0) return { key: 'nickname.errorEmpty' };
-  if (nick.length > LIMITS.maxNickChars) return { key: 'nickname.errorTooLong', max: LIMITS.maxNickChars };
+  if (codePointLength(nick) > LIMITS.maxNickChars)
+    return { key: 'nickname.errorTooLong', max: LIMITS.maxNickChars };
   const fault = nameFault(nick);
   if (fault) return { key: FAULT_KEYS[fault.problem] };
   return null;

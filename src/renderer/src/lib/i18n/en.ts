@@ -73,6 +73,11 @@ export const en = {
   'hosting.guessing':
     'Someone is guessing this room’s passcode: {{failures}} wrong tries in 10 minutes from {{addresses}} addresses. Newcomers are slowed down; people already in are not affected.',
   'hosting.open': 'Open',
+  'hosting.again': 'Host again',
+  'hosting.againHint':
+    'Opens this room again on your computer, with its history, where members find it as before.',
+  'hosting.stopHint':
+    'Closes the room for everyone in it. Its history stays on your computer, for Host again.',
   'hosting.stop': 'Stop hosting',
 
   'room.hostedBy': 'Hosted by {{host}}',
@@ -82,6 +87,12 @@ export const en = {
   'verify.room': '{{name}}, hosted by {{host}}',
   'verify.compare': 'Compare this code with the host (in person or by phone) before joining.',
   'verify.trusted': 'You have joined this room before; the code matches.',
+  'verify.codeLabel': 'Verification code',
+  'verify.ask':
+    'Ask {{host}} to read the code shown in their window, in person or by phone. Join only if it is the same.',
+  'verify.match': 'The codes match — join',
+  'verify.verified': 'Verified',
+  'verify.firstUse': 'Not compared yet',
   'verify.join': 'Join',
   'verify.cancel': 'Cancel',
   'verify.changedHeading': 'Certificate changed',
@@ -94,7 +105,39 @@ export const en = {
   'suspect.pinned': 'You joined this room before, when it showed code {{pinned}}.',
   'suspect.joinAnyway': 'The codes match: join',
   'suspect.trustAndJoin': 'The codes match: trust this certificate and join',
+  'room.leaveHint': 'Leaves the room. Your saved copy stays, listed in All rooms.',
+  'room.forget': 'Forget this room',
+  'room.forgetConfirm': 'Delete its saved copy',
+  'room.forgetHint': 'Leaves the room and deletes your saved copy of it from this computer.',
   'room.leave': 'Leave room',
+  'sidebar.settings': 'Settings',
+  'settings.heading': 'Settings',
+  'settings.appearance': 'Language and look',
+  'theme.label': 'Theme',
+  'theme.system': 'System',
+  'theme.light': 'Light',
+  'theme.dark': 'Dark',
+  'lobby.youAppearAs': 'You appear as {{nick}}.',
+  'lobby.change': 'Change',
+  'storage.file.settings': 'The settings file',
+  'storage.file.messages': 'The file of your messages',
+  'storage.file.trust': 'The file of trusted room certificates',
+  'storage.file.history': 'The history file of the rooms you host',
+  'storage.file.identity': 'The host identity',
+  'storage.damaged':
+    '{{file}} ({{path}}) could not be read, so Parley kept it aside as {{aside}} and started a fresh one.',
+  'storage.stuck':
+    '{{file}} ({{path}}) could not be read, nor moved aside ({{detail}}). Parley uses a fresh one in memory until it quits.',
+  'storage.unwritable':
+    '{{file}} ({{path}}) cannot be written ({{detail}}). Parley keeps it in memory until it restarts.',
+  'storage.failing':
+    '{{file}} ({{path}}) cannot be written right now ({{detail}}). What is new is kept in memory and saved as soon as it can be.',
+  'storage.cost.trust.damaged':
+    'Rooms joined before will be trusted anew on first contact: compare their verification codes.',
+  'storage.cost.identity.damaged': 'Members who joined before will be warned that your certificate changed.',
+  'storage.cost.identity.stuck': 'Members will be warned that your certificate changed.',
+  'storage.cost.identity.unwritable':
+    'After Parley quits, members will be warned that your certificate changed.',
   'sidebar.label': 'Rooms',
   'sidebar.rooms': 'Your rooms',
   'sidebar.noRooms': 'Rooms you host or join show here.',
@@ -199,6 +242,9 @@ export const en = {
   'reason.NO_ADDRESS': 'There is no address to connect to.',
   'reason.GAVE_UP': 'Stopped trying after {{attempts}} attempts. {{cause}}',
   'reason.GONE_FROM_LAN': 'The room is no longer on the network.',
+  'reason.NOT_HOSTING': 'You are not hosting {{room}} now. Host it again to bring it back, with its history.',
+  'reason.NOT_HOSTING_UNNAMED':
+    'You are not hosting this room now. Host it again to bring it back, with its history.',
   'reason.SAVED_COPY': 'The room’s host is not on the network. You are reading your saved copy.',
 
   'conversations.label': 'Conversations',
@@ -219,6 +265,8 @@ export const en = {
   'messages.leftTwo': '{{first}} and {{second}} left',
   'messages.leftThree': '{{first}}, {{second}} and {{third}} left',
   'messages.leftMany': '{{first}}, {{second}} and {{others}} others left',
+  'messages.today': 'Today',
+  'messages.yesterday': 'Yesterday',
   'messages.jumpToLatest': 'Jump to latest',
   'messages.moved': 'The room moved from {{from}} to {{to}}; Parley found it again.',
   'messages.gapOpen': 'Not connected since {{since}}. Messages sent meanwhile arrive when the room is back.',
