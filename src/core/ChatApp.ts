@@ -168,7 +168,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         await this.serially(() => this.forget(roomId));
         return {};
       },
-      'chat:send': ({ roomId, text, to }) => ({ cid: this.requireSession(roomId).client.post(text, to) }),
+      'chat:send': ({ roomId, text, to, cid }) => ({
+        cid: this.requireSession(roomId).client.post(text, to, cid),
+      }),
       'chat:load-earlier': ({ roomId, before }) => this.loadEarlier(roomId, before),
       'chat:mark-read': ({ roomId, conversation, seq }) => {
         this.requireSession(roomId).markRead(conversation, seq);

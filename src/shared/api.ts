@@ -294,8 +294,16 @@ export const commands = {
    * answering for it later is still told apart. A room this app hosts keeps its history.
    */
   'room:forget': { payload: InRoom, result: Empty },
+  /**
+   * Posts `text` (to one member with `to`). `cid`: the client id the window chose when the
+   * message was typed, as Matrix clients choose txnIds, so every answer about the post (`sent`,
+   * a `problem`) names an id the window already has; the same cid again is the same post, sent
+   * once. Absent: the core chooses one. Resolves with the cid.
+   */
   'chat:send': {
-    payload: z.object({ roomId: IdSchema, text: TextSchema, to: IdSchema.optional() }).strict(),
+    payload: z
+      .object({ roomId: IdSchema, text: TextSchema, to: IdSchema.optional(), cid: IdSchema.optional() })
+      .strict(),
     result: z.object({ cid: IdSchema }),
   },
   /** Older messages of a room, before `before` (a seq): from the host when online, else the saved copy. */

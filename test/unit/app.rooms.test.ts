@@ -131,6 +131,30 @@ describe('an app in several rooms', () => {
   });
 });
 
+describe('posts under the window’s own client id', () => {
+  it('files a post under the cid the window chose, and the same cid again as that same post, once', async () => {
+    const alice = makeApp('Alice');
+    const office = await hostRoom(alice, 'Office');
+    const acked = next(alice, 'sent', (p) => p.cid === 'typed-here-1');
+    const first = await send<{ cid: string }>(alice, 'chat:send', {
+      roomId: office.id,
+      cid: 'typed-here-1',
+      text: 'once',
+    });
+    const again = await send<{ cid: string }>(alice, 'chat:send', {
+      roomId: office.id,
+      cid: 'typed-here-1',
+      text: 'once',
+    });
+    expect([first.cid, again.cid]).toEqual(['typed-here-1', 'typed-here-1']);
+    expect((await acked).roomId).toBe(office.id);
+    const later = next(alice, 'sent', (p) => p.cid === 'typed-here-2');
+    await send(alice, 'chat:send', { roomId: office.id, cid: 'typed-here-2', text: 'then this' });
+    await later;
+    expect(sessionIn(alice, office.id)!.messages.map((m) => m.text)).toEqual(['once', 'then this']);
+  });
+});
+
 describe('trust and ownership as the window shows them', () => {
   it('marks a room verified only once the user compared its code (room:trust), not on first use', async () => {
     const alice = makeApp('Alice');

@@ -52,9 +52,12 @@ export class Delivery {
    * Files a post in the outbox, then sends it if the window allows; returns its cid. A post no
    * host would accept (empty, too long, a malformed recipient) never enters the outbox, where
    * it would be refused again after every welcome: it is reported as refused straight away.
+   * `cid` is the caller's choice (the window's); a cid already waiting is that same post, filed
+   * once (the host stores a cid once too).
    */
-  post(text: string, to?: string): string {
-    const post: PendingPost = { cid: newCid(), text, createdAt: Date.now(), ...(to !== undefined && { to }) };
+  post(text: string, to?: string, cid: string = newCid()): string {
+    if (this.isPending(cid)) return cid;
+    const post: PendingPost = { cid, text, createdAt: Date.now(), ...(to !== undefined && { to }) };
     const refusal = checkPost(post);
     if (refusal) {
       queueMicrotask(() => this.hooks.problem({ ...refusal, cid: post.cid }));

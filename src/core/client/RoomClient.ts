@@ -211,10 +211,11 @@ export class RoomClient extends EventEmitter<ClientEvents> {
 
   /**
    * Files a post in the outbox, then sends it if online (otherwise it goes after the next
-   * welcome); returns its cid. It stays pending until the host acknowledges it.
+   * welcome); returns its cid (`cid` when the caller chose one). It stays pending until the
+   * host acknowledges it.
    */
-  post(text: string, to?: string): string {
-    return this.delivery.post(text, to);
+  post(text: string, to?: string, cid?: string): string {
+    return this.delivery.post(text, to, cid);
   }
 
   /** Posts not yet acknowledged by the host, oldest first. */

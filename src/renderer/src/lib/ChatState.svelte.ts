@@ -2,6 +2,7 @@ import type { PendingPost, Session } from '../../../shared/api';
 import type { ChatMessage, Member } from '../../../shared/protocol';
 import type { NoticeContent, RoomNotice } from './notices';
 import { arrange, type DayEntry } from './timeline';
+import { newCid } from './cid';
 import { noticesFor } from './presenceText';
 
 /**
@@ -33,8 +34,8 @@ export type DeliveryState = 'sending' | 'sent' | 'failed';
 export interface PendingMessage {
   /** Local id, stable from the moment the message is typed or restored. */
   id: number;
-  /** The client id the core filed it under; null until `chat:send` resolves. */
-  cid: string | null;
+  /** Its client id, chosen here when it was typed (or the outbox's, for a restored one). */
+  cid: string;
   text: string;
   /** The conversation it belongs to: EVERYONE or the recipient's member id. */
   conversation: string;
@@ -104,11 +105,6 @@ export class ChatState {
   /** Client ids whose stored message has arrived: never show them as pending again. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #settled = new Set<string>();
-  /** `sent` events that came before `chat:send` resolved with their cid. */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #earlyAcks = new Map<string, { id: string; seq: number }>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #earlyFailures = new Map<string, string>();
   /** The highest seq reported read per conversation, so each is reported once. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #read = new Map<string, number>();
@@ -229,7 +225,7 @@ export class ChatState {
   addPending(text: string, to: Member | null): PendingMessage {
     this.pending.push({
       id: this.#nextLocalId++,
-      cid: null,
+      cid: newCid(),
       text,
       conversation: to?.id ?? EVERYONE,
       to,
@@ -240,38 +236,11 @@ export class ChatState {
     return this.pending[this.pending.length - 1]!;
   }
 
-  /** `chat:send` resolved: the core filed the message under this client id. */
-  sent(id: number, cid: string): void {
-    const entry = this.pending.find((p) => p.id === id);
-    if (!entry) return;
-    // A session snapshot may have listed it already and claimed this entry for that cid.
-    if (entry.cid !== null && entry.cid !== cid) return;
-    const twin = this.pending.find((p) => p.cid === cid && p.id !== id);
-    if (twin) this.#drop(twin.id);
-    if (this.#settled.has(cid)) {
-      this.#drop(id);
-      return;
-    }
-    entry.cid = cid;
-    const ack = this.#earlyAcks.get(cid);
-    if (ack) {
-      this.#earlyAcks.delete(cid);
-      this.acked(cid, ack.id, ack.seq);
-    }
-    const early = this.#earlyFailures.get(cid);
-    if (early !== undefined) {
-      this.#earlyFailures.delete(cid);
-      entry.error = early;
-    }
-  }
-
   /** The host stored the message with this client id as message `id`, number `seq`. */
   acked(cid: string, id: string, seq: number): void {
+    // Not typed here nor restored (another window's post, or one already settled): nothing to do.
     const entry = this.pending.find((p) => p.cid === cid);
-    if (!entry) {
-      if (!this.#settled.has(cid)) this.#earlyAcks.set(cid, { id, seq });
-      return;
-    }
+    if (!entry) return;
     if (this.#ids.has(id)) {
       this.#settled.add(cid);
       this.#drop(entry.id);
@@ -288,7 +257,6 @@ export class ChatState {
         ? this.pending.find((p) => p.id === which.id)
         : this.pending.find((p) => p.cid === which.cid);
     if (entry) entry.error = reason;
-    else if ('cid' in which) this.#earlyFailures.set(which.cid, reason);
   }
 
   /** Removes a pending message (retried or given up on). */
@@ -377,7 +345,7 @@ export class ChatState {
       (p) => (message.cid !== undefined && p.cid === message.cid) || p.stored?.id === message.id,
     );
     if (!entry) return;
-    if (entry.cid) this.#settled.add(entry.cid);
+    this.#settled.add(entry.cid);
     this.#drop(entry.id);
   }
 
@@ -389,14 +357,6 @@ export class ChatState {
     for (const post of posts) {
       if (this.#settled.has(post.cid) || this.pending.some((p) => p.cid === post.cid)) continue;
       const conversation = post.to ?? EVERYONE;
-      // Typed here and still waiting for `chat:send` to answer: that entry is this post.
-      const typedHere = this.pending.find(
-        (p) => p.cid === null && p.conversation === conversation && p.text === post.text,
-      );
-      if (typedHere) {
-        typedHere.cid = post.cid;
-        continue;
-      }
       let to: Member | null = null;
       if (post.to) {
         // Until someone says who it is, the tab shows the start of the id.
@@ -415,11 +375,6 @@ export class ChatState {
         error: null,
         stored: null,
       });
-      const early = this.#earlyFailures.get(post.cid);
-      if (early !== undefined) {
-        this.#earlyFailures.delete(post.cid);
-        this.pending[this.pending.length - 1]!.error = early;
-      }
     }
   }
 
@@ -549,8 +504,6 @@ export class ChatState {
     this.#moved = null;
     this.#ids.clear();
     this.#settled.clear();
-    this.#earlyAcks.clear();
-    this.#earlyFailures.clear();
     this.#read.clear();
     this.#unnamed.clear();
   }

@@ -154,14 +154,12 @@ export class RoomState {
     return !!(await this.#run('room:reconnect', payload));
   }
 
+  /** Sends under the cid the message was given when typed: every answer about it finds it. */
   async #post(pending: PendingMessage): Promise<void> {
-    const id = pending.id;
-    const payload = pending.to
-      ? { roomId: this.id, text: pending.text, to: pending.to.id }
-      : { roomId: this.id, text: pending.text };
+    const { id, cid, text, to } = pending;
+    const payload = to ? { roomId: this.id, cid, text, to: to.id } : { roomId: this.id, cid, text };
     try {
-      const { cid } = await this.#host.bridge.send('chat:send', payload);
-      this.chat.sent(id, cid);
+      await this.#host.bridge.send('chat:send', payload);
     } catch (error) {
       this.chat.failed({ id }, errorText(error, t));
     }
