@@ -2,7 +2,7 @@ import { encodeFrame } from '../../shared/codec';
 import { ErrorCode, LIMITS, PostFrame, type AckFrame } from '../../shared/protocol';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import { newCid } from './cid';
-import type { Problem } from './Link';
+import type { Problem } from '../../shared/problem';
 import type { OutboxStore, PendingPost } from './outbox';
 
 /** Spacing of resends after the host could not store a post; default 1 s doubling to 30 s. */

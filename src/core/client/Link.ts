@@ -1,3 +1,4 @@
+import type { Problem } from '../../shared/problem';
 import { EventEmitter } from 'node:events';
 import { WebSocket, type RawData } from 'ws';
 import type { Endpoint } from '../../shared/api';
@@ -25,13 +26,6 @@ const MAX_HOST_FRAME_BYTES = 16 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long a graceful close may take before the socket is cut. */
 const CLOSE_GRACE_MS = 1_000;
-
-/** A problem the host reported, or one we found with what it sent. */
-export interface Problem {
-  code: string;
-  message: string;
-  cid?: string;
-}
 
 /** What a link says in its hello. */
 export interface Hello {

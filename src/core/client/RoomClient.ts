@@ -17,17 +17,18 @@ import { Delivery, STORAGE_RETRY_DEFAULTS } from './Delivery';
 import { formatEndpoint } from '../../shared/endpoint';
 import type { MemberKey } from '../memberKey';
 import type { FingerprintMismatchError } from '../identity/tlsClient';
-import { certChangedReason, Link, type LinkEnd, type Problem } from './Link';
+import type { Problem } from '../../shared/problem';
+import { certChangedReason, Link, type LinkEnd } from './Link';
 import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
 import { PageRequests } from './PageRequests';
 import { Roster, type PresenceChange } from './Roster';
-import { Timeline } from './Timeline';
+import { SeenSeqs } from './SeenSeqs';
 
 /** How long to wait before asking again for history the host refused as asked too fast. */
 const FETCH_RETRY_MS = 500;
 
 export type { OutboxStore, PendingPost } from './outbox';
-export type { Problem } from './Link';
+export type { Problem } from '../../shared/problem';
 export type { Departure, PresenceChange } from './Roster';
 
 /** How a member connects to a room. */
@@ -121,7 +122,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private _address: string;
   private readonly roster = new Roster();
   private readonly delivery: Delivery;
-  private readonly timeline: Timeline;
+  private readonly seen: SeenSeqs;
   private readonly requests: PageRequests;
   private catchUp: CatchUp | null = null;
   private link: Link | null = null;
@@ -141,7 +142,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.roomId = opts.roomId ?? null;
     this.expected = opts.fingerprint ?? null;
     this._address = opts.endpoints[0] ? formatEndpoint(opts.endpoints[0]) : '';
-    this.timeline = new Timeline(opts.since ?? (() => undefined));
+    this.seen = new SeenSeqs(opts.since ?? (() => undefined));
     this.requests = new PageRequests(opts.requestTimeoutMs ?? 10_000);
     this.delivery = new Delivery(
       opts.outbox ?? new MemoryOutbox(),
@@ -332,7 +333,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       return;
     }
     this._address = formatEndpoint(endpoint);
-    const since = this.timeline.since();
+    const since = this.seen.since();
     const hello = {
       nick: this.nickname,
       key: this.key,
@@ -364,7 +365,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     switch (frame.type) {
       case 'message':
         if (this.catchUp) this.catchUp.held.push(frame.message);
-        else for (const message of this.timeline.take([frame.message])) this.emit('message', message);
+        else for (const message of this.seen.take([frame.message])) this.emit('message', message);
         break;
       case 'ack':
         this.delivery.onAck(frame);
@@ -455,7 +456,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     // Posts waiting in the outbox go out first, in the order they were made, before anything
     // a listener of the events below might post.
     this.delivery.resendAll();
-    const backlog = this.timeline.take(welcome.history);
+    const backlog = this.seen.take(welcome.history);
     // Without `since` the welcome holds the latest messages, so there is nothing after them.
     if (welcome.more && since !== undefined) {
       this.catchUp = { link, held: [] };
@@ -487,7 +488,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     const ref = this.requests.nextRef();
     const frame = encodeFrame({
       type: 'fetch',
-      after: this.timeline.since() ?? 0,
+      after: this.seen.since() ?? 0,
       limit: LIMITS.pageMax,
       ref,
     });
@@ -502,7 +503,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   }
 
   private onCatchUpPage(link: Link, page: PageFrame): void {
-    const fresh = this.timeline.take(page.messages);
+    const fresh = this.seen.take(page.messages);
     if (fresh.length > 0) this.emit('backlog', fresh);
     if (link !== this.link) return; // a listener closed or suspended us
     // An empty page that claims more would have us ask the same question forever.
@@ -512,7 +513,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     }
     const held = this.catchUp?.held ?? [];
     this.catchUp = null;
-    for (const message of this.timeline.take(held)) {
+    for (const message of this.seen.take(held)) {
       this.emit('message', message);
       if (link !== this.link) return;
     }

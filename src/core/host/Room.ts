@@ -102,7 +102,7 @@ type PostFrame = Extract<ClientFrame, { type: 'post' }>;
 type FetchFrame = Extract<ClientFrame, { type: 'fetch' }>;
 
 /** A post accepted this turn, waiting to be stored with the turn's others (see storePosts). */
-interface PendingPost {
+interface AcceptedPost {
   conn: Conn;
   post: PostFrame;
   draft: MessageDraft;
@@ -119,7 +119,7 @@ export class Room {
   /** The connection currently holding each member's seat, counted per address and prefix. */
   private readonly online = new Seats<Conn>((conn) => this.deps.onSeated?.(conn));
   private drained: (() => void)[] = [];
-  private pending: PendingPost[] = [];
+  private pending: AcceptedPost[] = [];
   /** Rate budgets by member id and by address, kept across reconnects. */
   private readonly rates: {
     posts: RateBook;
@@ -446,7 +446,7 @@ export class Room {
     batch.forEach((pending, i) => guard(() => this.posted(pending, results[i]!)));
   }
 
-  private posted({ conn, post, draft }: PendingPost, stored: Appended | { error: unknown }): void {
+  private posted({ conn, post, draft }: AcceptedPost, stored: Appended | { error: unknown }): void {
     if ('error' in stored || stored.duplicate) this.quota.refund(draft.from.id, Buffer.byteLength(post.text));
     if ('error' in stored) {
       this.storageFailed(conn, post.cid, stored.error);

@@ -1,11 +1,11 @@
 import type { ChatMessage } from '../../shared/protocol';
 
 /**
- * The room's messages as this client has passed them on: which seqs it has emitted (so none is
- * emitted twice, whether it came in a welcome, a page or live) and the highest one, which is
- * what the next hello asks to continue from.
+ * Which of the room's seqs this client has passed on (so none is emitted twice, whether it
+ * came in a welcome, a page or live) and the highest one, which is what the next hello asks to
+ * continue from. (The window's "timeline" is the rendered list; this is only the seqs.)
  */
-export class Timeline {
+export class SeenSeqs {
   private readonly seen = new Set<number>();
   private top: number | undefined;
 
@@ -16,11 +16,6 @@ export class Timeline {
     const stored = this.stored();
     if (stored === undefined) return this.top;
     return this.top === undefined ? stored : Math.max(stored, this.top);
-  }
-
-  /** The highest seq emitted so far by this client (not counting the saved copy). */
-  get highest(): number | undefined {
-    return this.top;
   }
 
   /** The messages not emitted before, oldest first; they count as emitted from now on. */
