@@ -12,6 +12,7 @@ import {
   type Snapshot,
 } from '../shared/api';
 import type { RoomInfo } from '../shared/protocol';
+import { formatEndpoint } from '../shared/endpoint';
 import { reason, ReasonCode, type Reason } from '../shared/reasons';
 import { storageReport, type StorageProblem } from '../shared/storageProblem';
 import { Discovery, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
@@ -262,8 +263,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const local = hosted.localEndpoint;
     // In it already, here: nothing to do. A session left from before (rejoined at start, or
     // offline since hosting stopped) is replaced by one that knows the room's port and passcode.
-    if (current?.client.state === 'online' && current.client.address === `${local.host}:${local.port}`)
-      return;
+    if (current?.client.state === 'online' && current.client.address === formatEndpoint(local)) return;
     this.openSession([hosted.localEndpoint], hosted.info.id, {
       fingerprint: hosted.fingerprint,
       passcode: hosted.passcode,
@@ -412,7 +412,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       passcode: opts.passcode ?? null,
       ...(opts.info && { info: opts.info }),
       // Verified: the pin is one the user compared, and the host (if it spoke yet) showed that one.
-      hostedHere: () => this.hosted.hostedBefore(roomId),
+      // Read once: a session's every snapshot would otherwise ask host.db again.
+      hostedHere: this.hosted.hostedBefore(roomId),
       verified: (): boolean => {
         const shown = session.client.fingerprint;
         return this.trust.verified(roomId) && (shown === null || shown === this.trust.pinned(roomId));

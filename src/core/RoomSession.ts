@@ -42,8 +42,8 @@ export interface RoomSessionOptions {
   info?: RoomInfo;
   /** Whether the user compared the code of the certificate pinned for the room (TrustStore). */
   verified?: () => boolean;
-  /** Whether this app hosts (or hosted) the room. */
-  hostedHere?: () => boolean;
+  /** This app hosts (or hosted) the room; it cannot stop being so while the session lasts. */
+  hostedHere?: boolean;
 }
 
 /** The bridge events one session emits, each with its room id. */
@@ -82,7 +82,7 @@ export class RoomSession extends EventEmitter<SessionEvents> {
   private moved: { from: string; to: string } | null = null;
   private readonly info: RoomInfo | null;
   private readonly verified: () => boolean;
-  private readonly hostedHere: () => boolean;
+  private readonly hostedHere: boolean;
 
   constructor(opts: RoomSessionOptions) {
     super();
@@ -95,7 +95,7 @@ export class RoomSession extends EventEmitter<SessionEvents> {
     this.endpoints = opts.endpoints;
     this.info = opts.info ?? null;
     this.verified = opts.verified ?? (() => false);
-    this.hostedHere = opts.hostedHere ?? (() => false);
+    this.hostedHere = opts.hostedHere ?? false;
     for (const m of opts.store.messages(opts.roomId, { limit: WINDOW })) this.recent.set(m.seq, m);
 
     this.client = new RoomClient({
@@ -235,7 +235,7 @@ export class RoomSession extends EventEmitter<SessionEvents> {
       unread: this.store.unread(this.roomId, this.myId),
       code: this.fingerprint ? verificationCode(this.fingerprint) : null,
       verified: this.verified(),
-      hostedHere: this.hostedHere(),
+      hostedHere: this.hostedHere,
     };
   }
 

@@ -301,17 +301,6 @@ export class AppState {
     return (await this.#run('room:check-address', { address })) ?? null;
   }
 
-  /**
-   * Joins the room at `address` pinned to exactly the certificate the user confirmed, and shows
-   * it. `passcode`: for a room whose info says it takes one; empty or absent: none.
-   */
-  async joinAddress(address: string, fingerprint: string, passcode = ''): Promise<boolean> {
-    const payload = passcode ? { address, fingerprint, passcode } : { address, fingerprint };
-    const joined = await this.#run('room:join-address', payload);
-    if (joined) this.show(joined.roomId);
-    return !!joined;
-  }
-
   /** Trusts a room's new certificate (the user compared codes with the host). */
   async trustRoom(roomId: string, fingerprint: string): Promise<boolean> {
     return !!(await this.#run('room:trust', { roomId, fingerprint }));
