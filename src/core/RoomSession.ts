@@ -66,7 +66,6 @@ export class RoomSession extends EventEmitter<SessionEvents> {
   private readonly nickname: string;
   /** The latest messages, by seq (the window's working set). */
   private readonly recent = new Map<number, ChatMessage>();
-  private started = false;
   /** The room's certificate fingerprint: as expected at first, then as presented at each welcome. */
   private fingerprint: string | null;
   private reason: Reason | null = null;
@@ -175,12 +174,8 @@ export class RoomSession extends EventEmitter<SessionEvents> {
   /** Connects (or reconnects) to the room. */
   connect(): void {
     this.goneFromLan = false;
-    if (this.started) {
-      this.client.reconnectNow();
-    } else {
-      this.started = true;
-      this.client.start();
-    }
+    // Also the first start: the client may have been suspended before it ever connected.
+    this.client.reconnectNow();
   }
 
   /**

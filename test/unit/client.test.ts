@@ -220,8 +220,9 @@ describe('RoomClient', () => {
     await room.stop();
     await offline;
     // The bug this guards against left a retry timer behind the suspension, which fired later
-    // and went back to reconnecting forever. Absence is proved by the timer itself, not a wait.
-    expect((client as unknown as { retryTimer: unknown }).retryTimer).toBeNull();
+    // and went back to reconnecting forever. Absence is proved by the phase, not a wait: a
+    // retry timer lives only in the 'waiting' phase.
+    expect((client as unknown as { phase: { kind: string } }).phase.kind).toBe('stopped');
     expect(states.filter(([s]) => s === 'reconnecting')).toHaveLength(1);
     expect(client.state).toBe('offline');
   });

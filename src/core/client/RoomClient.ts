@@ -93,49 +93,100 @@ export interface ClientEvents {
   problem: [error: Problem];
 }
 
-/** A catch-up in progress: live messages wait in `held` until the gap is filled. */
-interface CatchUp {
-  link: Link;
-  held: ChatMessage[];
+/**
+ * One pass over the endpoints: which one is being tried, and what the ones before it said.
+ * `mismatches` counts those that showed the wrong certificate, `mismatch` is the last such.
+ */
+interface Round {
+  /** 0 for the first round after start() or reconnectNow(); then the reconnect attempt. */
+  attempt: number;
+  index: number;
+  /** Why this round runs (the last session's or round's end); null on the first. */
+  why: Reason | null;
+  lastReason: Reason | null;
+  mismatches: number;
+  mismatch: FingerprintMismatchError | null;
 }
 
 /**
- * A member's connection to one room, kept alive across drops: it reconnects with backoff, asks
- * each time for exactly the messages it missed (`since`), and delivers every post at least
- * once through its outbox (the host stores each cid once, so the room sees it exactly once).
- * No seq is emitted twice in the client's lifetime.
+ * Where the client is in its life. Each phase holds exactly what it needs, so a link, a timer
+ * or a catch-up cannot outlive the phase it belongs to, and every check reads one field.
+ * - `idle`: made, not started.
+ * - `trying`: a round is trying `link` (TCP, TLS, upgrade, hello, welcome).
+ * - `online`: welcomed on `link`; `held` is set while a catch-up fills the gap, and keeps the
+ *   live messages that arrived meanwhile.
+ * - `waiting`: between rounds, until `timer` starts the next one.
+ * - `stopped`: no more tries until reconnectNow() (suspended, gave up, refused for good).
+ * - `closed`: left the room; nothing starts it again.
  */
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'trying'; link: Link; round: Round }
+  | { kind: 'online'; link: Link; held: ChatMessage[] | null }
+  | { kind: 'waiting'; timer: NodeJS.Timeout; attempt: number; why: Reason }
+  | { kind: 'stopped'; why: Reason | null; passcodeRefused: boolean }
+  | { kind: 'closed' };
+
+/** What the `state` event last said, so a phase change that says nothing new stays quiet. */
+interface Told {
+  state: ConnectionState;
+  attempt: number;
+  reason: Reason | null;
+}
+
+function unreachable(phase: never): never {
+  throw new Error(`RoomClient: unknown phase ${JSON.stringify(phase)}`);
+}
+
+/** The public view of a phase: the bridge's connection state, attempt and reason. */
+function describePhase(phase: Phase): Told {
+  switch (phase.kind) {
+    case 'idle':
+    case 'closed':
+      return { state: 'offline', attempt: 0, reason: null };
+    case 'trying': {
+      const { attempt, why } = phase.round;
+      return { state: attempt === 0 ? 'connecting' : 'reconnecting', attempt, reason: why };
+    }
+    case 'online':
+      return { state: 'online', attempt: 0, reason: null };
+    case 'waiting':
+      return { state: 'reconnecting', attempt: phase.attempt, reason: phase.why };
+    case 'stopped':
+      return { state: 'offline', attempt: 0, reason: phase.why };
+    default:
+      return unreachable(phase);
+  }
+}
+
 export class RoomClient extends EventEmitter<ClientEvents> {
   private endpoints: Endpoint[];
   private readonly nickname: string;
   private readonly key: MemberKey;
+  /** The passcode to prove, with its derived key cached per salt: scrypt runs once per join. */
   private passcode: { passcode: string; keys: Map<string, Buffer> } | undefined;
-  private _passcodeRefused = false;
   private readonly backoff: BackoffOptions;
   private readonly connectTimeoutMs: number;
   private roomId: string | null;
   private expected: string | null;
   private presented: string | null = null;
-  private _state: ConnectionState = 'offline';
-  private _attempt = 0;
-  private _reason: Reason | null = null;
+  private phase: Phase = { kind: 'idle' };
+  private told: Told = describePhase(this.phase);
   private _address: string;
+  /** The host removed every message below this seq (its retention policy); 0 when none. */
+  private _removedBefore = 0;
   private readonly roster = new Roster();
   private readonly delivery: Delivery;
   private readonly seen: SeenSeqs;
   private readonly requests: PageRequests;
-  private catchUp: CatchUp | null = null;
-  private link: Link | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private started = false;
-  private closed = false;
+  /** Set while fetches refused as too fast wait to be asked again (FETCH_RETRY_MS). */
+  private fetchRetry: NodeJS.Timeout | null = null;
 
   constructor(opts: RoomClientOptions) {
     super();
     this.endpoints = [...opts.endpoints];
     this.nickname = opts.nickname;
     this.key = opts.key;
-    // The derived key is cached per salt for this client's lifetime: scrypt runs once per join.
     this.passcode = opts.passcode ? { passcode: opts.passcode, keys: new Map() } : undefined;
     this.backoff = opts.backoff ?? {};
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
@@ -157,16 +208,19 @@ export class RoomClient extends EventEmitter<ClientEvents> {
 
   /** 'offline' until start(). */
   get state(): ConnectionState {
-    return this._state;
+    return describePhase(this.phase).state;
   }
   /** Why the client is not online (null when it is): see ClientEvents.state. */
   get reason(): Reason | null {
-    return this._reason;
+    return describePhase(this.phase).reason;
   }
-
   /** The reconnect attempt while 'reconnecting'; 0 otherwise. */
   get attempt(): number {
-    return this._attempt;
+    return describePhase(this.phase).attempt;
+  }
+  /** Whether the client is offline because the room turned its passcode down. */
+  get passcodeRefused(): boolean {
+    return this.phase.kind === 'stopped' && this.phase.passcodeRefused;
   }
   /** `host:port` of the endpoint in use or last tried. */
   get address(): string {
@@ -193,6 +247,10 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   get fingerprint(): string | null {
     return this.presented;
   }
+  /** The host removed every message below this seq (its retention policy); 0 when none. */
+  get removedBefore(): number {
+    return this._removedBefore;
+  }
 
   /**
    * The fingerprint the host must present from the next attempt on (after the user pinned or
@@ -202,12 +260,47 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.expected = fingerprint;
   }
 
+  /** Endpoints for the next attempt (the current connection, if any, is kept). */
+  setEndpoints(endpoints: Endpoint[]): void {
+    this.endpoints = [...endpoints];
+  }
+
+  /** The passcode to prove from the next attempt on (after the room turned the last one down). */
+  setPasscode(passcode: string): void {
+    this.passcode = passcode ? { passcode, keys: new Map() } : undefined;
+  }
+
   /** Begins connecting; only the first call counts (afterwards, see reconnectNow). */
   start(): void {
-    if (this.closed || this.started) return;
-    this.started = true;
-    this.setState('connecting', 0, null);
-    this.tryEndpoint(0, null);
+    if (this.phase.kind !== 'idle') return;
+    this.tryEndpoint(firstRound(0, null));
+  }
+
+  /** Starts over from attempt 0 right away; does nothing while online, connecting or closed. */
+  reconnectNow(): void {
+    const { kind } = this.phase;
+    if (kind === 'closed' || kind === 'online') return;
+    if (kind === 'trying' && this.phase.round.attempt === 0) return;
+    void this.leave();
+    this.tryEndpoint(firstRound(0, null));
+  }
+
+  /** Stops trying (the room is gone from the network) until reconnectNow(). */
+  suspend(why: Reason): void {
+    if (this.phase.kind === 'closed') return;
+    void this.leave({ kind: 'stopped', why, passcodeRefused: false });
+    this.announce();
+  }
+
+  /**
+   * Leaves the room: the host tells the others we quit. Pending posts stay in the outbox, so a
+   * persistent one delivers them the next time the room is joined.
+   */
+  async close(): Promise<void> {
+    if (this.phase.kind === 'closed') return;
+    const leaving = this.leave({ kind: 'closed' });
+    this.announce();
+    await leaving;
   }
 
   /**
@@ -233,7 +326,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     limit: number = LIMITS.backlog,
   ): Promise<{ messages: ChatMessage[]; more: boolean }> {
     return new Promise((resolve, reject) => {
-      const link = this._state === 'online' ? this.link : null;
+      const link = this.onlineLink();
       if (!link) {
         reject(new Error('Not connected to the room, so earlier messages cannot be fetched now.'));
         return;
@@ -251,85 +344,56 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     });
   }
 
-  /** Endpoints for the next attempt (the current connection, if any, is kept). */
-  setEndpoints(endpoints: Endpoint[]): void {
-    this.endpoints = [...endpoints];
-  }
-
-  /** Whether the client is offline because the room turned its passcode down. */
-  get passcodeRefused(): boolean {
-    return this._passcodeRefused;
-  }
-
-  /** The passcode to prove from the next attempt on (after the room turned the last one down). */
-  setPasscode(passcode: string): void {
-    this.passcode = passcode ? { passcode, keys: new Map() } : undefined;
-  }
-
-  /** Starts over from attempt 0 right away; does nothing while online or connecting. */
-  reconnectNow(): void {
-    if (this.closed || this._state === 'online' || this._state === 'connecting') return;
-    this.started = true;
-    this.halt();
-    this.setState('connecting', 0, null);
-    this.tryEndpoint(0, null);
-  }
-
-  /** Stops trying (the room is gone from the network) until reconnectNow(). */
-  suspend(why: Reason): void {
-    if (this.closed) return;
-    this.halt();
-    this._passcodeRefused = false;
-    this.setState('offline', 0, why);
-  }
-
   /**
-   * Leaves the room: the host tells the others we quit. Pending posts stay in the outbox, so a
-   * persistent one delivers them the next time the room is joined.
+   * Ends the current phase: cancels its timer, lets go of its link without reacting to its
+   * end, and drops what was in flight on it. `next` is entered first, so nothing the old link
+   * still reports can count. Resolves once the link is closed.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const leaving = this.halt();
-    this._passcodeRefused = false;
-    this.setState('offline', 0, null);
-    await leaving;
+  private leave(next: Phase = { kind: 'idle' }): Promise<void> {
+    const old = this.phase;
+    this.phase = next;
+    if (old.kind === 'waiting') clearTimeout(old.timer);
+    this.sessionOver('The connection to the room was closed before the messages arrived.');
+    return old.kind === 'trying' || old.kind === 'online' ? old.link.close() : Promise.resolve();
   }
 
-  /** Cancels any pending retry and closes the current link without reacting to its end. */
-  private halt(): Promise<void> {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    const link = this.link;
-    this.link = null;
-    this.sessionOver('The connection to the room was closed before the messages arrived.');
-    return link ? link.close() : Promise.resolve();
+  /** Tells listeners the state, attempt and reason, when they differ from what they last heard. */
+  private announce(): void {
+    const now = describePhase(this.phase);
+    const told = this.told;
+    if (now.state === told.state && now.attempt === told.attempt && sameReason(now.reason, told.reason))
+      return;
+    this.told = now;
+    this.emit('state', now.state, now.attempt, now.reason);
+  }
+
+  /** The link of the current phase when it is `link` (a link we let go of may still report). */
+  private isCurrent(link: Link): boolean {
+    const phase = this.phase;
+    return (phase.kind === 'trying' || phase.kind === 'online') && phase.link === link;
+  }
+
+  private onlineLink(): Link | null {
+    return this.phase.kind === 'online' ? this.phase.link : null;
   }
 
   /** Sends on the current session; false when there is none. */
   private sendNow(frame: string): boolean {
-    return this._state === 'online' && this.link !== null && this.link.send(frame);
+    const link = this.onlineLink();
+    return link !== null && link.send(frame);
   }
 
-  /**
-   * `mismatches` counts the endpoints of this round that showed the wrong certificate, and
-   * `mismatch` is the last such refusal.
-   */
-  private tryEndpoint(
-    index: number,
-    lastReason: Reason | null,
-    mismatches = 0,
-    mismatch: FingerprintMismatchError | null = null,
-  ): void {
-    const endpoint = this.endpoints[index];
+  private tryEndpoint(round: Round): void {
+    const endpoint = this.endpoints[round.index];
     if (!endpoint) {
       // Every address answered with the wrong certificate: retrying cannot make it right, and
       // the user must hear it loudly rather than as one more failed attempt.
-      if (mismatch !== null && mismatches === index) {
-        this.setState('offline', 0, certChangedReason(mismatch));
+      if (round.mismatch !== null && round.mismatches === round.index) {
+        this.phase = { kind: 'stopped', why: certChangedReason(round.mismatch), passcodeRefused: false };
+        this.announce();
         return;
       }
-      this.retry(lastReason ?? reason(ReasonCode.NoAddress));
+      this.retry(round.attempt, round.lastReason ?? reason(ReasonCode.NoAddress));
       return;
     }
     this._address = formatEndpoint(endpoint);
@@ -341,11 +405,10 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       ...(this.passcode && { passcode: this.passcode }),
     };
     const link = new Link(endpoint, hello, this.connectTimeoutMs, this.expected);
-    this.link = link;
-    // A link we have let go of (halt) may still report; only the current one counts.
-    link.on('welcome', (welcome) => link === this.link && this.onWelcome(link, welcome, since));
+    this.phase = { kind: 'trying', link, round };
+    link.on('welcome', (welcome) => this.isCurrent(link) && this.onWelcome(link, welcome, since));
     link.on('problem', (problem) => {
-      if (link !== this.link) return;
+      if (!this.isCurrent(link)) return;
       // A fetch refused as too fast (fetches carry no cid): ask again shortly, quietly.
       if (problem.code === ErrorCode.RateLimited && problem.cid === undefined) {
         this.retryFetchesSoon(link);
@@ -353,20 +416,19 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       }
       if (!this.delivery.onError(problem)) this.emit('problem', problem);
     });
-    link.on('frame', (frame) => link === this.link && this.onFrame(frame));
-    link.on('end', (end) => {
-      if (link !== this.link) return;
-      this.link = null;
-      this.onEnd(end, index, mismatches, mismatch);
-    });
+    link.on('frame', (frame) => this.isCurrent(link) && this.onFrame(frame));
+    link.on('end', (end) => this.isCurrent(link) && this.onEnd(end, round));
+    this.announce();
   }
 
   private onFrame(frame: Exclude<HostFrame, { type: 'welcome' | 'error' }>): void {
     switch (frame.type) {
-      case 'message':
-        if (this.catchUp) this.catchUp.held.push(frame.message);
+      case 'message': {
+        const held = this.phase.kind === 'online' ? this.phase.held : null;
+        if (held) held.push(frame.message);
         else for (const message of this.seen.take([frame.message])) this.emit('message', message);
         break;
+      }
       case 'ack':
         this.delivery.onAck(frame);
         break;
@@ -390,55 +452,58 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  private onEnd(
-    end: LinkEnd,
-    index: number,
-    mismatches: number,
-    mismatch: FingerprintMismatchError | null,
-  ): void {
+  private onEnd(end: LinkEnd, round: Round): void {
     if (end.welcomed) this.sessionOver('The connection to the room was lost before the messages arrived.');
     if (end.fatal) {
-      this._passcodeRefused = end.passcodeRefused === true;
-      this.setState('offline', 0, end.reason);
-    } else if (!end.welcomed)
-      this.tryEndpoint(index + 1, end.reason, mismatches + (end.mismatch ? 1 : 0), end.mismatch ?? mismatch);
-    else {
+      this.phase = { kind: 'stopped', why: end.reason, passcodeRefused: end.passcodeRefused === true };
+      this.announce();
+    } else if (!end.welcomed) {
+      this.tryEndpoint({
+        ...round,
+        index: round.index + 1,
+        lastReason: end.reason,
+        mismatches: round.mismatches + (end.mismatch ? 1 : 0),
+        mismatch: end.mismatch ?? round.mismatch,
+      });
+    } else {
       // A session that had been up starts a fresh series of attempts.
-      this._attempt = 0;
-      this.retry(end.reason);
+      this.retry(0, end.reason);
     }
   }
 
   /** A session ended: what was in flight on it is dropped (the next welcome starts over). */
   private sessionOver(reason: string): void {
-    // Held live messages are not emitted: the next hello asks for them again by seq.
-    this.catchUp = null;
+    // Held live messages (in the online phase being left) are not emitted: the next hello
+    // asks for them again by seq.
     if (this.fetchRetry) clearTimeout(this.fetchRetry);
     this.fetchRetry = null;
     this.requests.failAll(reason);
     this.delivery.pause();
   }
 
-  /** Schedules the next attempt, or gives up once maxAttempts attempts have failed. */
-  private retry(why: Reason): void {
-    const attempt = this._attempt + 1;
+  /** Waits for the round after `attempt`, or gives up once maxAttempts attempts have failed. */
+  private retry(attempt: number, why: Reason): void {
+    const next = attempt + 1;
     const maxAttempts = this.backoff.maxAttempts ?? BACKOFF_DEFAULTS.maxAttempts;
-    if (attempt > maxAttempts) {
+    if (next > maxAttempts) {
       // The last attempt's reason, without a cause of its own (reasons nest one level).
       const cause = reason(why.code, why.params);
-      this.setState('offline', 0, { ...reason(ReasonCode.GaveUp, { attempts: maxAttempts }), cause });
+      const gaveUp = { ...reason(ReasonCode.GaveUp, { attempts: maxAttempts }), cause };
+      this.phase = { kind: 'stopped', why: gaveUp, passcodeRefused: false };
+      this.announce();
       return;
     }
-    // The timer exists before anyone hears 'reconnecting', so a listener that suspends the
-    // client (the app does, when the room has left the lobby) really stops the retries.
-    this.retryTimer = setTimeout(
+    // The phase holds the timer before anyone hears 'reconnecting', so a listener that
+    // suspends the client (the app does, when the room has left the lobby) really stops it.
+    const timer = setTimeout(
       () => {
-        this.retryTimer = null;
-        this.tryEndpoint(0, null);
+        if (this.phase.kind === 'waiting' && this.phase.timer === timer)
+          this.tryEndpoint(firstRound(next, why));
       },
-      reconnectDelay(attempt, this.backoff),
+      reconnectDelay(next, this.backoff),
     );
-    this.setState('reconnecting', attempt, why);
+    this.phase = { kind: 'waiting', timer, attempt: next, why };
+    this.announce();
   }
 
   private onWelcome(link: Link, welcome: WelcomeFrame, since: number | undefined): void {
@@ -451,35 +516,24 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.presented = link.presented;
     this.roster.reset(welcome);
     this._removedBefore = welcome.removedBefore ?? 0;
-    this._state = 'online';
-    this._attempt = 0;
+    // Without `since` the welcome holds the latest messages, so there is nothing after them.
+    const catchingUp = welcome.more && since !== undefined;
+    this.phase = { kind: 'online', link, held: catchingUp ? [] : null };
     // Posts waiting in the outbox go out first, in the order they were made, before anything
     // a listener of the events below might post.
     this.delivery.resendAll();
     const backlog = this.seen.take(welcome.history);
-    // Without `since` the welcome holds the latest messages, so there is nothing after them.
-    if (welcome.more && since !== undefined) {
-      this.catchUp = { link, held: [] };
-      this.fetchNextPage(link);
-    }
-    this.emit('welcome', welcome, this.presented ?? '');
+    if (catchingUp) this.fetchNextPage(link);
+    this.emit('welcome', welcome, link.presented ?? '');
     if (backlog.length > 0) this.emit('backlog', backlog);
-    this.emitState(null);
+    this.announce();
   }
-
-  private fetchRetry: NodeJS.Timeout | null = null;
-
-  /** The host removed every message below this seq (its retention policy); 0 when none. */
-  get removedBefore(): number {
-    return this._removedBefore;
-  }
-  private _removedBefore = 0;
 
   private retryFetchesSoon(link: Link): void {
     if (this.fetchRetry) return;
     this.fetchRetry = setTimeout(() => {
       this.fetchRetry = null;
-      if (link === this.link) this.requests.resendAll((frame) => link.send(frame));
+      if (this.isCurrent(link)) this.requests.resendAll((frame) => link.send(frame));
     }, FETCH_RETRY_MS);
   }
 
@@ -495,9 +549,9 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.requests.expect(
       ref,
       frame,
-      (page) => link === this.link && this.onCatchUpPage(link, page),
+      (page) => this.isCurrent(link) && this.onCatchUpPage(link, page),
       // The gap would stay open: drop the link, and the next hello asks for it again.
-      () => link === this.link && link.abort(reason(ReasonCode.PageTimeout)),
+      () => this.isCurrent(link) && link.abort(reason(ReasonCode.PageTimeout)),
     );
     link.send(frame);
   }
@@ -505,31 +559,22 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private onCatchUpPage(link: Link, page: PageFrame): void {
     const fresh = this.seen.take(page.messages);
     if (fresh.length > 0) this.emit('backlog', fresh);
-    if (link !== this.link) return; // a listener closed or suspended us
+    if (!this.isCurrent(link)) return; // a listener closed or suspended us
     // An empty page that claims more would have us ask the same question forever.
     if (page.more && page.messages.length > 0) {
       this.fetchNextPage(link);
       return;
     }
-    const held = this.catchUp?.held ?? [];
-    this.catchUp = null;
+    const held = this.phase.kind === 'online' ? (this.phase.held ?? []) : [];
+    if (this.phase.kind === 'online') this.phase = { ...this.phase, held: null };
     for (const message of this.seen.take(held)) {
       this.emit('message', message);
-      if (link !== this.link) return;
+      if (!this.isCurrent(link)) return;
     }
   }
+}
 
-  private setState(state: ConnectionState, attempt: number, why: Reason | null): void {
-    // The mark belongs to the offline state a refused passcode led to (onEnd sets it first).
-    if (state !== 'offline') this._passcodeRefused = false;
-    if (state === this._state && attempt === this._attempt && sameReason(why, this._reason)) return;
-    this._state = state;
-    this._attempt = attempt;
-    this.emitState(why);
-  }
-
-  private emitState(why: Reason | null): void {
-    this._reason = why;
-    this.emit('state', this._state, this._attempt, why);
-  }
+/** A round from the first endpoint. */
+function firstRound(attempt: number, why: Reason | null): Round {
+  return { attempt, index: 0, why, lastReason: null, mismatches: 0, mismatch: null };
 }
