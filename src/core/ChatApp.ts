@@ -348,7 +348,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private async checkAddress(address: string): Promise<CommandResult<'room:check-address'>> {
     const { answer } = await probeAddress(address, this.probeTimeoutMs);
     const { info, fingerprint } = answer;
-    const verdict = this.trust.check(info.id, fingerprint);
+    const verdict = this.trust.verdict(info.id, fingerprint);
     this.notePresented(info.id, verdict.kind === 'mismatch' ? fingerprint : null);
     return {
       room: info,
@@ -372,7 +372,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const { endpoint, answer } = await probeAddress(address, this.probeTimeoutMs);
     if (answer.fingerprint !== fingerprint) throw certChanged(fingerprint, answer.fingerprint);
     const roomId = answer.info.id;
-    const verdict = this.trust.check(roomId, fingerprint);
+    const verdict = this.trust.verdict(roomId, fingerprint);
     this.notePresented(roomId, verdict.kind === 'mismatch' ? fingerprint : null);
     if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
     const current = this.joined.get(roomId)?.session;
@@ -425,7 +425,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         // identity must not be judged against the one this app had before).
         if (!this.isCurrent(session) || !fingerprint || this.hosted.get(id)) return;
         if (this.trust.pinned(id) === null) this.trust.pin(id, fingerprint);
-        else this.trust.check(id, fingerprint);
+        else this.trust.touch(id, fingerprint);
         session.client.setFingerprint(this.trust.pinned(id));
         this.emitLobby();
       },

@@ -1,7 +1,7 @@
 import { storageSentence } from '../../src/shared/storageProblem';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openDatabase } from '../../src/core/store/openDatabase';
 import { migrateTrustDatabase } from '../../src/core/trust/schema';
 import { TRUST_DB_FILE, TrustStore } from '../../src/core/trust/TrustStore';
@@ -22,19 +22,19 @@ describe('TrustStore', () => {
   it('calls a room it has never seen new, and trusts it once pinned', () => {
     const store = open(tempDataDir());
     expect(store.problem).toBeNull();
-    expect(store.check('room-1', A)).toEqual({ kind: 'new' });
+    expect(store.verdict('room-1', A)).toEqual({ kind: 'new' });
     expect(store.pinned('room-1')).toBeNull();
 
     store.pin('room-1', A);
 
-    expect(store.check('room-1', A)).toEqual({ kind: 'trusted' });
+    expect(store.verdict('room-1', A)).toEqual({ kind: 'trusted' });
     expect(store.pinned('room-1')).toBe(A);
   });
 
   it('reports a mismatch, with both fingerprints, when the room presents another certificate', () => {
     const store = open(tempDataDir());
     store.pin('room-1', A);
-    expect(store.check('room-1', B)).toEqual({ kind: 'mismatch', pinned: A, presented: B });
+    expect(store.verdict('room-1', B)).toEqual({ kind: 'mismatch', pinned: A, presented: B });
     // The pin is untouched until the user accepts the new certificate.
     expect(store.pinned('room-1')).toBe(A);
   });
@@ -42,28 +42,28 @@ describe('TrustStore', () => {
   it('keeps pins per room', () => {
     const store = open(tempDataDir());
     store.pin('room-1', A);
-    expect(store.check('room-2', A)).toEqual({ kind: 'new' });
+    expect(store.verdict('room-2', A)).toEqual({ kind: 'new' });
   });
 
   it('trusts the new certificate once the user accepts it', () => {
     const store = open(tempDataDir());
     store.pin('room-1', A);
     store.pin('room-1', B);
-    expect(store.check('room-1', B)).toEqual({ kind: 'trusted' });
-    expect(store.check('room-1', A)).toEqual({ kind: 'mismatch', pinned: B, presented: A });
+    expect(store.verdict('room-1', B)).toEqual({ kind: 'trusted' });
+    expect(store.verdict('room-1', A)).toEqual({ kind: 'mismatch', pinned: B, presented: A });
   });
 
   it("accepts Node's colon-separated upper-case spelling and stores Parley's", () => {
     const store = open(tempDataDir());
     store.pin('room-1', A_NODE_STYLE);
     expect(store.pinned('room-1')).toBe(A);
-    expect(store.check('room-1', A_NODE_STYLE)).toEqual({ kind: 'trusted' });
+    expect(store.verdict('room-1', A_NODE_STYLE)).toEqual({ kind: 'trusted' });
   });
 
   it('refuses something that is not a fingerprint', () => {
     const store = open(tempDataDir());
     expect(() => store.pin('room-1', 'abc')).toThrow(/fingerprint/);
-    expect(() => store.check('room-1', '')).toThrow(/fingerprint/);
+    expect(() => store.verdict('room-1', '')).toThrow(/fingerprint/);
   });
 
   it('forgets a room, so its next certificate is first contact again', () => {
@@ -71,7 +71,7 @@ describe('TrustStore', () => {
     store.pin('room-1', A);
     store.forget('room-1');
     store.forget('never-pinned');
-    expect(store.check('room-1', B)).toEqual({ kind: 'new' });
+    expect(store.verdict('room-1', B)).toEqual({ kind: 'new' });
   });
 
   it('keeps pins across restarts, in trust.db', () => {
@@ -97,11 +97,29 @@ describe('TrustStore', () => {
     const [pinned] = store.list();
     expect(pinned).toMatchObject({ roomId: 'room-1', fingerprint: A });
     expect(pinned!.firstSeen).toBeGreaterThanOrEqual(before);
-    store.check('room-1', A);
+    store.touch('room-1', A);
     store.pin('room-1', A);
     const [seen] = store.list();
     expect(seen!.firstSeen).toBe(pinned!.firstSeen);
     expect(seen!.lastSeen).toBeGreaterThanOrEqual(pinned!.lastSeen);
+  });
+
+  it('judges a certificate without writing; only touch() records that the room was seen', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000 });
+    onTestFinished(() => void vi.useRealTimers());
+    const dir = tempDataDir();
+    const store = TrustStore.open(dir);
+    store.pin('room-1', A);
+    vi.setSystemTime(2_000);
+
+    expect(store.verdict('room-1', A)).toEqual({ kind: 'trusted' });
+    store.touch('room-1', B);
+    store.touch('room-2', A);
+    expect(store.list()).toMatchObject([{ roomId: 'room-1', lastSeen: 1_000 }]);
+
+    store.touch('room-1', A_NODE_STYLE);
+    store.close();
+    expect(open(dir).list()).toMatchObject([{ roomId: 'room-1', firstSeen: 1_000, lastSeen: 2_000 }]);
   });
 
   it('starts afresh from a damaged file, keeps it aside, and warns that rooms are first contact again', () => {
@@ -117,7 +135,7 @@ describe('TrustStore', () => {
     expect(storageSentence(store.problem!)).toMatch(/trusted anew on first contact/);
     expect(readdirSync(dir).some((name) => name.startsWith(`${TRUST_DB_FILE}.corrupt-`))).toBe(true);
     store.pin('room-1', A);
-    expect(store.check('room-1', A)).toEqual({ kind: 'trusted' });
+    expect(store.verdict('room-1', A)).toEqual({ kind: 'trusted' });
   });
 
   it('works in memory when the data folder cannot be written', () => {
@@ -127,7 +145,7 @@ describe('TrustStore', () => {
     expect(store.inMemory).toBe(true);
     expect(store.problem).toMatchObject({ kind: 'unwritable', file: 'trust' });
     store.pin('room-1', A);
-    expect(store.check('room-1', A)).toEqual({ kind: 'trusted' });
+    expect(store.verdict('room-1', A)).toEqual({ kind: 'trusted' });
   });
 
   it('keeps pins in memory while the disk refuses them, reports once, and saves them later', () => {

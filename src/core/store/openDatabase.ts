@@ -7,6 +7,8 @@ export interface OpenedDatabase {
   db: DatabaseSync;
   /** The file it is (or, in memory, would be). */
   path: string;
+  /** Which of the app's files, for what a problem with it later says. */
+  file: StorageFile;
   /** What was wrong with the file when it was unusable (a code and its parameters); null when all was well. */
   problem: StorageProblem | null;
   /** true when running on an in-memory database because the folder cannot be written */
@@ -37,7 +39,7 @@ export function openDatabase(
   /** The failed connection, left open until the damaged files are moved (see below). */
   let failed: DatabaseSync | null = null;
   try {
-    return { db: openChecked(path, migrate), path, problem: null, inMemory: false };
+    return { db: openChecked(path, migrate), path, file, problem: null, inMemory: false };
   } catch (err) {
     if (err instanceof OpenFailure) {
       first = err.cause;
@@ -73,7 +75,7 @@ export function openDatabase(
   closeQuietly(failed);
   const damaged: StorageProblem = { kind: 'damaged', file, path, aside, detail: reasonOf(first) };
   try {
-    return { db: openChecked(path, migrate), path, problem: damaged, inMemory: false };
+    return { db: openChecked(path, migrate), path, file, problem: damaged, inMemory: false };
   } catch (err) {
     if (classify(err) === 'other') throw err;
     // Kept aside, and no fresh one can be written either: in memory (the copy aside is safe).
@@ -180,7 +182,7 @@ function inMemory(
 ): OpenedDatabase {
   const db = new DatabaseSync(':memory:');
   migrate(db);
-  return { db, path, inMemory: true, problem: { ...problem, path } };
+  return { db, path, file: problem.file, inMemory: true, problem: { ...problem, path } };
 }
 
 function moveAside(path: string, aside: string): void {

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 import { normalizeFingerprint } from '../identity/fingerprint';
 import type { StorageProblem } from '../../shared/storageProblem';
 import { openDatabase, type OpenedDatabase } from '../store/openDatabase';
 import { migrateTrustDatabase } from './schema';
-import { inTransaction } from '../store/transaction';
+import { SqliteFile } from '../store/SqliteFile';
 
 /** The file in the member's data folder. */
 export const TRUST_DB_FILE = 'trust.db';
@@ -48,42 +47,28 @@ export class TrustStore {
   /** Told (once per spell of trouble) when pins cannot be saved; a sentence for the user. */
   onProblem: ((problem: StorageProblem) => void) | null = null;
 
-  private readonly db: DatabaseSync;
-  /** The file, for what a problem says. */
-  private readonly path: string;
+  private readonly file: SqliteFile;
   private readonly pins = new Map<string, Pin>();
   /** Room ids whose row on disk differs from `pins` (a write failed). */
   private readonly unsaved = new Set<string>();
-  private failing = false;
-  private closed = false;
 
   private constructor(opened: OpenedDatabase) {
-    this.db = opened.db;
-    this.path = opened.path;
+    // No retry timer: what the disk refused is tried again with the next change, and at close.
+    this.file = new SqliteFile(opened, (problem) => this.onProblem?.(problem));
     this.inMemory = opened.inMemory;
     this.problem = opened.problem;
-    try {
-      const rows = this.db
-        .prepare('SELECT room_id, fingerprint, first_seen, last_seen, verified FROM pins')
-        .all() as unknown as {
-        room_id: string;
-        fingerprint: string;
-        first_seen: number;
-        last_seen: number;
-        verified: number;
-      }[];
-      for (const row of rows) {
-        this.pins.set(row.room_id, {
-          roomId: row.room_id,
-          fingerprint: row.fingerprint,
-          firstSeen: row.first_seen,
-          lastSeen: row.last_seen,
-          verified: row.verified === 1,
-        });
-      }
-    } catch (err) {
-      // openDatabase checked the file; a read failing now is a disk trouble like any other.
-      this.trouble(err);
+    // openDatabase checked the file; a read failing now is a disk trouble like any other.
+    const rows = this.file.rows<PinRow>(
+      'SELECT room_id, fingerprint, first_seen, last_seen, verified FROM pins',
+    );
+    for (const row of rows) {
+      this.pins.set(row.room_id, {
+        roomId: row.room_id,
+        fingerprint: row.fingerprint,
+        firstSeen: row.first_seen,
+        lastSeen: row.last_seen,
+        verified: row.verified === 1,
+      });
     }
   }
 
@@ -98,17 +83,27 @@ export class TrustStore {
   }
 
   /**
-   * Compares what a room's host presented with the pin. A match also records that the room was
-   * seen now. Accepts Node's `AB:CD:…` spelling as well as Parley's.
+   * How what a room's host presented stands against the pin; it writes nothing, so asking
+   * about a room (checking an address, say) is not taken for having been in it. Accepts
+   * Node's `AB:CD:…` spelling as well as Parley's.
    */
-  check(roomId: string, fingerprint: string): TrustVerdict {
+  verdict(roomId: string, fingerprint: string): TrustVerdict {
     const presented = canonical(fingerprint);
     const pin = this.pins.get(roomId);
     if (!pin) return { kind: 'new' };
     if (pin.fingerprint !== presented) return { kind: 'mismatch', pinned: pin.fingerprint, presented };
+    return { kind: 'trusted' };
+  }
+
+  /**
+   * Records that the room presented its pinned certificate just now (its `lastSeen`). Any other
+   * certificate changes nothing: only pin() trusts a new one.
+   */
+  touch(roomId: string, fingerprint: string): void {
+    const pin = this.pins.get(roomId);
+    if (!pin || pin.fingerprint !== canonical(fingerprint)) return;
     this.pins.set(roomId, { ...pin, lastSeen: Date.now() });
     this.save(roomId);
-    return { kind: 'trusted' };
   }
 
   /**
@@ -150,14 +145,9 @@ export class TrustStore {
 
   /** Writes what it can and closes the file; the object is of no further use. */
   close(): void {
-    if (this.closed) return;
+    if (this.file.closed) return;
     this.flush();
-    this.closed = true;
-    try {
-      this.db.close();
-    } catch {
-      // already unusable; nothing more to save
-    }
+    this.file.close();
   }
 
   private save(roomId: string): void {
@@ -167,37 +157,32 @@ export class TrustStore {
 
   /** Writes every unsaved change in one transaction; true when nothing is left unsaved. */
   private flush(): boolean {
-    if (this.unsaved.size === 0 || this.closed) return this.unsaved.size === 0;
-    try {
-      inTransaction(this.db, () => {
-        const upsert = this.db.prepare(
-          `INSERT INTO pins (room_id, fingerprint, first_seen, last_seen, verified) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (room_id) DO UPDATE SET fingerprint = excluded.fingerprint,
-             first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-             verified = excluded.verified`,
-        );
-        const remove = this.db.prepare('DELETE FROM pins WHERE room_id = ?');
-        for (const roomId of this.unsaved) {
-          const pin = this.pins.get(roomId);
-          if (pin) upsert.run(pin.roomId, pin.fingerprint, pin.firstSeen, pin.lastSeen, pin.verified ? 1 : 0);
-          else remove.run(roomId);
-        }
-      });
-    } catch (err) {
-      this.trouble(err);
-      return false;
-    }
-    this.unsaved.clear();
-    this.failing = false;
-    return true;
+    if (this.unsaved.size === 0) return true;
+    const written = this.file.commit(() => {
+      const upsert = this.file.stmt(
+        `INSERT INTO pins (room_id, fingerprint, first_seen, last_seen, verified) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (room_id) DO UPDATE SET fingerprint = excluded.fingerprint,
+           first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+           verified = excluded.verified`,
+      );
+      const remove = this.file.stmt('DELETE FROM pins WHERE room_id = ?');
+      for (const roomId of this.unsaved) {
+        const pin = this.pins.get(roomId);
+        if (pin) upsert.run(pin.roomId, pin.fingerprint, pin.firstSeen, pin.lastSeen, pin.verified ? 1 : 0);
+        else remove.run(roomId);
+      }
+    });
+    if (written) this.unsaved.clear();
+    return written;
   }
+}
 
-  private trouble(err: unknown): void {
-    if (this.failing) return;
-    this.failing = true;
-    const reason = err instanceof Error ? err.message : String(err);
-    this.onProblem?.({ kind: 'failing', file: 'trust', path: this.path, detail: reason });
-  }
+interface PinRow {
+  room_id: string;
+  fingerprint: string;
+  first_seen: number;
+  last_seen: number;
+  verified: number;
 }
 
 /** A fingerprint in Parley's form; anything else is a caller's bug, not outside data. */

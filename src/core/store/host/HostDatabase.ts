@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { StorageProblem } from '../../../shared/storageProblem';
 import { openDatabase, type OpenedDatabase } from '../openDatabase';
 import { HOST_DB_FILE, migrateHostDatabase } from './schema';
-import { inTransaction } from '../transaction';
+import { SqliteFile } from '../SqliteFile';
 import { resolveRetention, type Retention } from './retention';
 import { OVERFLOW_DEFAULTS, SqliteHistory, type HistoryDisk, type OverflowBound } from './SqliteHistory';
 
@@ -56,31 +55,23 @@ export class HostDatabase {
   /** Told when the messages kept in memory have all been written after all. */
   onRecovered: ((sentence: string) => void) | null = null;
 
-  private readonly db: DatabaseSync;
-  /** The file, for what a problem says. */
-  private readonly path: string;
-  private readonly retryMs: number;
-  private readonly maxRetryMs: number;
-  private retries = 0;
+  private readonly file: SqliteFile;
   private readonly retention: Retention;
   private readonly overflow: OverflowBound;
   private readonly pruneTimer: NodeJS.Timeout;
   /** What reached the disk since the last pruning pass, to bring the next one forward. */
   private grown = { bytes: 0, messages: 0 };
   private pruneSoon: NodeJS.Immediate | null = null;
-  private readonly statements = new Map<string, StatementSync>();
   private readonly rooms = new Map<string, StoredRoom>();
-  private failing = false;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private closed = false;
 
   private constructor(opened: OpenedDatabase, opts: HostDatabaseOptions) {
-    this.db = opened.db;
-    this.path = opened.path;
+    this.file = new SqliteFile(opened, (problem) => this.onProblem?.(problem), {
+      run: () => this.flushAll(),
+      ms: opts.retryMs ?? 5_000,
+      maxMs: opts.maxRetryMs ?? 60_000,
+    });
     this.problem = opened.problem;
     this.inMemory = opened.inMemory;
-    this.retryMs = opts.retryMs ?? 5_000;
-    this.maxRetryMs = Math.max(this.retryMs, opts.maxRetryMs ?? 60_000);
     this.retention = resolveRetention(opts.retention);
     this.overflow = { ...OVERFLOW_DEFAULTS, ...definedOnly(opts.overflow ?? {}) };
     this.pruneTimer = setInterval(() => this.prune(), opts.pruneEveryMs ?? 1_000);
@@ -105,13 +96,15 @@ export class HostDatabase {
   room(name: string): StoredRoom {
     const known = this.rooms.get(name);
     if (known) return known;
-    let row = this.stmt('SELECT id, port FROM rooms WHERE name = ?').get(name) as
+    let row = this.file.stmt('SELECT id, port FROM rooms WHERE name = ?').get(name) as
       { id: string; port: number | null } | undefined;
     if (!row) {
       row = { id: randomUUID(), port: null };
       // If even this fails (disk full on the very first hosting), the room cannot be kept; the
       // error goes to whoever asked to host it.
-      this.stmt('INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)').run(row.id, name, Date.now());
+      this.file
+        .stmt('INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)')
+        .run(row.id, name, Date.now());
     }
     const room = {
       id: row.id,
@@ -127,7 +120,7 @@ export class HostDatabase {
   has(roomId: string): boolean {
     for (const room of this.rooms.values()) if (room.id === roomId) return true;
     try {
-      return this.stmt('SELECT 1 FROM rooms WHERE id = ?').get(roomId) !== undefined;
+      return this.file.stmt('SELECT 1 FROM rooms WHERE id = ?').get(roomId) !== undefined;
     } catch {
       return false; // unreadable now: the room is treated as someone else's, which costs nothing
     }
@@ -142,7 +135,7 @@ export class HostDatabase {
     if (room.port === port) return;
     room.port = port;
     try {
-      this.stmt('UPDATE rooms SET port = ? WHERE id = ?').run(port, room.id);
+      this.file.stmt('UPDATE rooms SET port = ? WHERE id = ?').run(port, room.id);
     } catch {
       // See above: nothing is lost but the convenience.
     }
@@ -163,7 +156,7 @@ export class HostDatabase {
    * is; the rest waits for the next tick. Space freed is a chance for unsaved messages to go.
    */
   prune(now = Date.now()): void {
-    if (this.closed) return;
+    if (this.file.closed) return;
     this.grown = { bytes: 0, messages: 0 };
     let freed = false;
     for (const room of this.rooms.values()) {
@@ -174,20 +167,16 @@ export class HostDatabase {
         if (!more) break;
       }
     }
-    if (freed && this.failing) this.flushAll();
+    if (freed && this.file.failing) this.flushAll();
   }
 
   /** Writes what it still can, then closes the file. Safe to call more than once. */
   close(): void {
-    if (this.closed) return;
+    if (this.file.closed) return;
     clearInterval(this.pruneTimer);
     if (this.pruneSoon) clearImmediate(this.pruneSoon);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
     this.flushAll();
-    this.closed = true;
-    this.statements.clear();
-    this.db.close();
+    this.file.close();
   }
 
   /** Tries to write every room's unsaved messages; true when none are left in memory. */
@@ -199,11 +188,11 @@ export class HostDatabase {
   }
 
   private readonly disk: HistoryDisk = {
-    stmt: (sql) => this.stmt(sql),
-    transaction: (fn) => inTransaction(this.db, fn),
-    trouble: (err) => this.trouble(err),
+    stmt: (sql) => this.file.stmt(sql),
+    transaction: (fn) => this.file.transaction(fn),
+    trouble: (err) => this.file.trouble(err),
     flushed: () => this.flushed(),
-    isClosed: () => this.closed,
+    isClosed: () => this.file.closed,
     grew: (bytes) => {
       // A flood would otherwise overshoot the budget by all that arrives between two ticks:
       // past a sixteenth of it, the pass comes right after this turn (still never inside it).
@@ -222,44 +211,11 @@ export class HostDatabase {
     },
   };
 
-  private stmt(sql: string): StatementSync {
-    if (this.closed) throw new Error('The host database is closed.');
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  private trouble(err: unknown): void {
-    if (this.closed) return;
-    if (!this.failing) {
-      this.failing = true;
-      const reason = err instanceof Error ? err.message : String(err);
-      this.onProblem?.({ kind: 'failing', file: 'history', path: this.path, detail: reason });
-    }
-    if (!this.retryTimer) {
-      // Doubling while the disk keeps refusing: a disk that stays full costs a try a minute,
-      // not one per post (see SqliteHistory).
-      const delay = Math.min(this.maxRetryMs, this.retryMs * 2 ** Math.min(this.retries, 16));
-      this.retries++;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        this.flushAll();
-      }, delay);
-      // A pending retry must not keep a stopping host (or a test run) alive.
-      this.retryTimer.unref();
-    }
-  }
-
+  /** A room's overflow reached the disk; the spell is over only once every room's has. */
   private flushed(): void {
-    if (!this.failing) return;
+    if (!this.file.failing) return;
     for (const room of this.rooms.values()) if (room.history.unsaved > 0) return;
-    this.failing = false;
-    this.retries = 0;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.file.recovered();
     this.onRecovered?.("The hosted rooms' history is being saved again; nothing was lost.");
   }
 }

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Endpoint } from '../../../shared/api';
 import type { ChatMessage } from '../../../shared/protocol';
 import type { OutboxStore, PendingPost } from '../../client/outbox';
@@ -20,7 +19,7 @@ import {
 import { migrateMemberDatabase } from './schema';
 import { Unsaved } from './Unsaved';
 import { MemberKey } from '../../memberKey';
-import { inTransaction } from '../transaction';
+import { SqliteFile } from '../SqliteFile';
 
 export type { KnownRoom } from './rows';
 
@@ -54,28 +53,22 @@ export class MemberDatabase {
   /** Told (once per spell of trouble) when the disk refuses writes; a sentence for the user. */
   onProblem: ((problem: StorageProblem) => void) | null = null;
 
-  private readonly db: DatabaseSync;
-  /** The file, for what a problem says. */
-  private readonly path: string;
-  private readonly retryMs: number;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly file: SqliteFile;
   private readonly unsaved = new Unsaved();
   /** Per room, the outbox as the clients see it: loaded once, then kept here and mirrored to disk. */
   private readonly outboxes = new Map<string, Map<string, PendingPost>>();
   private secret: string | null = null;
   private lastJoined = 0;
-  private failing = false;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private closed = false;
   /** Derived keys by room id: deriving one parses a private key, and the lobby asks often. */
   private readonly memberKeys = new Map<string, MemberKey>();
 
   private constructor(opened: OpenedDatabase, opts: MemberDatabaseOptions) {
-    this.db = opened.db;
-    this.path = opened.path;
+    this.file = new SqliteFile(opened, (problem) => this.onProblem?.(problem), {
+      run: () => this.flush(),
+      ms: opts.retryMs ?? 5_000,
+    });
     this.problem = opened.problem;
     this.inMemory = opened.inMemory;
-    this.retryMs = opts.retryMs ?? 5_000;
   }
 
   /** Opens (or creates) member.db in `dataDir`; never throws for a bad or unwritable file. */
@@ -94,11 +87,9 @@ export class MemberDatabase {
   /** A random 32-byte secret made on first use and kept; it never leaves this machine. */
   deviceSecret(): string {
     if (this.secret !== null) return this.secret;
-    const row = this.read(
-      () => this.stmt("SELECT value FROM meta WHERE key = 'device_secret'").get(),
-      undefined,
-    );
-    const saved = (row as { value?: unknown } | undefined)?.value;
+    const saved = this.file.row<{ value?: unknown }>(
+      "SELECT value FROM meta WHERE key = 'device_secret'",
+    )?.value;
     if (typeof saved === 'string') {
       this.secret = saved;
     } else {
@@ -157,12 +148,11 @@ export class MemberDatabase {
   messages(roomId: string, opts: { before?: number; limit?: number } = {}): ChatMessage[] {
     const before = opts.before ?? Number.MAX_SAFE_INTEGER;
     const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_LIMIT));
-    const rows = this.read(
-      () =>
-        this.stmt(
-          'SELECT seq, id, ts, from_id, from_nick, to_id, to_nick, text FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
-        ).all(roomId, before, limit) as unknown as MessageRow[],
-      [],
+    const rows = this.file.rows<MessageRow>(
+      'SELECT seq, id, ts, from_id, from_nick, to_id, to_nick, text FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      roomId,
+      before,
+      limit,
     );
     const bySeq = new Map(rows.map((row) => [row.seq, messageFromRow(row)]));
     for (const [seq, message] of this.unsaved.messages.get(roomId) ?? []) {
@@ -176,10 +166,10 @@ export class MemberDatabase {
 
   /** The highest seq in the room's saved copy; undefined when there is none. */
   lastSeq(roomId: string): number | undefined {
-    const row = this.read(
-      () => this.stmt('SELECT MAX(seq) AS top FROM messages WHERE room = ?').get(roomId),
-      undefined,
-    ) as { top: number | null } | undefined;
+    const row = this.file.row<{ top: number | null }>(
+      'SELECT MAX(seq) AS top FROM messages WHERE room = ?',
+      roomId,
+    );
     let top = row?.top ?? undefined;
     for (const seq of this.unsaved.messages.get(roomId)?.keys() ?? []) top = Math.max(top ?? seq, seq);
     return top;
@@ -221,13 +211,7 @@ export class MemberDatabase {
 
   /** Rooms the member has joined, the most recently joined first. */
   knownRooms(): KnownRoom[] {
-    const rows = this.read(
-      () =>
-        this.stmt(
-          'SELECT id, name, host, endpoints, last_joined, joined FROM rooms',
-        ).all() as unknown as RoomRow[],
-      [],
-    );
+    const rows = this.file.rows<RoomRow>('SELECT id, name, host, endpoints, last_joined, joined FROM rooms');
     const byId = new Map(rows.map((row) => [row.id, roomFromRow(row)]));
     // While the disk refuses, a forgotten room's rows are still there: they are not listed.
     for (const id of this.unsaved.forgotten) byId.delete(id);
@@ -251,17 +235,15 @@ export class MemberDatabase {
    */
   unread(roomId: string, myId: string): Record<string, number> {
     if (this.unsaved.touches(roomId)) return this.unreadMerged(roomId, myId);
-    const rows = this.read(
-      () =>
-        this.stmt(
-          `SELECT CASE WHEN m.to_id IS NULL THEN '' ELSE m.from_id END AS conv, COUNT(*) AS n
-           FROM messages m
-           LEFT JOIN read_markers r
-             ON r.room = m.room AND r.conversation = (CASE WHEN m.to_id IS NULL THEN '' ELSE m.from_id END)
-           WHERE m.room = ? AND m.from_id <> ? AND m.seq > COALESCE(r.seq, 0)
-           GROUP BY conv`,
-        ).all(roomId, myId) as unknown as { conv: string; n: number }[],
-      [],
+    const rows = this.file.rows<{ conv: string; n: number }>(
+      `SELECT CASE WHEN m.to_id IS NULL THEN '' ELSE m.from_id END AS conv, COUNT(*) AS n
+       FROM messages m
+       LEFT JOIN read_markers r
+         ON r.room = m.room AND r.conversation = (CASE WHEN m.to_id IS NULL THEN '' ELSE m.from_id END)
+       WHERE m.room = ? AND m.from_id <> ? AND m.seq > COALESCE(r.seq, 0)
+       GROUP BY conv`,
+      roomId,
+      myId,
     );
     return Object.fromEntries(rows.map((row) => [row.conv, row.n]));
   }
@@ -272,49 +254,34 @@ export class MemberDatabase {
    */
   flush(): boolean {
     if (this.unsaved.empty) {
-      this.failing = false;
+      // Nothing waits for the disk: a spell in which only reads failed ends here as well.
+      this.file.recovered();
       return true;
     }
-    if (this.closed) return false;
-    try {
-      inTransaction(this.db, () => this.writeUnsaved());
-    } catch (err) {
-      this.trouble(err);
-      return false;
-    }
+    if (!this.file.commit(() => this.writeUnsaved())) return false;
     this.unsaved.clear();
-    this.failing = false;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
     return true;
   }
 
   /** Writes what it can and closes the file; the object is of no further use. */
   close(): void {
-    if (this.closed) return;
+    if (this.file.closed) return;
     this.flush();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.closed = true;
-    try {
-      this.db.close();
-    } catch {
-      // already unusable; nothing more to save
-    }
+    this.file.close();
   }
 
   private writeUnsaved(): void {
     const u = this.unsaved;
     for (const room of u.forgotten) {
       for (const table of ['messages', 'outbox', 'read_markers']) {
-        this.stmt(`DELETE FROM ${table} WHERE room = ?`).run(room);
+        this.file.stmt(`DELETE FROM ${table} WHERE room = ?`).run(room);
       }
-      this.stmt('DELETE FROM rooms WHERE id = ?').run(room);
+      this.file.stmt('DELETE FROM rooms WHERE id = ?').run(room);
     }
     if (u.secret !== null) {
-      this.stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('device_secret', ?)").run(u.secret);
+      this.file.stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('device_secret', ?)").run(u.secret);
     }
-    const upsertMessage = this.stmt(
+    const upsertMessage = this.file.stmt(
       `INSERT INTO messages (room, seq, id, ts, from_id, from_nick, to_id, to_nick, text)
        VALUES (:room, :seq, :id, :ts, :from_id, :from_nick, :to_id, :to_nick, :text)
        ON CONFLICT (room, seq) DO UPDATE SET id = excluded.id, ts = excluded.ts,
@@ -324,14 +291,14 @@ export class MemberDatabase {
     for (const [room, bySeq] of u.messages) {
       for (const message of bySeq.values()) upsertMessage.run(messageParams(room, message));
     }
-    const upsertMarker = this.stmt(
+    const upsertMarker = this.file.stmt(
       `INSERT INTO read_markers (room, conversation, seq) VALUES (?, ?, ?)
        ON CONFLICT (room, conversation) DO UPDATE SET seq = MAX(seq, excluded.seq)`,
     );
     for (const [room, byConversation] of u.markers) {
       for (const [conversation, seq] of byConversation) upsertMarker.run(room, conversation, seq);
     }
-    const upsertRoom = this.stmt(
+    const upsertRoom = this.file.stmt(
       `INSERT INTO rooms (id, name, host, endpoints, last_joined, joined) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host,
          endpoints = excluded.endpoints, last_joined = excluded.last_joined, joined = excluded.joined`,
@@ -339,10 +306,10 @@ export class MemberDatabase {
     for (const r of u.rooms.values()) {
       upsertRoom.run(r.id, r.name, r.host, JSON.stringify(r.endpoints), r.lastJoined, r.joined ? 1 : 0);
     }
-    const addPost = this.stmt(
+    const addPost = this.file.stmt(
       'INSERT OR IGNORE INTO outbox (room, cid, text, recipient, created_at) VALUES (?, ?, ?, ?, ?)',
     );
-    const removePost = this.stmt('DELETE FROM outbox WHERE room = ? AND cid = ?');
+    const removePost = this.file.stmt('DELETE FROM outbox WHERE room = ? AND cid = ?');
     for (const change of u.outbox.values()) {
       if ('add' in change) {
         const p = change.add;
@@ -356,12 +323,9 @@ export class MemberDatabase {
   private outboxOf(roomId: string): Map<string, PendingPost> {
     let posts = this.outboxes.get(roomId);
     if (!posts) {
-      const rows = this.read(
-        () =>
-          this.stmt(
-            'SELECT cid, text, recipient, created_at FROM outbox WHERE room = ? ORDER BY created_at, ord',
-          ).all(roomId) as unknown as PostRow[],
-        [],
+      const rows = this.file.rows<PostRow>(
+        'SELECT cid, text, recipient, created_at FROM outbox WHERE room = ? ORDER BY created_at, ord',
+        roomId,
       );
       posts = new Map(rows.map((row) => [row.cid, postFromRow(row)]));
       this.outboxes.set(roomId, posts);
@@ -371,25 +335,18 @@ export class MemberDatabase {
 
   /** unread() while some of the room's messages or markers are still only in memory. */
   private unreadMerged(roomId: string, myId: string): Record<string, number> {
-    const markerRows = this.read(
-      () =>
-        this.stmt('SELECT conversation, seq FROM read_markers WHERE room = ?').all(roomId) as unknown as {
-          conversation: string;
-          seq: number;
-        }[],
-      [],
+    const markerRows = this.file.rows<{ conversation: string; seq: number }>(
+      'SELECT conversation, seq FROM read_markers WHERE room = ?',
+      roomId,
     );
     const markers = new Map(markerRows.map((row) => [row.conversation, row.seq]));
     for (const [conversation, seq] of this.unsaved.markers.get(roomId) ?? []) {
       markers.set(conversation, Math.max(seq, markers.get(conversation) ?? 0));
     }
-    const rows = this.read(
-      () =>
-        this.stmt('SELECT seq, from_id, to_id FROM messages WHERE room = ? AND from_id <> ?').all(
-          roomId,
-          myId,
-        ) as unknown as { seq: number; from_id: string; to_id: string | null }[],
-      [],
+    const rows = this.file.rows<{ seq: number; from_id: string; to_id: string | null }>(
+      'SELECT seq, from_id, to_id FROM messages WHERE room = ? AND from_id <> ?',
+      roomId,
+      myId,
     );
     const senders = new Map(rows.map((row) => [row.seq, { from: row.from_id, to: row.to_id }]));
     for (const [seq, m] of this.unsaved.messages.get(roomId) ?? []) {
@@ -402,41 +359,5 @@ export class MemberDatabase {
       if (seq > (markers.get(conversation) ?? 0)) counts[conversation] = (counts[conversation] ?? 0) + 1;
     }
     return counts;
-  }
-
-  /** A read that cannot fail the caller: on trouble, what is in memory is all there is. */
-  private read<T>(query: () => T, fallback: T): T {
-    if (this.closed) return fallback;
-    try {
-      return query();
-    } catch (err) {
-      this.trouble(err);
-      return fallback;
-    }
-  }
-
-  private trouble(err: unknown): void {
-    if (!this.failing) {
-      this.failing = true;
-      const reason = err instanceof Error ? err.message : String(err);
-      this.onProblem?.({ kind: 'failing', file: 'messages', path: this.path, detail: reason });
-    }
-    if (!this.retryTimer && !this.closed) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        this.flush();
-      }, this.retryMs);
-      // A pending retry must not keep a quitting app (or a test run) alive.
-      this.retryTimer.unref();
-    }
-  }
-
-  private stmt(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
   }
 }
