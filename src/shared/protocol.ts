@@ -160,6 +160,8 @@ export const FetchFrame = z
 export const ClientFrameSchema = z.discriminatedUnion('type', [HelloFrame, PostFrame, FetchFrame]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export type HelloFrame = z.infer<typeof HelloFrame>;
+export type PostFrame = z.infer<typeof PostFrame>;
+export type FetchFrame = z.infer<typeof FetchFrame>;
 
 // ---- host -> member ----------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ import {
   PROTOCOL_VERSION,
   type ChatMessage,
   type ClientFrame,
+  type FetchFrame,
   type HelloFrame,
   type HostFrame,
   type Member,
+  type PostFrame,
   type RoomInfo,
   type RoomLimits,
 } from '../../shared/protocol';
@@ -38,39 +40,9 @@ import { RateBook, takeEach } from './RateBook';
 import { trimToBytes } from './replyBudget';
 import { TokenBucket } from './TokenBucket';
 import { WriteBatch } from './writeBatch';
+import { Conn } from './Conn';
 
-/** One member connection as the room sees it. */
-export interface Conn {
-  readonly ws: WebSocket;
-  /** The socket under `ws`, corked while a turn's frames for it collect (see WriteBatch); null if not given. */
-  readonly socket: Duplex | null;
-  /** Null until the hello is accepted, and again once a newer connection has taken over. */
-  member: Member | null;
-  /** Whether it was ever welcomed (member goes back to null on leaving; this does not). */
-  welcomed: boolean;
-  /** A newer connection of the same member took over: this one's close must stay silent. */
-  replaced: boolean;
-  /** Whether anything (a pong or a frame) arrived since the last heartbeat ping. */
-  alive: boolean;
-  /**
-   * Posts and fetches its address may still send now (see HostLimits); its member's own
-   * budgets join them once the hello is accepted. Both outlive the connection (see RateBook).
-   */
-  readonly posts: TokenBucket[];
-  readonly fetches: TokenBucket[];
-  /** Frames of its that may still be rejected before it counts as flooding. */
-  readonly strikes: TokenBucket;
-  /** The remote address, for the passcode's per-address attempt limit. */
-  readonly address: string;
-  /** The nonce of the challenge sent to it: its hello must be signed over it. */
-  readonly nonce: string;
-  /** Closes the connection if no hello is accepted in time; cleared by the welcome. */
-  handshakeTimer: NodeJS.Timeout | undefined;
-  /** Fetches held until what was already sent to it drains (see HostLimits.maxReplyBytes). */
-  readonly waiting: FetchFrame[];
-  /** The roster pages and presence frames still to go to it (see PresenceChannel). */
-  roster: Prepared[] | null;
-}
+export type { Conn } from './Conn';
 
 /** What the room needs from its host. */
 export interface RoomDeps {
@@ -97,9 +69,6 @@ export interface RoomDeps {
  * 1009 for an oversized frame...) means the link failed under it.
  */
 const QUIT_CODES = new Set<number>([CloseCode.Normal, CloseCode.GoingAway, 1005]);
-
-type PostFrame = Extract<ClientFrame, { type: 'post' }>;
-type FetchFrame = Extract<ClientFrame, { type: 'fetch' }>;
 
 /** A post accepted this turn, waiting to be stored with the turn's others (see storePosts). */
 interface AcceptedPost {
@@ -162,28 +131,21 @@ export class Room {
   /** Serves a new connection; `socket` is the one under `ws`, for batching its writes. */
   attach(ws: WebSocket, address = '', socket: Duplex | null = null): void {
     const { limits, now, passcode } = this.deps;
-    const conn: Conn = {
+    const conn: Conn = new Conn({
       ws,
       socket,
       address,
       nonce: randomToken(32),
-      member: null,
-      welcomed: false,
-      replaced: false,
-      alive: true,
       posts: [this.rates.addressPosts.bucket(originOf(address).address)],
       fetches: [this.rates.addressFetches.bucket(originOf(address).address)],
       strikes: new TokenBucket(limits.floodStrikes, (limits.floodStrikes * 1000) / limits.floodWindowMs, now),
-      handshakeTimer: undefined,
-      waiting: [],
-      roster: null,
-    };
+      // A socket that never says hello would otherwise hold a connection slot for good.
+      deadline: setTimeout(
+        () => guard(() => this.evict(conn, CloseCode.HandshakeTimeout, 'no hello in time')),
+        limits.handshakeTimeoutMs,
+      ),
+    });
     this.conns.add(conn);
-    // A socket that never says hello would otherwise hold a connection slot for good.
-    conn.handshakeTimer = setTimeout(
-      () => guard(() => this.evict(conn, CloseCode.HandshakeTimeout, 'no hello in time')),
-      limits.handshakeTimeoutMs,
-    );
     // Errors are always followed by 'close', which does the cleanup; unheard they would crash us.
     ws.on('error', () => {});
     ws.on('pong', () => (conn.alive = true));
@@ -247,19 +209,19 @@ export class Room {
       return;
     }
     const frame = decoded.frame;
+    const member = conn.member;
     if (frame.type === 'hello') {
-      if (conn.member || conn.replaced)
-        this.reject(conn, ErrorCode.AlreadyJoined, 'You have already joined.');
-      else this.onHello(conn, frame);
-    } else if (!conn.member) {
+      if (conn.phase === 'awaiting-hello') this.onHello(conn, frame);
+      else this.reject(conn, ErrorCode.AlreadyJoined, 'You have already joined.');
+    } else if (!member) {
       this.reject(conn, ErrorCode.NotJoined, 'Send a hello before anything else.', about(frame));
     } else if (frame.type === 'post') {
       // Refused before anything is looked up or stored: over the limit, a post costs one answer.
       // Each post is judged as it arrives: one refused does not hold back those after it.
-      if (takeEach(...conn.posts)) this.onPost(conn, conn.member, frame);
+      if (takeEach(...conn.posts)) this.onPost(conn, member, frame);
       else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, about(frame));
     } else if (takeEach(...conn.fetches)) {
-      this.fetchWhenDrained(conn, frame);
+      this.fetchWhenDrained(conn, member, frame);
     } else {
       this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH, about(frame));
     }
@@ -313,9 +275,7 @@ export class Room {
       // The member came back while its old socket still looks open (a half-open link the
       // heartbeat has not caught yet, or the same key on a second device). To everyone else
       // nothing happened: no left, no joined, and it keeps the nickname they know it by.
-      const member = previous.member!;
-      previous.replaced = true;
-      previous.member = null;
+      const member = previous.replace()!;
       this.presence.replaced(previous, conn);
       safeClose(previous.ws, CloseCode.Replaced, 'replaced by a newer connection');
       this.welcome(conn, member, hello.since);
@@ -328,9 +288,7 @@ export class Room {
   }
 
   private welcome(conn: Conn, member: Member, since: number | undefined): void {
-    clearTimeout(conn.handshakeTimer);
-    conn.welcomed = true;
-    conn.member = member;
+    conn.join(member);
     // From now on the member's own budgets count too, as it left them on its last connection.
     conn.posts.push(this.rates.posts.bucket(member.id));
     conn.fetches.push(this.rates.fetches.bucket(member.id));
@@ -505,10 +463,10 @@ export class Room {
    * a member that asks and never reads gets one bounded answer, not a pile of them. A fetch
    * beyond the few that may wait is refused RATE_LIMITED (a catch-up has one in flight).
    */
-  private fetchWhenDrained(conn: Conn, fetch: FetchFrame): void {
+  private fetchWhenDrained(conn: Conn, member: Member, fetch: FetchFrame): void {
     const { maxReplyBytes, maxWaitingFetches } = this.deps.limits;
     if (conn.waiting.length === 0 && (!conn.socket || conn.ws.bufferedAmount < maxReplyBytes)) {
-      this.onFetch(conn, conn.member!, fetch);
+      this.onFetch(conn, member, fetch);
     } else if (conn.waiting.length < maxWaitingFetches) {
       conn.waiting.push(fetch);
     } else {
@@ -519,8 +477,9 @@ export class Room {
   /** Answers held fetches, in order, while the member's unsent bytes stay under the budget. */
   private serveWaiting(conn: Conn): void {
     const { maxReplyBytes } = this.deps.limits;
-    while (conn.waiting.length > 0 && conn.member && conn.ws.bufferedAmount < maxReplyBytes) {
-      this.onFetch(conn, conn.member, conn.waiting.shift()!);
+    for (let member = conn.member; member && conn.waiting.length > 0; member = conn.member) {
+      if (conn.ws.bufferedAmount >= maxReplyBytes) break;
+      this.onFetch(conn, member, conn.waiting.shift()!);
     }
   }
 
@@ -551,7 +510,6 @@ export class Room {
   }
 
   private onClose(conn: Conn, code: number): void {
-    clearTimeout(conn.handshakeTimer);
     this.conns.delete(conn);
     if (this.conns.size === 0) for (const resolve of this.drained.splice(0)) resolve();
     this.release(conn, QUIT_CODES.has(code) ? 'quit' : 'dropped');
@@ -559,10 +517,12 @@ export class Room {
 
   /** Gives up the connection's seat, if it still holds one, and tells everyone else. */
   private release(conn: Conn, reason: 'quit' | 'dropped'): void {
-    const member = conn.member;
-    if (!member || conn.replaced) return;
+    if (!conn.member) {
+      conn.leave(); // no seat to give up; its handshake deadline goes with it
+      return;
+    }
     this.settle();
-    conn.member = null;
+    const member = conn.leave()!;
     this.online.delete(member.id);
     this.members.leave(member.id);
     this.presence.left(conn, member, reason);

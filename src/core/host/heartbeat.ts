@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { Conn } from './Room';
+import type { Conn } from './Conn';
 
 /**
  * Pings every connection each `everyMs`. A connection that sent nothing (no pong, no frame)
