@@ -79,6 +79,8 @@ export class RoomSession extends EventEmitter<SessionEvents> {
   /** The address of the last welcome, and the addresses known then (`host:port`). */
   private welcomedAt: { address: string; known: Set<string> } | null = null;
   private moved: { from: string; to: string } | null = null;
+  /** When the saved copy was last set aside for the host's other history, and how big it was. */
+  private copySetAside: { at: number; messages: number } | null = null;
   private readonly info: RoomInfo | null;
   private readonly verified: () => boolean;
   private readonly hostedHere: boolean;
@@ -110,6 +112,12 @@ export class RoomSession extends EventEmitter<SessionEvents> {
     this.client.on('state', (_state, _attempt, reason) => {
       this.reason = reason;
       this.publish();
+    });
+    this.client.on('copyReplaced', () => {
+      // The window shows the room's new history from here on; the old copy stays on disk.
+      const messages = opts.store.setAside(this.roomId);
+      this.recent.clear();
+      this.copySetAside = { at: Date.now(), messages };
     });
     this.client.on('welcome', (welcome, fingerprint) => {
       this.noteWelcomeAddress();
@@ -213,6 +221,7 @@ export class RoomSession extends EventEmitter<SessionEvents> {
       room: this.client.room ?? this.savedRoom() ?? this.info,
       address: this.client.address,
       ...(this.moved && { moved: this.moved }),
+      ...(this.copySetAside && { copySetAside: this.copySetAside }),
       state: this.client.state,
       attempt: this.client.attempt,
       // Offline: why it stopped; reconnecting: why the last attempt failed.

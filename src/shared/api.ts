@@ -120,6 +120,12 @@ export const SessionSchema = z.object({
    * where it is now. Absent until that happens.
    */
   moved: z.object({ from: z.string(), to: z.string() }).optional(),
+  /**
+   * The room's host answered with another history than the saved copy's (it lost or replaced
+   * its data): the copy was set aside on this machine at `at` (ms since the epoch), `messages`
+   * of them, and what the session shows is the host's history. Absent until that happens.
+   */
+  copySetAside: z.object({ at: z.number().int().min(0), messages: z.number().int().min(0) }).optional(),
   state: ConnectionStateSchema,
   /** Reconnect attempt number while `reconnecting`; 0 otherwise. */
   attempt: z.number().int().min(0),

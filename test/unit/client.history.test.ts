@@ -68,6 +68,46 @@ describe('RoomClient history', () => {
     ]);
   });
 
+  it('sets a saved copy of another history aside, then loads the room as a first-time member does', async () => {
+    // The host lost its data and has 4 messages; our copy reaches to seq 9 of the old history.
+    const room = await FakeRoom.start();
+    seed(room, 4);
+    let saved: number | undefined = 9;
+    const client = makeClient(room.port, 'Alice', { since: () => saved });
+    const order: string[] = [];
+    client.on('copyReplaced', (newest) => {
+      order.push(`copyReplaced ${newest}`);
+      saved = undefined; // what the app does: the copy goes aside, so `since` stops answering from it
+    });
+    client.on('welcome', () => order.push('welcome'));
+    const seqs = recordSeqs(client);
+    const loaded = until(client, 'backlog', () => seqs.length === 4);
+    client.start();
+    await loaded;
+    expect(order).toEqual(['copyReplaced 4', 'welcome']);
+    expect(seqs).toEqual(range(1, 4).map((seq) => ['backlog', seq]));
+    expect(room.frames).toEqual([expect.objectContaining({ type: 'fetch', before: 5 })]);
+
+    // The next hello continues from the host's history, not from the copy set aside.
+    const back = nextEvent(client, 'welcome');
+    room.drop();
+    await back;
+    expect(room.hellos.map((h) => h.since)).toEqual([9, 4]);
+  });
+
+  it("keeps a saved copy whose since is within the host's history", async () => {
+    const room = await FakeRoom.start();
+    seed(room, 4);
+    const client = makeClient(room.port, 'Alice', { since: () => 4 });
+    let replaced = false;
+    client.on('copyReplaced', () => (replaced = true));
+    const welcome = nextEvent(client, 'welcome');
+    client.start();
+    await welcome;
+    expect(replaced).toBe(false);
+    expect(room.frames).toEqual([]);
+  });
+
   it('fetches page after page when the welcome says there is more, in order and each seq once', async () => {
     const room = await FakeRoom.start({ pageMax: 3 });
     seed(room, 10);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openDatabase } from '../../src/core/store/openDatabase';
 import { MEMBER_DB_FILE, MemberDatabase } from '../../src/core/store/member/MemberDatabase';
@@ -115,5 +116,30 @@ describe('MemberDatabase when the disk fails', () => {
     fill();
     store.saveMessages('room-a', [big(3)]);
     expect(problems).toHaveLength(2);
+  });
+
+  it('treats a copy set aside while the disk is full as gone, and moves it aside once space returns', () => {
+    const dir = tempDataDir();
+    const { store, fill, free } = fillableDb(dir);
+    store.saveMessages('room-a', [big(1), big(2)]);
+    fill();
+    store.saveMessages('room-a', [big(3)]); // refused: only in memory
+    expect(store.setAside('room-a')).toBe(3);
+    // The stored rows are still there, but they are an old copy now: nothing reads them.
+    expect(store.lastSeq('room-a')).toBeUndefined();
+    expect(store.messages('room-a')).toEqual([]);
+    expect(store.unread('room-a', 'me')).toEqual({});
+    store.saveMessages('room-a', [{ ...big(1), id: 'new-1', from: { id: 'carol', nick: 'Carol' } }]);
+    expect(store.messages('room-a').map((m) => m.id)).toEqual(['new-1']);
+
+    free();
+    expect(store.flush()).toBe(true);
+    store.close();
+    const again = openMemberDb(dir);
+    expect(again.messages('room-a').map((m) => m.id)).toEqual(['new-1']);
+    const aside = new DatabaseSync(join(dir, MEMBER_DB_FILE))
+      .prepare('SELECT seq FROM messages_aside ORDER BY seq')
+      .all();
+    expect(aside).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }]);
   });
 });

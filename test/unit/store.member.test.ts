@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { MemberKey } from '../../src/core/memberKey';
 import { describe, expect, it } from 'vitest';
 import { MEMBER_DB_FILE, MemberDatabase } from '../../src/core/store/member/MemberDatabase';
@@ -157,6 +158,43 @@ describe('MemberDatabase', () => {
     expect(again.messages('b')).toEqual([]);
     expect(again.outbox('b').list()).toEqual([]);
     expect(again.unread('b', ME.id)).toEqual({});
+  });
+
+  it("sets a copy of another history aside: kept on disk, no longer the room's, outbox untouched", () => {
+    const dir = tempDataDir();
+    const db = openMemberDb(dir);
+    db.saveMessages('room-a', [msg(1), msg(2), msg(3)]);
+    db.saveMessages('room-b', [msg(1)]);
+    db.markRead('room-a', '', 3);
+    db.outbox('room-a').add({ cid: 'c1', text: 'unsent', createdAt: 1 });
+    expect(db.setAside('room-a')).toBe(3);
+    expect(db.lastSeq('room-a')).toBeUndefined();
+    expect(db.messages('room-a')).toEqual([]);
+    // The host's new history counts as unread again from its start (the old marker named old seqs).
+    db.saveMessages('room-a', [msg(1, CAROL)]);
+    expect(db.unread('room-a', ME.id)).toEqual({ '': 1 });
+    db.close();
+
+    const again = openMemberDb(dir);
+    expect(again.messages('room-a').map((m) => m.from.id)).toEqual([CAROL.id]);
+    expect(again.messages('room-b').map((m) => m.seq)).toEqual([1]);
+    expect(
+      again
+        .outbox('room-a')
+        .list()
+        .map((p) => p.cid),
+    ).toEqual(['c1']);
+    const aside = new DatabaseSync(join(dir, MEMBER_DB_FILE))
+      .prepare('SELECT room, seq, text FROM messages_aside ORDER BY seq')
+      .all();
+    expect(aside).toEqual([1, 2, 3].map((seq) => ({ room: 'room-a', seq, text: `text ${seq}` })));
+    // Forgetting the room deletes what was set aside too.
+    again.forgetRoom('room-a');
+    again.close();
+    const count = new DatabaseSync(join(dir, MEMBER_DB_FILE))
+      .prepare('SELECT COUNT(*) AS n FROM messages_aside')
+      .get();
+    expect(count).toEqual({ n: 0 });
   });
 
   it('counts unread messages per conversation, following the read markers', () => {

@@ -70,6 +70,13 @@ export interface ClientEvents {
   /** `fingerprint`: the SHA-256 fingerprint of the certificate the welcoming host presented. */
   welcome: [welcome: WelcomeFrame, fingerprint: string];
   /**
+   * The host's history is not the one our saved copy is of (the welcome's `newest` is below our
+   * `since`): its seqs name other messages here. Emitted before `welcome`; the listener must set
+   * the saved copy aside at once (so `since` stops returning it). The client then goes on as a
+   * first-time member: the latest page comes as `backlog`, earlier ones by fetchEarlier.
+   */
+  copyReplaced: [newest: number];
+  /**
    * Messages from before this session: the welcome's history, then each catch-up page, oldest
    * first. Live messages that arrive during a catch-up wait and come after it as `message`.
    */
@@ -516,14 +523,22 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.presented = link.presented;
     this.roster.reset(welcome);
     this._removedBefore = welcome.removedBefore ?? 0;
+    // Seqs are never given twice, so a copy of this history never reaches past `newest`.
+    const foreign = since !== undefined && welcome.newest !== undefined && since > welcome.newest;
+    if (foreign) {
+      this.emit('copyReplaced', welcome.newest!);
+      this.seen.restart();
+      if (!this.isCurrent(link)) return; // a listener closed or suspended us
+    }
     // Without `since` the welcome holds the latest messages, so there is nothing after them.
-    const catchingUp = welcome.more && since !== undefined;
+    const catchingUp = welcome.more && since !== undefined && !foreign;
     this.phase = { kind: 'online', link, held: catchingUp ? [] : null };
     // Posts waiting in the outbox go out first, in the order they were made, before anything
     // a listener of the events below might post.
     this.delivery.resendAll();
     const backlog = this.seen.take(welcome.history);
     if (catchingUp) this.fetchNextPage(link);
+    if (foreign && welcome.newest! > 0) this.fetchLatestPage(link, welcome.newest!);
     this.emit('welcome', welcome, link.presented ?? '');
     if (backlog.length > 0) this.emit('backlog', backlog);
     this.announce();
@@ -554,6 +569,22 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       () => this.isCurrent(link) && link.abort(reason(ReasonCode.PageTimeout)),
     );
     link.send(frame);
+  }
+
+  /**
+   * After a saved copy was set aside, the page a first-time member's welcome would have held.
+   * Without it the room would look empty; if it never comes, the link is dropped and the next
+   * hello (now without the foreign `since`) gets the latest messages in its welcome.
+   */
+  private fetchLatestPage(link: Link, newest: number): void {
+    this.fetchEarlier(newest + 1).then(
+      (page) => {
+        if (!this.isCurrent(link)) return;
+        const fresh = this.seen.take(page.messages);
+        if (fresh.length > 0) this.emit('backlog', fresh);
+      },
+      () => this.isCurrent(link) && link.abort(reason(ReasonCode.PageTimeout)),
+    );
   }
 
   private onCatchUpPage(link: Link, page: PageFrame): void {

@@ -18,6 +18,15 @@ export class SeenSeqs {
     return this.top === undefined ? stored : Math.max(stored, this.top);
   }
 
+  /**
+   * Forgets every seq: they named messages of another history (see RoomClient's copyReplaced).
+   * The caller's saved copy must be gone too, or since() would still answer from it.
+   */
+  restart(): void {
+    this.seen.clear();
+    this.top = undefined;
+  }
+
   /** The messages not emitted before, oldest first; they count as emitted from now on. */
   take(messages: readonly ChatMessage[]): ChatMessage[] {
     const fresh: ChatMessage[] = [];

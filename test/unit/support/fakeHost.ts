@@ -351,6 +351,8 @@ export class FakeRoom extends EventEmitter<FakeRoomEvents> {
       },
       history: history.map((m) => this.copyFor(m, you.id)),
       more,
+      // As a real host without retention: the newest seq this member may see.
+      newest: visible.at(-1)?.seq ?? 0,
       heartbeatMs: this.opts.heartbeatMs ?? 10_000,
     });
     ws.send(encodeFrame(welcome));

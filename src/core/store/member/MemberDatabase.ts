@@ -148,12 +148,15 @@ export class MemberDatabase {
   messages(roomId: string, opts: { before?: number; limit?: number } = {}): ChatMessage[] {
     const before = opts.before ?? Number.MAX_SAFE_INTEGER;
     const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_LIMIT));
-    const rows = this.file.rows<MessageRow>(
-      'SELECT seq, id, ts, from_id, from_nick, to_id, to_nick, text FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
-      roomId,
-      before,
-      limit,
-    );
+    // A copy on its way aside is no longer the room's, even while the disk refuses to move it.
+    const rows = this.unsaved.asidePending(roomId)
+      ? []
+      : this.file.rows<MessageRow>(
+          'SELECT seq, id, ts, from_id, from_nick, to_id, to_nick, text FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+          roomId,
+          before,
+          limit,
+        );
     const bySeq = new Map(rows.map((row) => [row.seq, messageFromRow(row)]));
     for (const [seq, message] of this.unsaved.messages.get(roomId) ?? []) {
       if (seq < before) bySeq.set(seq, message);
@@ -166,10 +169,9 @@ export class MemberDatabase {
 
   /** The highest seq in the room's saved copy; undefined when there is none. */
   lastSeq(roomId: string): number | undefined {
-    const row = this.file.row<{ top: number | null }>(
-      'SELECT MAX(seq) AS top FROM messages WHERE room = ?',
-      roomId,
-    );
+    const row = this.unsaved.asidePending(roomId)
+      ? undefined
+      : this.file.row<{ top: number | null }>('SELECT MAX(seq) AS top FROM messages WHERE room = ?', roomId);
     let top = row?.top ?? undefined;
     for (const seq of this.unsaved.messages.get(roomId)?.keys() ?? []) top = Math.max(top ?? seq, seq);
     return top;
@@ -200,6 +202,22 @@ export class MemberDatabase {
     if (!known || !known.joined) return;
     this.unsaved.rooms.set(roomId, { ...known, joined: false });
     this.flush();
+  }
+
+  /**
+   * The room's host answered with another history than the saved copy's (its seqs name other
+   * messages now): the copy moves to messages_aside, kept but no longer the room's, and its
+   * read marks go. The outbox stays (that host never saw those posts). Returns how many
+   * messages were set aside.
+   */
+  setAside(roomId: string): number {
+    const stored = this.unsaved.asidePending(roomId)
+      ? 0
+      : (this.file.row<{ n: number }>('SELECT COUNT(*) AS n FROM messages WHERE room = ?', roomId)?.n ?? 0);
+    const inMemory = this.unsaved.messages.get(roomId)?.size ?? 0;
+    this.unsaved.putAside(roomId, Date.now());
+    this.flush();
+    return stored + inMemory;
   }
 
   /** Deletes everything kept about the room: its saved copy, outbox, read marks and listing. */
@@ -273,10 +291,25 @@ export class MemberDatabase {
   private writeUnsaved(): void {
     const u = this.unsaved;
     for (const room of u.forgotten) {
-      for (const table of ['messages', 'outbox', 'read_markers']) {
+      for (const table of ['messages', 'messages_aside', 'outbox', 'read_markers']) {
         this.file.stmt(`DELETE FROM ${table} WHERE room = ?`).run(room);
       }
       this.file.stmt('DELETE FROM rooms WHERE id = ?').run(room);
+    }
+    const keepAside = this.file.stmt(
+      `INSERT OR REPLACE INTO messages_aside (room, set_aside_at, seq, id, ts, from_id, from_nick, to_id, to_nick, text)
+       VALUES (:room, :at, :seq, :id, :ts, :from_id, :from_nick, :to_id, :to_nick, :text)`,
+    );
+    for (const [room, { at, messages }] of u.setAside) {
+      this.file
+        .stmt(
+          `INSERT OR REPLACE INTO messages_aside (room, set_aside_at, seq, id, ts, from_id, from_nick, to_id, to_nick, text)
+           SELECT room, ?, seq, id, ts, from_id, from_nick, to_id, to_nick, text FROM messages WHERE room = ?`,
+        )
+        .run(at, room);
+      for (const message of messages) keepAside.run({ ...messageParams(room, message), at });
+      this.file.stmt('DELETE FROM messages WHERE room = ?').run(room);
+      this.file.stmt('DELETE FROM read_markers WHERE room = ?').run(room);
     }
     if (u.secret !== null) {
       this.file.stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('device_secret', ?)").run(u.secret);
@@ -335,19 +368,25 @@ export class MemberDatabase {
 
   /** unread() while some of the room's messages or markers are still only in memory. */
   private unreadMerged(roomId: string, myId: string): Record<string, number> {
-    const markerRows = this.file.rows<{ conversation: string; seq: number }>(
-      'SELECT conversation, seq FROM read_markers WHERE room = ?',
-      roomId,
-    );
+    // Stored rows of a copy on its way aside are no longer the room's (see setAside).
+    const stored = !this.unsaved.asidePending(roomId);
+    const markerRows = stored
+      ? this.file.rows<{ conversation: string; seq: number }>(
+          'SELECT conversation, seq FROM read_markers WHERE room = ?',
+          roomId,
+        )
+      : [];
     const markers = new Map(markerRows.map((row) => [row.conversation, row.seq]));
     for (const [conversation, seq] of this.unsaved.markers.get(roomId) ?? []) {
       markers.set(conversation, Math.max(seq, markers.get(conversation) ?? 0));
     }
-    const rows = this.file.rows<{ seq: number; from_id: string; to_id: string | null }>(
-      'SELECT seq, from_id, to_id FROM messages WHERE room = ? AND from_id <> ?',
-      roomId,
-      myId,
-    );
+    const rows = stored
+      ? this.file.rows<{ seq: number; from_id: string; to_id: string | null }>(
+          'SELECT seq, from_id, to_id FROM messages WHERE room = ? AND from_id <> ?',
+          roomId,
+          myId,
+        )
+      : [];
     const senders = new Map(rows.map((row) => [row.seq, { from: row.from_id, to: row.to_id }]));
     for (const [seq, m] of this.unsaved.messages.get(roomId) ?? []) {
       senders.set(seq, { from: m.from.id, to: m.to?.id ?? null });

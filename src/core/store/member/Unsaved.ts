@@ -20,6 +20,12 @@ export class Unsaved {
   readonly outbox = new Map<string, OutboxChange>();
   /** Rooms whose every row is to be deleted; written before anything else, so a rejoin after it stands. */
   readonly forgotten = new Set<string>();
+  /**
+   * Rooms whose stored copy is to move to messages_aside (see MemberDatabase.setAside), with
+   * when, and the messages of that copy that were still only here. Written after `forgotten`
+   * and before `messages`, which then hold only the room's new history.
+   */
+  readonly setAside = new Map<string, { at: number; messages: ChatMessage[] }>();
 
   get empty(): boolean {
     return (
@@ -28,13 +34,28 @@ export class Unsaved {
       this.markers.size === 0 &&
       this.rooms.size === 0 &&
       this.outbox.size === 0 &&
-      this.forgotten.size === 0
+      this.forgotten.size === 0 &&
+      this.setAside.size === 0
     );
   }
 
   /** Whether reads about `room` must merge in something not yet stored. */
   touches(room: string): boolean {
-    return this.messages.has(room) || this.markers.has(room);
+    return this.messages.has(room) || this.markers.has(room) || this.setAside.has(room);
+  }
+
+  /** Whether the room's stored rows are an old copy waiting to move aside: reads skip them. */
+  asidePending(room: string): boolean {
+    return this.setAside.has(room);
+  }
+
+  /** The room's copy goes aside: what of it is only here goes along, its read marks are dropped. */
+  putAside(room: string, at: number): void {
+    const earlier = this.setAside.get(room);
+    const messages = [...(earlier?.messages ?? []), ...(this.messages.get(room)?.values() ?? [])];
+    this.setAside.set(room, { at: earlier?.at ?? at, messages });
+    this.messages.delete(room);
+    this.markers.delete(room);
   }
 
   addMessages(room: string, messages: readonly ChatMessage[]): void {
@@ -66,11 +87,13 @@ export class Unsaved {
     this.markers.delete(room);
     this.rooms.delete(room);
     for (const [key, change] of this.outbox) if (change.room === room) this.outbox.delete(key);
+    this.setAside.delete(room);
     this.forgotten.add(room);
   }
 
   clear(): void {
     this.forgotten.clear();
+    this.setAside.clear();
     this.secret = null;
     this.messages.clear();
     this.markers.clear();

@@ -49,6 +49,24 @@ const STEPS: string[] = [
   `,
   // Rooms the member is in, rejoined when the app starts; a left room keeps its saved copy.
   `ALTER TABLE rooms ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;`,
+  // Saved copies set aside because the room's host answered with another history (a welcome
+  // whose newest is below our since, see PROTOCOL.md): kept on this machine, never shown as the
+  // room's messages, never sent anywhere. set_aside_at tells one setting-aside from the next.
+  `
+  CREATE TABLE messages_aside (
+    room         TEXT NOT NULL,
+    set_aside_at INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    id           TEXT NOT NULL,
+    ts           INTEGER NOT NULL,
+    from_id      TEXT NOT NULL,
+    from_nick    TEXT NOT NULL,
+    to_id        TEXT,
+    to_nick      TEXT,
+    text         TEXT NOT NULL,
+    PRIMARY KEY (room, set_aside_at, seq)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings a member database up to the current layout (each step in its own transaction). */

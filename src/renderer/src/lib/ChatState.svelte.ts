@@ -125,6 +125,8 @@ export class ChatState {
   #online = false;
   #openGap: number | null = null;
   #moved: string | null = null;
+  /** When the saved copy was last set aside for the host's other history (see Session.copySetAside). */
+  #asideAt: number | null = null;
 
   /** Takes in a whole session: a new room starts afresh, the same room merges by id. */
   applySession(session: Session | null): void {
@@ -139,6 +141,12 @@ export class ChatState {
     if (fresh) this.#reset();
     this.#room = { address: session.address, roomId: roomId ?? previous?.roomId ?? null };
     if (session.me) this.me = session.me;
+    const aside = session.copySetAside;
+    if (aside && aside.at !== this.#asideAt) {
+      this.#asideAt = aside.at;
+      this.#dropHistory();
+      this.#addNotice({ kind: 'copySetAside', messages: aside.messages });
+    }
 
     // Older messages loaded here reach further back than the snapshot: then ours says more.
     const ownFirst = this.messages[0]?.seq;
@@ -489,6 +497,20 @@ export class ChatState {
     return entries;
   }
 
+  /**
+   * Forgets the messages shown and what was reported read: their seqs named messages of a
+   * history the host no longer has. Drafts, pending posts and conversations stay.
+   */
+  #dropHistory(): void {
+    this.messages = [];
+    this.notices = [];
+    this.earlier = false;
+    this.#limit = MAX_MESSAGES;
+    this.#openGap = null;
+    this.#ids.clear();
+    this.#read.clear();
+  }
+
   #reset(): void {
     this.messages = [];
     this.pending = [];
@@ -502,6 +524,7 @@ export class ChatState {
     this.#online = false;
     this.#openGap = null;
     this.#moved = null;
+    this.#asideAt = null;
     this.#ids.clear();
     this.#settled.clear();
     this.#read.clear();

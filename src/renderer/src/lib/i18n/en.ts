@@ -269,6 +269,10 @@ export const en = {
   'messages.yesterday': 'Yesterday',
   'messages.jumpToLatest': 'Jump to latest',
   'messages.moved': 'The room moved from {{from}} to {{to}}; Parley found it again.',
+  'messages.copySetAside_one':
+    'The host’s history of this room is not the one you had (its data was replaced), so it starts here. Your earlier copy, {{count}} message, was kept aside on this computer.',
+  'messages.copySetAside_other':
+    'The host’s history of this room is not the one you had (its data was replaced), so it starts here. Your earlier copy, {{count}} messages, was kept aside on this computer.',
   'messages.gapOpen': 'Not connected since {{since}}. Messages sent meanwhile arrive when the room is back.',
   'messages.gap': 'Not connected from {{since}} to {{until}}. What was said meanwhile is below.',
   'messages.loadEarlier': 'Load earlier messages',

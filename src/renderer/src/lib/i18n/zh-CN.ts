@@ -245,6 +245,8 @@ export const zhCN: Translation = {
   'messages.leftThree': '{{first}}、{{second}} 和 {{third}} 离开了房间',
   'messages.leftMany': '{{first}}、{{second}} 等 {{total}} 人离开了房间',
   'messages.moved': '房间已从 {{from}} 迁移到 {{to}}，Parley 已重新找到它。',
+  'messages.copySetAside_other':
+    '房主的这个房间聊天记录与你之前的不同（其数据已被替换），因此从这里重新开始。你之前保存的 {{count}} 条消息已另存在本机。',
   'messages.gapOpen': '自 {{since}} 起未连接。在此期间发出的消息会在房间恢复后送达。',
   'messages.gap': '{{since}} 至 {{until}} 未连接。期间的消息显示在下方。',
   'messages.today': '今天',
