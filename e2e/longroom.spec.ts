@@ -3,6 +3,7 @@ import { requireNetnsOrSkip } from '../test/lan/netns';
 import { pageErrors } from './support/bindPage';
 import { openSeededRoom, type SeededRoom } from './support/seededRoom';
 import { scrollTo } from './support/scroll';
+import { LIMITS } from '../src/shared/constants';
 import { seedHistory, seededText } from '../test/support/seedHistory';
 
 /** Long enough that rendering it all would show; short enough to scroll through in a test. */
@@ -14,6 +15,8 @@ const MOUNT_ALL_UP_TO = 200;
  * virtua's 200 px buffer above and below, with room to spare for short rows.
  */
 const MOST_WINDOWED = 60;
+/** Messages per earlier page (RoomSession's EARLIER_PAGE). */
+const EARLIER_PAGE = 100;
 
 test.describe('a room with a long history', () => {
   test.describe.configure({ mode: 'serial' });
@@ -131,7 +134,63 @@ test.describe('a room with a long history', () => {
     await expect(jump).toHaveCount(0);
     expect(pageErrors(page)).toEqual([]);
   });
+
+  test('hands the focus to the newest message of the page Load earlier messages brings, in view and ringed, and keeps it there while scrolling loads more', async () => {
+    // A fresh window: it starts again with the welcome's latest messages (pages loaded earlier
+    // are not part of the session), so the press brings the page that ends just below them.
+    await page.reload();
+    await expect(log(page).getByText(seededText(HISTORY), { exact: true })).toBeVisible();
+    const newest = log(page).locator(`li[data-seq="${HISTORY - LIMITS.backlog}"]`);
+    await expect(newest).toHaveCount(0);
+    // On the button without scrolling up to it (the view stays at the bottom): scrolled near the
+    // top, the list would start loading by itself, and which page answers the press would vary.
+    await page
+      .getByRole('button', { name: 'Load earlier messages' })
+      .evaluate((button) => button.focus({ preventScroll: true }));
+    await page.keyboard.press('Enter');
+
+    await expect(newest).toBeFocused();
+    // virtua scrolled it from far below into view; it may still settle while rows are measured.
+    await expect.poll(() => shownWhole(page, HISTORY - LIMITS.backlog)).toBe(true);
+    const ring = await newest.evaluate((li) => {
+      const style = getComputedStyle(li);
+      // What the app's --focus token resolves to, in the form computed styles give.
+      const probe = document.createElement('span');
+      probe.style.color = 'var(--focus)';
+      li.append(probe);
+      const focus = getComputedStyle(probe).color;
+      probe.remove();
+      return {
+        focusVisible: li.matches(':focus-visible'),
+        style: style.outlineStyle,
+        width: parseFloat(style.outlineWidth),
+        offset: parseFloat(style.outlineOffset),
+        colour: style.outlineColor === focus,
+      };
+    });
+    // The app's ring, drawn inside the row, where the scroller cannot clip it.
+    expect(ring).toEqual({ focusVisible: true, style: 'solid', width: 2, offset: -2, colour: true });
+
+    // Scrolled up to the top, the list loads the next page by itself: the focus stays put.
+    await page.evaluate(() => (document.querySelector<HTMLElement>('.scroller')!.scrollTop = 0));
+    const pressed = HISTORY - LIMITS.backlog - EARLIER_PAGE + 1;
+    await expect(log(page).locator(`li[data-seq="${pressed - 1}"]`)).toHaveCount(1);
+    await expect(newest).toBeFocused();
+    expect(pageErrors(page)).toEqual([]);
+  });
 });
+
+/** Whether the message `seq` is mounted and wholly inside the list's visible box. */
+function shownWhole(page: Page, seq: number): Promise<boolean> {
+  return page.evaluate((seq) => {
+    const scroller = document.querySelector<HTMLElement>('.scroller')!;
+    const item = scroller.querySelector<HTMLElement>(`li[data-seq="${seq}"]`);
+    if (!item) return false;
+    const box = scroller.getBoundingClientRect();
+    const r = item.getBoundingClientRect();
+    return r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
+  }, seq);
+}
 
 /** The seqs of the messages inside the list's visible box. */
 function visibleSeqs(page: Page): Promise<number[]> {
