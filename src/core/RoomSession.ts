@@ -235,6 +235,8 @@ export class RoomSession extends EventEmitter<SessionEvents> {
       messages,
       earlier: (messages[0]?.seq ?? 1) > 1,
       removedBefore: this.client.removedBefore,
+      // An absent bound is taken as the default: a host that names none still has a frame limit.
+      maxTextChars: Math.max(1, Math.floor(this.client.limits?.maxTextChars ?? LIMITS.maxTextChars)),
       pending: this.client.pending(),
       unread: this.store.unread(this.roomId, this.myId),
       code: this.fingerprint ? verificationCode(this.fingerprint) : null,

@@ -156,6 +156,11 @@ export const SessionSchema = z.object({
    * begins for good. Absent or 0 when it removed none.
    */
   removedBefore: z.number().int().min(0).optional(),
+  /**
+   * The longest post text the room's host accepts, in code points: what its welcome's `limits`
+   * said, else LIMITS.maxTextChars (before a welcome, or from a host that says nothing).
+   */
+  maxTextChars: z.number().int().positive(),
   /** Your messages not yet acknowledged by the host, oldest first: shown as sending. */
   pending: z.array(PendingPostSchema),
   /** Unread count per conversation: '' is everyone, otherwise the other member's id. */

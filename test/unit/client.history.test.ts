@@ -108,6 +108,25 @@ describe('RoomClient history', () => {
     expect(room.frames).toEqual([]);
   });
 
+  it("plans its fetches around the page size the host's welcome says it enforces", async () => {
+    const asked: number[] = [];
+    const port = await startFakeHost(
+      ({ hello, send }) => send(welcomeFor(hello, { limits: { pageMax: 3, maxTextChars: 100 } })),
+      (peer, frame) => {
+        if (frame.type !== 'fetch') return;
+        asked.push(frame.limit ?? 0);
+        peer.send({ type: 'page', ref: frame.ref!, messages: [], more: false });
+      },
+    );
+    const client = makeClient(port, 'Alice');
+    const welcome = nextEvent(client, 'welcome');
+    client.start();
+    await welcome;
+    expect(client.limits).toEqual({ pageMax: 3, maxTextChars: 100 });
+    await client.fetchEarlier(50, 50);
+    expect(asked).toEqual([3]);
+  });
+
   it('fetches page after page when the welcome says there is more, in order and each seq once', async () => {
     const room = await FakeRoom.start({ pageMax: 3 });
     seed(room, 10);

@@ -10,6 +10,7 @@ import {
   type Member,
   type PageFrame,
   type RoomInfo,
+  type RoomLimits,
   type WelcomeFrame,
 } from '../../shared/protocol';
 import { BACKOFF_DEFAULTS, reconnectDelay, type BackoffOptions } from './backoff';
@@ -182,6 +183,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private _address: string;
   /** The host removed every message below this seq (its retention policy); 0 when none. */
   private _removedBefore = 0;
+  /** What the last welcome said the host enforces; null before one, or from a host that says nothing. */
+  private _limits: RoomLimits | null = null;
   private readonly roster = new Roster();
   private readonly delivery: Delivery;
   private readonly seen: SeenSeqs;
@@ -258,6 +261,13 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   get removedBefore(): number {
     return this._removedBefore;
   }
+  /**
+   * The bounds the room's host enforces, as its last welcome said (null before one, or from a
+   * host too old to say): what the window plans around instead of running into them.
+   */
+  get limits(): RoomLimits | null {
+    return this._limits;
+  }
 
   /**
    * The fingerprint the host must present from the next attempt on (after the user pinned or
@@ -325,7 +335,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   }
 
   /**
-   * Up to `limit` (default 50, at most LIMITS.pageMax) messages before seq `beforeSeq`, oldest
+   * Up to `limit` (default 50, at most the host's pageMax) messages before seq `beforeSeq`, oldest
    * first, from the host; `more` when older ones exist. They are not emitted as events.
    */
   fetchEarlier(
@@ -339,7 +349,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
         return;
       }
       const ref = this.requests.nextRef();
-      const size = Math.max(1, Math.min(Math.floor(limit), LIMITS.pageMax));
+      const size = Math.max(1, Math.min(Math.floor(limit), this.pageMax()));
       const frame = encodeFrame({ type: 'fetch', before: beforeSeq, limit: size, ref });
       this.requests.expect(
         ref,
@@ -523,6 +533,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.presented = link.presented;
     this.roster.reset(welcome);
     this._removedBefore = welcome.removedBefore ?? 0;
+    this._limits = welcome.limits ?? null;
     // Seqs are never given twice, so a copy of this history never reaches past `newest`.
     const foreign = since !== undefined && welcome.newest !== undefined && since > welcome.newest;
     if (foreign) {
@@ -544,6 +555,11 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.announce();
   }
 
+  /** The most messages one fetch may ask for: the host's, if it said (a fetch beyond is refused). */
+  private pageMax(): number {
+    return Math.max(1, Math.floor(this._limits?.pageMax ?? LIMITS.pageMax));
+  }
+
   private retryFetchesSoon(link: Link): void {
     if (this.fetchRetry) return;
     this.fetchRetry = setTimeout(() => {
@@ -558,7 +574,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     const frame = encodeFrame({
       type: 'fetch',
       after: this.seen.since() ?? 0,
-      limit: LIMITS.pageMax,
+      limit: this.pageMax(),
       ref,
     });
     this.requests.expect(

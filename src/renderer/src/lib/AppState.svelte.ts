@@ -82,7 +82,8 @@ export class AppState {
     this.#on('problem', (problem) => {
       const room = problem.roomId === undefined ? undefined : this.room(problem.roomId);
       // Without a cid it is a notice (a post held back goes again by itself), not a failure.
-      if (problem.cid && room) room.chat.failed({ cid: problem.cid }, errorText(problem, t));
+      if (problem.cid && room)
+        room.chat.failed({ cid: problem.cid }, errorText(problem, t, false, room.session.maxTextChars));
       else this.error = errorText(problem, t, true);
     });
     this.#watchVisibility();

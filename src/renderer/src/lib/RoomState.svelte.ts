@@ -161,7 +161,7 @@ export class RoomState {
     try {
       await this.#host.bridge.send('chat:send', payload);
     } catch (error) {
-      this.chat.failed({ id }, errorText(error, t));
+      this.chat.failed({ id }, errorText(error, t, false, this.session.maxTextChars));
     }
   }
 

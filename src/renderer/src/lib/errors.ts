@@ -17,9 +17,14 @@ const HELD_BACK = new Set(['RATE_LIMITED', 'STORAGE_FAILED', 'STORAGE_FULL']);
  * its code and parameters, with a sentence for every code the core and the protocol define
  * (a test checks both locales). A code this window does not know (a newer host's) falls back
  * to the English sentence it came with. `heldBack`: a post refused for now and kept, to go
- * again by itself.
+ * again by itself. `maxTextChars`: the room's own text limit, for TEXT_TOO_LONG's sentence.
  */
-export function errorText(error: unknown, translate: Translate, heldBack = false): string {
+export function errorText(
+  error: unknown,
+  translate: Translate,
+  heldBack = false,
+  maxTextChars: number = LIMITS.maxTextChars,
+): string {
   const coded = asCoded(error);
   if (!coded) return String(error);
   const { code } = coded;
@@ -27,7 +32,7 @@ export function errorText(error: unknown, translate: Translate, heldBack = false
   coded.message = coded.message
     .replace(/^Error invoking remote method '[^']*':\s*/, '')
     .replace(/^(?:[A-Za-z]*Error):\s*/, '');
-  const params: Record<string, string | number> = { max: LIMITS.maxTextChars, ...coded.params };
+  const params: Record<string, string | number> = { max: maxTextChars, ...coded.params };
   if (code === 'STORAGE' && typeof params.kind === 'string' && typeof params.file === 'string') {
     const said = storageText(params, translate);
     if (said) return said;
