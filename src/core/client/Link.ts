@@ -238,7 +238,12 @@ export class Link extends EventEmitter<LinkEvents> {
     const frame = decoded.frame;
     if (frame.type === 'error') {
       const { code, message } = frame;
-      this.emit('problem', frame.cid === undefined ? { code, message } : { code, message, cid: frame.cid });
+      this.emit('problem', {
+        code,
+        message,
+        ...(frame.cid !== undefined && { cid: frame.cid }),
+        ...(frame.ref !== undefined && { ref: frame.ref }),
+      });
       // Retrying cannot fix a version mismatch: stop now, saying so by code (the host's own
       // sentence is not in the user's language). Nor a missing or wrong passcode: the user has
       // to give (another) one.

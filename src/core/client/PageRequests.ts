@@ -37,8 +37,8 @@ export class PageRequests {
 
   /**
    * Sends every unanswered fetch again, with fresh deadlines. Used after the host refused a
-   * fetch as too fast: its error names no ref, so all of them go again; a page for a ref that
-   * was answered meanwhile is simply not waited for.
+   * fetch as too fast without naming its ref (a host from before refs were echoed), so all of
+   * them go again; a page for a ref that was answered meanwhile is simply not waited for.
    */
   resendAll(send: (frame: string) => void): void {
     for (const [ref, waiter] of this.waiting) {
@@ -46,6 +46,15 @@ export class PageRequests {
       waiter.timer = this.deadline(ref, waiter.onFail);
       send(waiter.frame);
     }
+  }
+
+  /** Sends the fetch `ref` again, with a fresh deadline (the host asked us to slow down). */
+  resend(ref: string, send: (frame: string) => void): void {
+    const waiter = this.waiting.get(ref);
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.timer = this.deadline(ref, waiter.onFail);
+    send(waiter.frame);
   }
 
   private deadline(ref: string, onFail: (error: Error) => void): NodeJS.Timeout {
@@ -63,6 +72,20 @@ export class PageRequests {
     clearTimeout(waiter.timer);
     waiter.onPage(page);
     return true;
+  }
+
+  /** Whether a fetch under `ref` waits for its page. */
+  has(ref: string): boolean {
+    return this.waiting.has(ref);
+  }
+
+  /** The host answered the fetch `ref` with an error instead of a page: it fails now, not at its deadline. */
+  refuse(ref: string, error: Error): void {
+    const waiter = this.waiting.get(ref);
+    if (!waiter) return;
+    this.waiting.delete(ref);
+    clearTimeout(waiter.timer);
+    waiter.onFail(error);
   }
 
   /** Fails every request in flight (the connection they were asked on is gone). */

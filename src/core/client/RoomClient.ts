@@ -191,6 +191,9 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private readonly requests: PageRequests;
   /** Set while fetches refused as too fast wait to be asked again (FETCH_RETRY_MS). */
   private fetchRetry: NodeJS.Timeout | null = null;
+  /** The fetches it will ask again, by ref; or all in flight (a host that named none). */
+  private readonly fetchRetryRefs = new Set<string>();
+  private fetchRetryAll = false;
 
   constructor(opts: RoomClientOptions) {
     super();
@@ -426,9 +429,16 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     link.on('welcome', (welcome) => this.isCurrent(link) && this.onWelcome(link, welcome, since));
     link.on('problem', (problem) => {
       if (!this.isCurrent(link)) return;
-      // A fetch refused as too fast (fetches carry no cid): ask again shortly, quietly.
+      // About a fetch of ours: its caller hears of it. One no longer waited for (it timed out,
+      // and its caller was told then) is news to nobody.
+      if (problem.ref !== undefined && problem.cid === undefined) {
+        if (this.requests.has(problem.ref)) this.onFetchRefused(link, problem.ref, problem);
+        return;
+      }
+      // A fetch refused as too fast by a host that did not name it (nor is it a post's, which
+      // carry a cid): ask every fetch in flight again shortly, quietly.
       if (problem.code === ErrorCode.RateLimited && problem.cid === undefined) {
-        this.retryFetchesSoon(link);
+        this.retryFetchesSoon(link, null);
         return;
       }
       if (!this.delivery.onError(problem)) this.emit('problem', problem);
@@ -494,6 +504,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     // asks for them again by seq.
     if (this.fetchRetry) clearTimeout(this.fetchRetry);
     this.fetchRetry = null;
+    this.fetchRetryRefs.clear();
+    this.fetchRetryAll = false;
     this.requests.failAll(reason);
     this.delivery.pause();
   }
@@ -560,11 +572,34 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     return Math.max(1, Math.floor(this._limits?.pageMax ?? LIMITS.pageMax));
   }
 
-  private retryFetchesSoon(link: Link): void {
+  /**
+   * The host answered a fetch of ours with an error. Too fast: it is asked again shortly, and
+   * quietly. Anything else fails that fetch now, with the host's code (its caller says so where
+   * it was asked), rather than at its deadline.
+   */
+  private onFetchRefused(link: Link, ref: string, problem: Problem): void {
+    if (problem.code === ErrorCode.RateLimited) {
+      this.retryFetchesSoon(link, ref);
+      return;
+    }
+    this.requests.refuse(ref, Object.assign(new Error(problem.message), { code: problem.code }));
+  }
+
+  /** Sends the fetches refused as too fast again after FETCH_RETRY_MS: `ref`, or (null) all. */
+  private retryFetchesSoon(link: Link, ref: string | null): void {
+    if (ref === null) this.fetchRetryAll = true;
+    else this.fetchRetryRefs.add(ref);
     if (this.fetchRetry) return;
     this.fetchRetry = setTimeout(() => {
       this.fetchRetry = null;
-      if (this.isCurrent(link)) this.requests.resendAll((frame) => link.send(frame));
+      const all = this.fetchRetryAll;
+      const refs = [...this.fetchRetryRefs];
+      this.fetchRetryAll = false;
+      this.fetchRetryRefs.clear();
+      if (!this.isCurrent(link)) return;
+      const send = (frame: string): void => void link.send(frame);
+      if (all) this.requests.resendAll(send);
+      else for (const each of refs) this.requests.resend(each, send);
     }, FETCH_RETRY_MS);
   }
 
