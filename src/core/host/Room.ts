@@ -17,7 +17,6 @@ import {
   type RoomLimits,
 } from '../../shared/protocol';
 import {
-  appendEach,
   StorageFullError,
   type Appended,
   type HistoryPage,
@@ -397,7 +396,7 @@ export class Room {
     const entries = batch.map(({ draft, post }) => ({ draft, cid: post.cid }));
     let results: (Appended | { error: unknown })[];
     try {
-      results = history.appendAll ? history.appendAll(entries) : appendEach(history, entries);
+      results = history.appendAll(entries);
     } catch (error) {
       results = batch.map(() => ({ error }));
     }

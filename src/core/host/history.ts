@@ -54,10 +54,10 @@ export interface HistoryStore {
   append(draft: MessageDraft, cid: string): Appended;
   /**
    * Stores several new messages, in order, each as append() would (its result, or the error it
-   * would have thrown). Optional: without it they are appended one by one. A store on disk
-   * commits them in one transaction, so a burst of posts costs one commit instead of one each.
+   * would have thrown). A store on disk commits them in one transaction, so a burst of posts
+   * costs one commit instead of one each; one in memory appends them one by one (appendEach).
    */
-  appendAll?(entries: readonly AppendEntry[]): (Appended | { error: unknown })[];
+  appendAll(entries: readonly AppendEntry[]): (Appended | { error: unknown })[];
   /** The message `fromId`'s post with this cid became, if it was stored before. */
   stored(fromId: string, cid: string): ChatMessage | undefined;
   /** The latest `limit` messages memberId may see (group ones, private ones to or from it), oldest first. */
@@ -117,6 +117,10 @@ export class MemoryHistory implements HistoryStore {
 
   get size(): number {
     return this.messages.length;
+  }
+
+  appendAll(entries: readonly AppendEntry[]): (Appended | { error: unknown })[] {
+    return appendEach(this, entries);
   }
 
   get removedBefore(): number {
