@@ -141,6 +141,37 @@ test.describe('two people on a simulated LAN', () => {
       await alicePage.getByRole('tab', { name: /Everyone/ }).click();
     });
 
+    await test.step('Alice closes the private conversation; a new message or the member list brings it back', async () => {
+      const tabs = alicePage.getByRole('tablist', { name: 'Conversations' });
+      const bobTab = tabs.getByRole('tab', { name: /Bob/ });
+      await bobTab.click();
+      await bobTab.press('Delete');
+      await expect(bobTab).toHaveCount(0);
+      // The focus goes to the tab before it, on the room's own conversation.
+      await expect(tabs.getByRole('tab', { name: /Everyone/ })).toBeFocused();
+      await expect(tabs.getByRole('tab', { name: /Everyone/ })).toHaveAttribute('aria-selected', 'true');
+
+      await composer(bobPage, 'Message Alice').fill('Still there?');
+      await composer(bobPage, 'Message Alice').press('Enter');
+      await expect(bobTab).toBeVisible();
+      await expect(bobTab).toHaveAccessibleDescription(/1 unread message/);
+
+      // With the mouse: the × on the tab closes it without selecting it first.
+      await bobTab.hover();
+      await bobTab.getByTestId('close-conversation').click();
+      await expect(bobTab).toHaveCount(0);
+      // Closed stays closed when the window reloads (its saved messages would otherwise reopen it).
+      await alicePage.reload();
+      await expect(messages(alicePage)).toContainText('Hi Bob');
+      await expect(tabs.getByRole('tab', { name: /Everyone/ })).toBeVisible();
+      await expect(bobTab).toHaveCount(0);
+      await alicePage.getByRole('button', { name: 'Message Bob privately' }).click();
+      await expect(bobTab).toHaveAttribute('aria-selected', 'true');
+      await expect(messages(alicePage)).toContainText('Just between us');
+      await expect(messages(alicePage)).toContainText('Still there?');
+      await alicePage.getByRole('tab', { name: /Everyone/ }).click();
+    });
+
     await test.step('Bob leaves: Alice sees the notice and 1 member', async () => {
       await bobPage.getByRole('button', { name: 'Leave room' }).click();
       await expect(bobPage.getByRole('list', { name: 'Rooms on your network' })).toBeVisible();

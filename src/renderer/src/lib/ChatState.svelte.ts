@@ -117,6 +117,19 @@ export class ChatState {
    */
   #entries = new WeakMap<ChatMessage, TimelineEntry & { kind: 'message' }>();
 
+  /** Private conversations the user closed: no tab until opened again or a new message comes. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; the tabs are what renders
+  #closed = new Set<string>();
+  /** Told whenever `#closed` changes, to keep it (see closedConversations.ts). */
+  #onClosed: (closed: ReadonlySet<string>) => void = () => {};
+
+  /** Where the closed conversations are kept: they start as `closed`, and each change goes to `onClosed`. */
+  keepClosed(closed: Iterable<string>, onClosed: (closed: ReadonlySet<string>) => void): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- as above
+    this.#closed = new Set(closed);
+    this.#onClosed = onClosed;
+  }
+
   #nextLocalId = 1;
   /** How many messages a flood may grow the window to: MAX_MESSAGES, or all the user loaded. */
   #limit = MAX_MESSAGES;
@@ -285,14 +298,47 @@ export class ChatState {
     if (conversation) conversation.unread = 0;
   }
 
-  /** Opens the private conversation with `peer`, and selects it unless `select` is false. */
+  /**
+   * Opens the private conversation with `peer`, and selects it unless `select` is false. A
+   * conversation the user closed opens again only when selected (the user asked for it);
+   * otherwise it stays closed until something new comes (see #merge, #applyUnread).
+   */
   openPrivate(peer: Member, select = true): void {
     if (peer.id === this.me?.id) return;
+    if (this.#closed.has(peer.id)) {
+      if (!select) return;
+      this.#reopen(peer.id);
+    }
     this.#unnamed.delete(peer.id);
     const existing = this.conversations.find((c) => c.key === peer.id);
     if (existing) existing.peer = peer;
     else this.conversations.push({ key: peer.id, peer, unread: 0 });
     if (select) this.select(peer.id);
+  }
+
+  /**
+   * Closes a private conversation's tab (the room's own cannot be closed). Its messages stay,
+   * and opening it again from the member list, or a new message in it, brings the tab back.
+   * The caller marks it read first: an unread count would reopen it at the next snapshot.
+   */
+  closePrivate(key: string): void {
+    if (key === EVERYONE) return;
+    const index = this.conversations.findIndex((c) => c.key === key);
+    if (index < 0) return;
+    this.conversations.splice(index, 1);
+    if (this.selected === key) this.select(EVERYONE);
+    this.#closed.add(key);
+    this.#onClosed(this.#closed);
+  }
+
+  /** The latest seq of `key`'s conversation shown here; 0 when it has none. */
+  lastSeqIn(key: string): number {
+    return this.#lastSeqOf(key);
+  }
+
+  #reopen(key: string): void {
+    this.#closed.delete(key);
+    this.#onClosed(this.#closed);
   }
 
   /** Which conversation a message belongs to: the room, or the other party of a private one. */
@@ -321,6 +367,8 @@ export class ChatState {
       if (mine) this.#settle(message);
       if (key !== EVERYONE) {
         const peer = mine ? message.to! : message.from;
+        // Something new said in a closed conversation brings its tab back; old pages do not.
+        if (live && this.#closed.has(peer.id)) this.#reopen(peer.id);
         this.openPrivate(peer, false);
       }
       if (live && !mine && (key !== this.selected || !this.onScreen)) {
@@ -397,6 +445,8 @@ export class ChatState {
       if (!conversation && key !== EVERYONE) {
         const peer = this.#findMember(key, members);
         if (!peer) continue;
+        // Unread in a closed conversation is new since it was closed (closing marks it read).
+        if (this.#closed.has(key)) this.#reopen(key);
         this.openPrivate(peer, false);
         conversation = this.conversations.find((c) => c.key === key);
       }

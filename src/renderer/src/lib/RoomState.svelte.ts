@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/api';
 import type { Member } from '../../../shared/protocol';
 import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
+import { loadClosed, saveClosed } from './closedConversations';
 import { errorText } from './errors';
 import { t } from './i18n/I18n.svelte';
 import { MemberIndex } from './memberIndex';
@@ -71,6 +72,7 @@ export class RoomState {
   constructor(session: Session, host: RoomHost, onScreen: boolean) {
     this.id = session.roomId;
     this.#host = host;
+    this.chat.keepClosed(loadClosed(this.id), (closed) => saveClosed(this.id, closed));
     this.chat.onScreen = onScreen;
     this.applySession(session);
   }
@@ -143,6 +145,12 @@ export class RoomState {
   }
 
   /** Tells the core the user has seen `conversation` up to `seq` (once per seq; errors ignored). */
+  /** Closes a private conversation, read up to its latest message so no unread count reopens it. */
+  closeConversation(key: string): void {
+    this.markRead(key, this.chat.lastSeqIn(key));
+    this.chat.closePrivate(key);
+  }
+
   markRead(conversation: string, seq: number): void {
     if (seq < 1 || !this.chat.takeReadMark(conversation, seq)) return;
     this.#host.bridge.send('chat:mark-read', { roomId: this.id, conversation, seq }).catch(() => {});

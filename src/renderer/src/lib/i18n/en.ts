@@ -248,6 +248,9 @@ export const en = {
   'reason.SAVED_COPY': 'The room’s host is not on the network. You are reading your saved copy.',
 
   'conversations.label': 'Conversations',
+  'conversations.close': 'Close the conversation with {{nick}} (Delete)',
+  'conversations.closeHint':
+    'Delete closes this conversation; opening it again from the members list brings it back.',
   'conversations.everyone': 'Everyone',
   'conversations.unread_one': '{{count}} unread message',
   'conversations.unread_other': '{{count}} unread messages',

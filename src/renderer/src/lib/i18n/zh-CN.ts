@@ -228,6 +228,8 @@ export const zhCN: Translation = {
   'reason.SAVED_COPY': '房间的房主不在网络上。你正在查看保存的副本。',
 
   'conversations.label': '会话',
+  'conversations.close': '关闭与 {{nick}} 的会话（Delete 键）',
+  'conversations.closeHint': '按 Delete 键关闭此会话；在成员列表中再次打开即可恢复。',
   'conversations.everyone': '所有人',
   'conversations.unread_other': '{{count}} 条未读消息',
 
