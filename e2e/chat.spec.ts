@@ -165,7 +165,11 @@ test.describe('two people on a simulated LAN', () => {
       await expect(messages(alicePage)).toContainText('Hi Bob');
       await expect(tabs.getByRole('tab', { name: /Everyone/ })).toBeVisible();
       await expect(bobTab).toHaveCount(0);
-      await alicePage.getByRole('button', { name: 'Message Bob privately' }).click();
+      // The member list says what a click on a name does, where the pointer is.
+      const bobInList = alicePage.getByRole('button', { name: 'Message Bob privately' });
+      await bobInList.hover();
+      await expect(bobInList.getByText('Message', { exact: true })).toBeVisible();
+      await bobInList.click();
       await expect(bobTab).toHaveAttribute('aria-selected', 'true');
       await expect(messages(alicePage)).toContainText('Just between us');
       await expect(messages(alicePage)).toContainText('Still there?');

@@ -291,6 +291,7 @@ export const en = {
   'members.host': 'host',
   'members.heading': 'Members ({{count}})',
   'members.label': 'Members',
+  'members.messageHint': 'Message',
   'members.messagePrivately': 'Message {{nick}} privately',
   'members.me': '{{nick}} (me)',
 

@@ -266,6 +266,7 @@ export const zhCN: Translation = {
   'members.host': '房主',
   'members.heading': '成员（{{count}}）',
   'members.label': '成员',
+  'members.messageHint': '私聊',
   'members.messagePrivately': '私聊 {{nick}}',
   'members.me': '{{nick}}（我）',
 
