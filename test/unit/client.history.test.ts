@@ -127,53 +127,50 @@ describe('RoomClient history', () => {
     expect(asked).toEqual([3]);
   });
 
-  it('fails a fetch the host answers with an error by its ref at once, and leaves the others waiting', async () => {
-    const refs: string[] = [];
+  /**
+   * A host whose answer to each fetch `answer` picks: an empty page, or an error with the
+   * fetch's ref. Resolves with a client welcomed there, whose fetches wait far beyond the
+   * test: anything it sees is the host's answer, never its own deadline.
+   */
+  async function answeringHost(answer: (fetch: Fetch) => 'page' | string): Promise<RoomClient> {
     const port = await startFakeHost(
       ({ hello, send }) => send(welcomeFor(hello)),
       (peer, frame) => {
         if (frame.type !== 'fetch') return;
-        refs.push(frame.ref!);
-        if (frame.before === 10) {
-          peer.send({ type: 'error', code: 'STORAGE_FAILED', message: 'could not read', ref: frame.ref! });
-        } else {
-          peer.send({ type: 'page', ref: frame.ref!, messages: [], more: false });
-        }
+        const said = answer(frame);
+        if (said === 'page') peer.send({ type: 'page', ref: frame.ref!, messages: [], more: false });
+        else peer.send({ type: 'error', code: said, message: 'refused', ref: frame.ref! });
       },
     );
-    // A deadline far beyond the test's: a failure seen now is the host's answer, not the timeout.
     const client = makeClient(port, 'Alice', { requestTimeoutMs: 600_000 });
     const welcome = nextEvent(client, 'welcome');
     client.start();
     await welcome;
+    return client;
+  }
+
+  it('fails a fetch the host answers with an error by its ref at once, and leaves the others waiting', async () => {
+    const asked: number[] = [];
+    const client = await answeringHost((fetch) => {
+      asked.push(fetch.before!);
+      return fetch.before === 10 ? 'STORAGE_FAILED' : 'page';
+    });
     const problems: string[] = [];
     client.on('problem', (p) => problems.push(p.code));
     const [refused, answered] = await Promise.allSettled([client.fetchEarlier(10), client.fetchEarlier(20)]);
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'STORAGE_FAILED' } });
     expect(answered).toEqual({ status: 'fulfilled', value: { messages: [], more: false } });
-    expect(refs).toHaveLength(2);
+    expect(asked).toEqual([10, 20]);
     // The caller was told; nothing reaches the room-wide problem stream.
     expect(problems).toEqual([]);
   });
 
   it('asks again, after a pause, only for the fetch the host refused as too fast', async () => {
     const asked: number[] = [];
-    const port = await startFakeHost(
-      ({ hello, send }) => send(welcomeFor(hello)),
-      (peer, frame) => {
-        if (frame.type !== 'fetch') return;
-        asked.push(frame.before!);
-        if (frame.before === 10 && asked.filter((b) => b === 10).length === 1) {
-          peer.send({ type: 'error', code: 'RATE_LIMITED', message: 'slow down', ref: frame.ref! });
-        } else {
-          peer.send({ type: 'page', ref: frame.ref!, messages: [], more: false });
-        }
-      },
-    );
-    const client = makeClient(port, 'Alice', { requestTimeoutMs: 600_000 });
-    const welcome = nextEvent(client, 'welcome');
-    client.start();
-    await welcome;
+    const client = await answeringHost((fetch) => {
+      asked.push(fetch.before!);
+      return fetch.before === 10 && asked.filter((b) => b === 10).length === 1 ? 'RATE_LIMITED' : 'page';
+    });
     await Promise.all([client.fetchEarlier(10), client.fetchEarlier(20)]);
     expect(asked).toEqual([10, 20, 10]);
   });

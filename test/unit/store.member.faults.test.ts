@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { openDatabase } from '../../src/core/store/openDatabase';
 import { MEMBER_DB_FILE, MemberDatabase } from '../../src/core/store/member/MemberDatabase';
 import { migrateMemberDatabase } from '../../src/core/store/member/schema';
 import type { ChatMessage } from '../../src/shared/protocol';
-import { openMemberDb, tempDataDir } from './support/dataDir';
+import { asideRows, openMemberDb, tempDataDir } from './support/dataDir';
 
 const BOB = { id: 'bob', nick: 'Bob' };
 /** Long enough that saving it needs fresh pages in the file. */
@@ -137,9 +136,6 @@ describe('MemberDatabase when the disk fails', () => {
     store.close();
     const again = openMemberDb(dir);
     expect(again.messages('room-a').map((m) => m.id)).toEqual(['new-1']);
-    const aside = new DatabaseSync(join(dir, MEMBER_DB_FILE))
-      .prepare('SELECT seq FROM messages_aside ORDER BY seq')
-      .all();
-    expect(aside).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }]);
+    expect(asideRows(dir, 'seq')).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }]);
   });
 });
