@@ -79,6 +79,8 @@ export class RoomSession extends EventEmitter<SessionEvents> {
   /** The address of the last welcome, and the addresses known then (`host:port`). */
   private welcomedAt: { address: string; known: Set<string> } | null = null;
   private moved: { from: string; to: string } | null = null;
+  /** The saved copy's listing of the room, once read (see savedRoom). */
+  private saved: Session['room'] | undefined;
   /** When the saved copy was last set aside for the host's other history, and how big it was. */
   private copySetAside: { at: number; messages: number } | null = null;
   private readonly info: RoomInfo | null;
@@ -271,11 +273,19 @@ export class RoomSession extends EventEmitter<SessionEvents> {
     return this.client.close();
   }
 
+  /**
+   * The room as the saved copy lists it, read once: it is only shown until the first welcome
+   * (which then names the room itself), and a session publishes a snapshot on every change of
+   * state, so reading every known room each time would cost for nothing.
+   */
   private savedRoom(): Session['room'] {
-    const known = this.store.knownRooms().find((r) => r.id === this.roomId);
-    return known
-      ? { v: PROTOCOL_VERSION, id: known.id, name: known.name, host: known.host, members: 0 }
-      : null;
+    if (this.saved === undefined) {
+      const known = this.store.knownRooms().find((r) => r.id === this.roomId);
+      this.saved = known
+        ? { v: PROTOCOL_VERSION, id: known.id, name: known.name, host: known.host, members: 0 }
+        : null;
+    }
+    return this.saved;
   }
 
   private publish(): void {
