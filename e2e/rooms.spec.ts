@@ -94,6 +94,8 @@ test.describe('several rooms in one window', () => {
       await alice.client.send('chat:send', { roomId: office.id, text: 'just for you', to: bobInOffice });
       await expect(officeEntry.locator('.badge.private')).toHaveText('@1');
       await expect(officeEntry).toHaveAccessibleDescription(/1 private message to you/);
+      // The window's title counts what waits in every room, for the taskbar and window switcher.
+      await expect(page).toHaveTitle('(2) Lab — Parley');
       // The room on screen never counts what Bob is reading.
       await carol.client.send('chat:send', { roomId: lab.id, text: 'hello from the lab' });
       await expect(messages(page)).toContainText('hello from the lab');
@@ -108,6 +110,7 @@ test.describe('several rooms in one window', () => {
       await page.getByRole('tablist', { name: 'Conversations' }).getByRole('tab', { name: /Alice/ }).click();
       await expect(messages(page)).toContainText('just for you');
       await expect(officeEntry.locator('.badge')).toHaveCount(0);
+      await expect(page).toHaveTitle('Office — Parley');
       await page.getByRole('tab', { name: /Everyone/ }).click();
     });
 

@@ -6,6 +6,7 @@
 export const en = {
   'app.name': 'Parley',
   'app.windowTitle': '{{room}} — Parley',
+  'app.windowTitleUnread': '({{count}}) {{title}}',
   'app.tagline': 'Chat with people on your local network. No internet needed.',
   'app.loading': 'Loading…',
   'app.noBridge': 'This window can’t reach Parley. Restart the app.',

@@ -4,6 +4,7 @@ import type { Translation } from './en';
 export const zhCN: Translation = {
   'app.name': 'Parley',
   'app.windowTitle': '{{room}} — Parley',
+  'app.windowTitleUnread': '({{count}}) {{title}}',
   'app.tagline': '和同一局域网里的人聊天，无需连接互联网。',
   'app.loading': '正在加载…',
   'app.noBridge': '此窗口无法连接到 Parley，请重新启动应用。',
