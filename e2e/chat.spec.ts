@@ -177,6 +177,20 @@ test.describe('two people on a simulated LAN', () => {
     });
 
     await test.step('Bob leaves: Alice sees the notice and 1 member', async () => {
+      // Each says what it does: for the host, that leaving does not stop the room.
+      await expect(alicePage.getByRole('button', { name: 'Leave room' })).toHaveAttribute(
+        'title',
+        /stays hosted/,
+      );
+      await expect(bobPage.getByRole('button', { name: 'Leave room' })).toHaveAttribute(
+        'title',
+        /saved copy stays/,
+      );
+      // A name cut short by the header's width can still be read whole.
+      await expect(bobPage.getByRole('heading', { name: 'Office', level: 1 })).toHaveAttribute(
+        'title',
+        'Office',
+      );
       await bobPage.getByRole('button', { name: 'Leave room' }).click();
       await expect(bobPage.getByRole('list', { name: 'Rooms on your network' })).toBeVisible();
       await expect(messages(alicePage)).toContainText('Bob left');

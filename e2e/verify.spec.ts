@@ -71,6 +71,22 @@ test.describe('verify before trusting, on a simulated LAN', () => {
       firstCode = aliceCode;
     });
 
+    await test.step('an address that is not one, or where nothing answers, is said under the field', async () => {
+      const field = bobPage.getByLabel('Address');
+      await field.fill('hello');
+      await bobPage.getByRole('button', { name: 'Find room' }).click();
+      await expect(field).toHaveAttribute('aria-invalid', 'true');
+      await expect(field).toHaveAccessibleDescription('“hello” is not an address like 192.168.1.20:4000.');
+      // A port in the host's namespace where nothing listens: refused at once.
+      const nobody = address.replace(/:\d+$/, ':9');
+      await field.fill(nobody);
+      await expect(field).not.toHaveAttribute('aria-invalid', 'true');
+      await bobPage.getByRole('button', { name: 'Find room' }).click();
+      await expect(field).toHaveAccessibleDescription(`No Parley room answers at ${nobody}.`);
+      // Nothing floats elsewhere in the window.
+      await expect(bobPage.locator('.alert.shown')).toHaveCount(0);
+    });
+
     await test.step('Bob types the address and sees the room and the same code before joining', async () => {
       await bobPage.getByLabel('Address').fill(address);
       await bobPage.getByRole('button', { name: 'Find room' }).click();

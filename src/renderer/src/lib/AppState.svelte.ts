@@ -179,10 +179,15 @@ export class AppState {
   }
 
   /** `passcode`: members must know it to join; empty or absent: anyone may. Shows the room. */
-  async hostRoom(name: string, passcode = ''): Promise<boolean> {
-    const room = await this.#run('room:host', passcode ? { name, passcode } : { name });
-    if (room) this.show(room.id);
-    return !!room;
+  /**
+   * Hosts a room and shows it; on failure, says why for the form to show next to its button
+   * (the window's alert is for what no control caused). Null when it worked.
+   */
+  async hostRoom(name: string, passcode = ''): Promise<string | null> {
+    const tried = await this.#attempt('room:host', passcode ? { name, passcode } : { name });
+    if (!tried.ok) return tried.error;
+    this.show(tried.value.id);
+    return null;
   }
 
   /**
@@ -192,7 +197,12 @@ export class AppState {
   async hostAgain(room: RoomState): Promise<boolean> {
     const info = room.session.room;
     if (!info) return false;
-    if (!info.passcode) return this.hostRoom(info.name);
+    if (!info.passcode) {
+      // From the room's header: no form to say it beside, so the window's alert does.
+      const error = await this.hostRoom(info.name);
+      this.error = error;
+      return error === null;
+    }
     this.#hostDraft = info.name;
     this.show(null);
     this.lobbyFocus = '#host-passcode';
@@ -298,8 +308,9 @@ export class AppState {
   }
 
   /** What an address answers (room, verification code, trust), before the user joins it. */
-  async checkAddress(address: string): Promise<AddressCheck | null> {
-    return (await this.#run('room:check-address', { address })) ?? null;
+  /** What a room at `address` says of itself, or why it could not be asked (for the address field). */
+  async checkAddress(address: string): Promise<Attempt<AddressCheck>> {
+    return this.#attempt('room:check-address', { address });
   }
 
   /** Trusts a room's new certificate (the user compared codes with the host). */
@@ -350,6 +361,21 @@ export class AppState {
     this.#unsubscribers.push(this.#bridge!.subscribe(event, handler));
   }
 
+  /** Runs a command for a form: on failure, the sentence is the form's to show beside its field. */
+  async #attempt<C extends CommandName>(
+    command: C,
+    payload: CommandPayload<C>,
+  ): Promise<Attempt<CommandResult<C>>> {
+    if (!this.#bridge) return { ok: false, error: t('app.noBridge') };
+    try {
+      const value = await this.#bridge.send(command, payload);
+      this.error = null;
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: errorText(error, t) };
+    }
+  }
+
   /** Runs a command; on failure shows the error and resolves undefined. */
   async #run<C extends CommandName>(
     command: C,
@@ -366,6 +392,9 @@ export class AppState {
     }
   }
 }
+
+/** What a form's command gave: its result, or the sentence saying why not. */
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Which room the window last showed: window state, kept by the window (not a setting). */
 const LAST_SHOWN_KEY = 'parley.lastShownRoom';

@@ -106,6 +106,8 @@ export const en = {
   'suspect.pinned': 'You joined this room before, when it showed code {{pinned}}.',
   'suspect.joinAnyway': 'The codes match: join',
   'suspect.trustAndJoin': 'The codes match: trust this certificate and join',
+  'room.leaveHostedHint':
+    'Leaves the room in this window only: it stays hosted for the others until you click Stop hosting.',
   'room.leaveHint': 'Leaves the room. Your saved copy stays, listed in All rooms.',
   'room.forget': 'Forget this room',
   'room.forgetConfirm': 'Delete its saved copy',

@@ -99,6 +99,7 @@ export const zhCN: Translation = {
   'suspect.pinned': '你以前加入过此房间，当时的验证码是 {{pinned}}。',
   'suspect.joinAnyway': '验证码一致：加入',
   'suspect.trustAndJoin': '验证码一致：信任此证书并加入',
+  'room.leaveHostedHint': '只在此窗口中离开房间：房间仍为其他人开放，直到你点击“关闭房间”。',
   'room.leaveHint': '离开房间。保存的副本会保留在“全部房间”中。',
   'room.forget': '忘记这个房间',
   'room.forgetConfirm': '删除保存的副本',
