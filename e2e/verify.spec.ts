@@ -138,11 +138,20 @@ test.describe('verify before trusting, on a simulated LAN', () => {
 
     await bobPage.getByLabel('Address').fill(address);
     await bobPage.getByRole('button', { name: 'Find room' }).click();
-    const warning = bobPage.getByRole('alert').filter({ hasText: 'certificate has changed' });
-    await expect(warning).toContainText(
-      `This room's certificate has changed since you last joined. Last time the code was ${firstCode}; now it is ${code}. If the host did not reinstall Parley, someone may be impersonating this room.`,
+    // The same dialog as a first join, warning in the danger colours, with both codes.
+    const warning = bobPage.getByRole('dialog', { name: 'Certificate changed' });
+    await expect(warning).toHaveAccessibleDescription(
+      "This room's certificate has changed since you last joined. If the host did not reinstall Parley, someone may be impersonating this room: compare the new code with the host before trusting it.",
     );
-    await warning.getByRole('button', { name: 'Cancel' }).click();
+    await expect(warning).toContainText(`Code last time: ${firstCode}`);
+    await expect(warning.locator('.code')).toHaveText(code);
+    // The new code reads on one line, in its groups.
+    const tops = await warning
+      .locator('.code span')
+      .evaluateAll((spans) => spans.map((span) => Math.round(span.getBoundingClientRect().top)));
+    expect(tops).toHaveLength(4);
+    expect(new Set(tops).size).toBe(1);
+    await bobPage.keyboard.press('Escape');
     await expect(warning).toHaveCount(0);
     await expect(bobPage.getByRole('heading', { name: 'Office' })).toHaveCount(0);
 

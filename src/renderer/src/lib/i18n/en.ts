@@ -97,8 +97,10 @@ export const en = {
   'verify.join': 'Join',
   'verify.cancel': 'Cancel',
   'verify.changedHeading': 'Certificate changed',
-  'verify.changed':
-    "This room's certificate has changed since you last joined. Last time the code was {{pinned}}; now it is {{code}}. If the host did not reinstall Parley, someone may be impersonating this room.",
+  'verify.changedExplain':
+    "This room's certificate has changed since you last joined. If the host did not reinstall Parley, someone may be impersonating this room: compare the new code with the host before trusting it.",
+  'verify.previousCodeLabel': 'Code last time:',
+  'verify.newCodeLabel': 'Code now',
   'verify.trustNew': 'Trust the new certificate',
   'suspect.heading': 'This may not be the real room',
   'suspect.body':

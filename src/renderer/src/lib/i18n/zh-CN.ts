@@ -90,8 +90,10 @@ export const zhCN: Translation = {
   'verify.join': '加入',
   'verify.cancel': '取消',
   'verify.changedHeading': '证书已变更',
-  'verify.changed':
-    '自你上次加入以来，此房间的证书已变更。上次的验证码是 {{pinned}}；现在是 {{code}}。如果房主没有重新安装 Parley，可能有人在冒充此房间。',
+  'verify.changedExplain':
+    '自你上次加入以来，这个房间的证书已变更。如果房主没有重装 Parley，可能有人在冒充这个房间：信任之前，请先与房主核对新的验证码。',
+  'verify.previousCodeLabel': '上次的验证码：',
+  'verify.newCodeLabel': '现在的验证码',
   'verify.trustNew': '信任新证书',
   'suspect.heading': '这可能不是真正的房间',
   'suspect.body':
