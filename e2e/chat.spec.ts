@@ -197,6 +197,21 @@ test.describe('two people on a simulated LAN', () => {
       await expect(alicePage.getByRole('heading', { name: 'Members (1)' })).toBeVisible();
     });
 
+    await test.step('Alice stops hosting and leaves: the lobby lists Office as hers, to host again', async () => {
+      await alicePage.getByRole('button', { name: 'Stop hosting' }).click();
+      await alicePage.getByRole('button', { name: 'Leave room' }).click();
+      const known = alicePage.getByRole('list', { name: 'Rooms you joined before' });
+      const office = known.getByRole('listitem').filter({ hasText: 'Office' });
+      await expect(office).toContainText('Not hosted now');
+      await office.getByRole('button', { name: 'Host Office again' }).click();
+      // The form, name filled in, asks again whether it takes a passcode (none is ever stored).
+      await expect(alicePage.getByLabel('Room name')).toHaveValue('Office');
+      await expect(alicePage.locator('#host-passcode')).toBeFocused();
+      await alicePage.getByRole('button', { name: 'Start hosting' }).click();
+      await expect(alicePage.getByRole('heading', { name: 'Office', level: 1 })).toBeVisible();
+      await expect(alicePage.getByRole('status')).toContainText('Online');
+    });
+
     expect(pageErrors(alicePage)).toEqual([]);
     expect(pageErrors(bobPage)).toEqual([]);
   });

@@ -520,6 +520,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         const counts = this.store.unread(roomId, this.myMemberId(roomId));
         return Object.values(counts).reduce((a, b) => a + b, 0);
       },
+      hostedBefore: (roomId) => this.hosted.hostedBefore(roomId),
       code: verificationCode,
     });
   }

@@ -31,6 +31,8 @@ export interface LobbyInputs {
    */
   presented(roomId: string): string | null;
   unread(roomId: string): number;
+  /** Whether this app hosted the room before (a known room of ours is listed as ours, to host again). */
+  hostedBefore(roomId: string): boolean;
   /** The verification code of a fingerprint. */
   code(fingerprint: string): string;
 }
@@ -75,7 +77,7 @@ export function lobbyRooms(inputs: LobbyInputs): LobbyRoom[] {
       members: 0,
       v: PROTOCOL_VERSION,
       endpoints: known.endpoints,
-      mine: false,
+      mine: inputs.hostedBefore(known.id),
       online: false,
       unread: unread(known.id),
       ...trustOf(inputs, known.id, null, false),

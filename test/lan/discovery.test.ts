@@ -363,6 +363,7 @@ describe.skipIf(!canRun)('LAN discovery against a hostile machine on the segment
         discovered: both.rooms,
         hosted: [],
         known: [],
+        hostedBefore: () => false,
         pinned: () => pinned,
         verified: () => false,
         presented: () => null,

@@ -31,6 +31,7 @@ function inputs(over: Partial<LobbyInputs> = {}): LobbyInputs {
     verified: () => false,
     presented: () => null,
     unread: () => 0,
+    hostedBefore: () => false,
     code: (fp) => `code-${fp.slice(0, 2)}`,
     ...over,
   };
@@ -110,5 +111,15 @@ describe('entryToJoin', () => {
   it('falls back to a suspect entry when only suspects answer (the caller refuses it unless accepted)', () => {
     const only = lobbyRooms(inputs({ discovered: [room(FAKE, false)], pinned: () => REAL }));
     expect(entryToJoin(only, 'office')).toMatchObject({ fingerprint: FAKE, suspect: true });
+  });
+
+  it("lists a room this app hosted before, now stopped, as ours: to host again, not as someone else's", () => {
+    const known = [
+      { id: 'office', name: 'Office', host: 'Me', endpoints: [{ host: '127.0.0.1', port: 4000 }] },
+    ];
+    const mine = lobbyRooms(inputs({ known, hostedBefore: (id) => id === 'office' }));
+    expect(mine).toEqual([expect.objectContaining({ id: 'office', mine: true, online: false })]);
+    const theirs = lobbyRooms(inputs({ known }));
+    expect(theirs).toEqual([expect.objectContaining({ id: 'office', mine: false, online: false })]);
   });
 });

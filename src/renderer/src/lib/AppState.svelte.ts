@@ -55,7 +55,8 @@ export class AppState {
   // Bookkeeping, never rendered (`admitting` is what the window reads).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #admissions = new Map<string, (session: Session | null) => void>();
-  #hostDraft = '';
+  /** The room name "Host again" left for the lobby's host form, which takes it (and clears it). */
+  hostDraft = $state<string | null>(null);
 
   readonly #bridge: ParleyBridge | undefined;
   #unsubscribers: Array<() => void> = [];
@@ -203,17 +204,18 @@ export class AppState {
       this.error = error;
       return error === null;
     }
-    this.#hostDraft = info.name;
-    this.show(null);
-    this.lobbyFocus = '#host-passcode';
+    this.prepareHosting(info.name);
     return true;
   }
 
-  /** The room name "Host again" left for the lobby's host form, once. */
-  takeHostDraft(): string {
-    const draft = this.#hostDraft;
-    this.#hostDraft = '';
-    return draft;
+  /**
+   * Fills the lobby's host form with a room of ours to host again, the passcode field focused:
+   * a passcode is never stored, so the user says again whether it takes one (empty: none).
+   */
+  prepareHosting(name: string): void {
+    this.hostDraft = name;
+    this.show(null);
+    this.lobbyFocus = '#host-passcode';
   }
 
   /** Stops hosting the room; the app's own session in it stays, offline, until left. */

@@ -41,6 +41,8 @@ export const en = {
   'rooms.unread_one': '{{count}} new',
   'rooms.unread_other': '{{count}} new',
   'rooms.knownHeading': 'Rooms you joined before',
+  'rooms.hostAgainNamed': 'Host {{name}} again',
+  'rooms.notHosted': 'Not hosted now',
   'rooms.hostOffline': 'Host offline',
   'rooms.knownHint': 'Their hosts are not on the network now. Open one to read your saved copy.',
   'rooms.open': 'Open',

@@ -37,6 +37,8 @@ export const zhCN: Translation = {
   'rooms.joinNamed': '加入 {{name}}',
   'rooms.unread_other': '{{count}} 条新消息',
   'rooms.knownHeading': '之前加入的房间',
+  'rooms.hostAgainNamed': '重新开放 {{name}}',
+  'rooms.notHosted': '当前未开放',
   'rooms.hostOffline': '房主离线',
   'rooms.knownHint': '这些房间的房主目前不在网络上。打开房间可以查看你保存的副本。',
   'rooms.open': '打开',
