@@ -127,12 +127,6 @@ export class TrustStore {
     return this.pins.get(roomId)?.verified ?? false;
   }
 
-  /** Forgets the room: its next certificate counts as first contact again. */
-  forget(roomId: string): void {
-    if (!this.pins.delete(roomId)) return;
-    this.save(roomId);
-  }
-
   /** The fingerprint trusted for the room; null when there is none. */
   pinned(roomId: string): string | null {
     return this.pins.get(roomId)?.fingerprint ?? null;
@@ -165,11 +159,11 @@ export class TrustStore {
            first_seen = excluded.first_seen, last_seen = excluded.last_seen,
            verified = excluded.verified`,
       );
-      const remove = this.file.stmt('DELETE FROM pins WHERE room_id = ?');
+      // Pins are only ever made or changed, never removed: forgetting a room keeps its pin, so
+      // an impostor answering for it later is still told apart.
       for (const roomId of this.unsaved) {
-        const pin = this.pins.get(roomId);
-        if (pin) upsert.run(pin.roomId, pin.fingerprint, pin.firstSeen, pin.lastSeen, pin.verified ? 1 : 0);
-        else remove.run(roomId);
+        const pin = this.pins.get(roomId)!;
+        upsert.run(pin.roomId, pin.fingerprint, pin.firstSeen, pin.lastSeen, pin.verified ? 1 : 0);
       }
     });
     if (written) this.unsaved.clear();
