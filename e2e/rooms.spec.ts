@@ -136,12 +136,42 @@ test.describe('several rooms in one window', () => {
     await test.step('in Chinese and in the dark theme, the same window', async () => {
       await bob.client.send('settings:update', { locale: 'zh-CN', theme: 'dark' });
       await expect(page.getByRole('navigation', { name: '房间' })).toContainText('我的房间');
+      // The idioms Chinese chat apps use.
+      await expect(page.getByRole('button', { name: '创建房间' })).toBeVisible();
       await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
       const background = await page.locator('html').evaluate((el) => getComputedStyle(el).backgroundColor);
       expect(background).toBe('rgb(22, 24, 29)');
       await page.screenshot({ path: `${ARTIFACTS}/rooms-dark-zh.png` });
       await bob.client.send('settings:update', { locale: 'en', theme: 'system' });
       await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+      // "System" follows the OS while the window is open.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+      await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    });
+
+    await test.step('the same person has the same colour in every room; the sidebar says which rooms are up', async () => {
+      // Alice joins Lab too: her avatar there is coloured as in Office (by nickname, not room id).
+      await alice.client.send('room:join', { roomId: lab.id });
+      await roomButton(page, 'Lab').click();
+      const members = page.getByRole('list', { name: 'Members' });
+      await expect(members).toContainText('Alice');
+      const colourIn = async () =>
+        members
+          .getByRole('button', { name: 'Message Alice privately' })
+          .locator('.avatar')
+          .getAttribute('class');
+      const inLab = await colourIn();
+      await roomButton(page, 'Office').click();
+      await expect(members).toContainText('Alice');
+      expect(await colourIn()).toBe(inLab);
+      // The host badge marks who hosts the room on screen.
+      await expect(members.getByRole('button', { name: 'Message Alice privately' })).toContainText('host');
+
+      await expect(roomButton(page, 'Lab')).toHaveAccessibleDescription(/^online/);
+      await carol.client.send('room:stop-hosting', { roomId: lab.id });
+      await expect(roomButton(page, 'Lab')).toHaveAccessibleDescription(/^(offline|reconnecting)/);
     });
 
     expect(pageErrors(page)).toEqual([]);
