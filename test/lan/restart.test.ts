@@ -81,4 +81,40 @@ describe.skipIf(!canRun)('nobody is stranded: a restarted host listens where it 
     expect(await hostRoom(restarted)).toBe(address);
     await backAndChatting(bob, 'still here');
   });
+
+  it('brings back members who joined by mDNS and by address when the hosting app restarts', async () => {
+    // Alice and Bob announce and browse; Carol (on Bob's machine) knows only the address.
+    const withDiscovery = async (machine: string, nick: string, opts: { dataDir?: string } = {}) => {
+      const a = await startAgent(lan, machine, nick, opts);
+      agents.push(a);
+      return a;
+    };
+    const alice = await withDiscovery('alice', 'Alice', { dataDir });
+    const bob = await withDiscovery('bob', 'Bob');
+    const { id } = await alice.client.send('room:host', { name: 'Office' });
+    const address = (await alice.client.send('app:snapshot', {})).hosting[0]!.addresses.find((a) =>
+      a.startsWith(`${lan.machines.alice!.address}:`),
+    )!;
+    await bob.client.waitFor(
+      'lobby',
+      ({ rooms }) => rooms.some((r) => r.id === id && r.online),
+      20_000,
+      'listed',
+    );
+    await bob.client.send('room:join', { roomId: id });
+    await bob.client.waitFor('session', ({ session }) => session?.state === 'online', 20_000, 'bob joined');
+    const carol = await agent('bob', 'Carol');
+    await joinByAddress(carol, address);
+
+    await alice.dispose();
+    await Promise.all(
+      [bob, carol].map((m) =>
+        m.client.waitFor('session', ({ session }) => session?.state !== 'online', 20_000, 'host gone'),
+      ),
+    );
+
+    const restarted = await withDiscovery('alice', 'Alice', { dataDir });
+    await restarted.client.send('room:host', { name: 'Office' });
+    await Promise.all([backAndChatting(bob, 'back by mDNS'), backAndChatting(carol, 'back by address')]);
+  });
 });
