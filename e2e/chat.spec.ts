@@ -105,6 +105,31 @@ test.describe('two people on a simulated LAN', () => {
       await alicePage.screenshot({ path: `${ARTIFACTS}/room.png` });
     });
 
+    await test.step('on a wide window, a long message keeps a readable line length', async () => {
+      await bobPage.setViewportSize({ width: 1900, height: 900 });
+      const long = 'A rather long line about the agenda for tomorrow. '.repeat(8).trim();
+      await composer(alicePage).fill(long);
+      await composer(alicePage).press('Enter');
+      const text = messages(bobPage).getByText(long);
+      await expect(text).toBeVisible();
+      const { width, column, ch } = await text.evaluate((el) => {
+        const probe = document.createElement('span');
+        probe.textContent = '0'.repeat(10);
+        el.append(probe);
+        const tenCh = probe.getBoundingClientRect().width;
+        probe.remove();
+        return {
+          width: el.getBoundingClientRect().width,
+          column: el.closest('.scroller')!.getBoundingClientRect().width,
+          ch: tenCh / 10,
+        };
+      });
+      // Held to 72 characters' width although the column is far wider.
+      expect(column).toBeGreaterThan(100 * ch);
+      expect(width).toBeLessThanOrEqual(72 * ch + 1);
+      await bobPage.setViewportSize({ width: 1100, height: 720 });
+    });
+
     await test.step('a web link in a message is a link to click; other schemes stay text', async () => {
       const text =
         'Docs: https://intranet.example/wiki?page=1, not javascript:alert(1) or file:///etc/passwd';
