@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createLan, requireNetnsOrSkip, type Lan } from '../test/lan/netns';
 import { startAgent, type RunningAgent } from '../test/support/agents';
+import type { EventPayload } from '../src/shared/api';
 import { openWindow, pageErrors } from './support/bindPage';
 
 const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
@@ -86,6 +87,11 @@ test.describe('several rooms in one window', () => {
 
     await test.step('messages in a background room raise its badge; private ones to Bob have their own', async () => {
       await expect(page.getByRole('heading', { name: 'Lab', level: 1 })).toBeVisible();
+      // What Bob's core asks the shell to show, as the test bridge hears it.
+      const asked: EventPayload<'notify'>[] = [];
+      bob.client.on('notify', (request) => asked.push(request));
+      // Every event the core sent before answering a command has arrived once it answers.
+      const settled = async () => void (await bob.client.send('app:snapshot', {}));
       const officeEntry = roomButton(page, 'Office');
       await alice.client.send('chat:send', { roomId: office.id, text: 'news in the office' });
       await expect(officeEntry).toHaveAccessibleDescription(/1 unread message/);
@@ -94,12 +100,37 @@ test.describe('several rooms in one window', () => {
       await alice.client.send('chat:send', { roomId: office.id, text: 'just for you', to: bobInOffice });
       await expect(officeEntry.locator('.badge.private')).toHaveText('@1');
       await expect(officeEntry).toHaveAccessibleDescription(/1 private message to you/);
+      await settled();
+      expect(asked).toEqual([
+        expect.objectContaining({
+          kind: 'message',
+          roomName: 'Office',
+          from: 'Alice',
+          preview: 'news in the office',
+        }),
+        expect.objectContaining({
+          kind: 'message',
+          roomName: 'Office',
+          private: true,
+          preview: 'just for you',
+        }),
+      ]);
       // The window's title counts what waits in every room, for the taskbar and window switcher.
       await expect(page).toHaveTitle('(2) Lab — Parley');
       // The room on screen never counts what Bob is reading.
       await carol.client.send('chat:send', { roomId: lab.id, text: 'hello from the lab' });
       await expect(messages(page)).toContainText('hello from the lab');
       await expect(roomButton(page, 'Lab').locator('.badge')).toHaveCount(0);
+      // Nor does it notify: the focused window shows it.
+      await settled();
+      expect(asked).toHaveLength(2);
+      // Do not disturb: the badge still counts, nothing asks for attention.
+      await bob.client.send('settings:update', { quietUntil: Date.now() + 3_600_000 });
+      await alice.client.send('chat:send', { roomId: office.id, text: 'during do not disturb' });
+      await expect(officeEntry.locator('.badge:not(.private)')).toHaveText('2');
+      await settled();
+      expect(asked).toHaveLength(2);
+      await bob.client.send('settings:update', { quietUntil: null });
       await page.screenshot({ path: `${ARTIFACTS}/rooms.png` });
 
       // Opening Office reads its Everyone conversation; the private one waits in its tab.

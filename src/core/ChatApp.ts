@@ -25,6 +25,7 @@ import { TrustStore } from './trust';
 import { RoomSession, type SessionEvents } from './RoomSession';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
+import { Notifier } from './attention/Notifier';
 
 export interface ChatAppOptions {
   /** Folder for settings, the member's saved copies and outbox, and hosted rooms' history. */
@@ -81,6 +82,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
    */
   private readonly presented = new Map<string, string>();
   private readonly handlers: Handlers;
+  /** What deserves a desktop notification; the requests go out as the bridge's `notify`. */
+  private readonly notifier = new Notifier(
+    () => this.settings.get(),
+    (request) => this.emit('notify', request),
+  );
 
   constructor(private readonly opts: ChatAppOptions) {
     super();
@@ -88,6 +94,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       nickname: opts.defaultNickname,
       locale: null,
       theme: 'system',
+      quietUntil: null,
+      notifyLevels: {},
     });
     if (this.settings.problem) this.report(this.settings.problem);
     this.store = MemberDatabase.open(opts.dataDir);
@@ -139,6 +147,16 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     return {
       'app:snapshot': () => this.snapshot(),
       'settings:update': (patch) => this.updateSettings(patch),
+      'room:notify-level': ({ roomId, level }) => {
+        const { [roomId]: _old, ...others } = this.settings.get().notifyLevels;
+        return this.updateSettings({
+          notifyLevels: level === 'default' ? others : { ...others, [roomId]: level },
+        });
+      },
+      'app:attention': (attention) => {
+        this.notifier.setAttention(attention);
+        return {};
+      },
       'room:host': ({ name, passcode }) => this.serially(() => this.hostRoom(name, passcode)),
       'room:stop-hosting': async ({ roomId }) => {
         await this.serially(() => this.stopHosting(roomId));
@@ -436,6 +454,19 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         if (this.isCurrent(session)) this.emit(name, payload as never);
       }) as never);
     }
+    session.on('news', (messages) => {
+      if (!this.isCurrent(session)) return;
+      const room = session.client.room;
+      this.notifier.arrived(
+        {
+          roomId,
+          roomName: room?.name ?? opts.info?.name ?? '',
+          members: room?.members ?? 0,
+          myId: session.myId,
+        },
+        messages,
+      );
+    });
     // A drop is judged against the lobby too: a room already gone from it goes offline at once.
     session.client.on('state', () => {
       if (this.isCurrent(session)) this.followLobby(session);

@@ -57,7 +57,14 @@ export type SessionEvents = Pick<
  * member's own database, files every message it receives in the saved copy, and turns client
  * events into bridge events. The saved copy is what a restarted app or an offline room shows.
  */
-export class RoomSession extends EventEmitter<SessionEvents> {
+/**
+ * What a session tells its app beyond the bridge's events: `news`, messages said while the
+ * user may not have seen them (each live one, and a catch-up after being away), for the
+ * notification policy. Not the latest messages of a room loaded afresh, nor earlier pages.
+ */
+type SessionOwnEvents = SessionEvents & { news: [messages: ChatMessage[]] };
+
+export class RoomSession extends EventEmitter<SessionOwnEvents> {
   readonly client: RoomClient;
   readonly roomId: string;
   /** Our member id in this room: the host derives it from the same key, so we know it offline too. */
@@ -79,6 +86,8 @@ export class RoomSession extends EventEmitter<SessionEvents> {
   /** The address of the last welcome, and the addresses known then (`host:port`). */
   private welcomedAt: { address: string; known: Set<string> } | null = null;
   private moved: { from: string; to: string } | null = null;
+  /** Whether we have been in the room before (joined in an earlier run, or welcomed in this one). */
+  private member: boolean;
   /** The saved copy's listing of the room, once read (see savedRoom). */
   private saved: Session['room'] | undefined;
   /** When the saved copy was last set aside for the host's other history, and how big it was. */
@@ -99,6 +108,7 @@ export class RoomSession extends EventEmitter<SessionEvents> {
     this.info = opts.info ?? null;
     this.verified = opts.verified ?? (() => false);
     this.hostedHere = opts.hostedHere ?? false;
+    this.member = this.savedRoom() !== null;
     for (const m of opts.store.messages(opts.roomId, { limit: WINDOW })) this.recent.set(m.seq, m);
 
     this.client = new RoomClient({
@@ -108,7 +118,10 @@ export class RoomSession extends EventEmitter<SessionEvents> {
       nickname: opts.nickname,
       key,
       outbox: opts.store.outbox(opts.roomId),
-      since: () => opts.store.lastSeq(opts.roomId),
+      // A member of the room with nothing saved (it was empty when they joined) has missed
+      // everything after seq 0: asking with `since: 0` gets it as a catch-up, not as the
+      // latest page of a room seen for the first time.
+      since: () => opts.store.lastSeq(opts.roomId) ?? (this.member ? 0 : undefined),
       backoff: SESSION_BACKOFF,
     });
     this.client.on('state', (_state, _attempt, reason) => {
@@ -122,19 +135,23 @@ export class RoomSession extends EventEmitter<SessionEvents> {
       this.copySetAside = { at: Date.now(), messages };
     });
     this.client.on('welcome', (welcome, fingerprint) => {
+      this.member = true;
       this.noteWelcomeAddress();
       opts.store.rememberRoom({ ...welcome.room, endpoints: this.endpoints });
       this.fingerprint = fingerprint;
       opts.onWelcome?.(welcome.room.id, fingerprint);
       this.publish();
     });
-    this.client.on('backlog', (messages) => {
-      this.keep(messages);
+    this.client.on('backlog', (messages, missed) => {
+      const fresh = this.keep(messages);
       this.publish();
+      if (missed && fresh.length > 0) this.emit('news', fresh);
     });
     const roomId = opts.roomId;
     this.client.on('message', (message) => {
-      if (this.keep([message]).length > 0) this.emit('message', { roomId, message });
+      if (this.keep([message]).length === 0) return;
+      this.emit('message', { roomId, message });
+      this.emit('news', [message]);
     });
     this.client.on('ack', (cid, id, seq) => this.emit('sent', { roomId, cid, id, seq }));
     // Batches as they came: one event per roster page or presence frame, never one per member.

@@ -29,12 +29,23 @@ export type Locale = z.infer<typeof LocaleSchema>;
 export const ThemeSchema = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof ThemeSchema>;
 
+/**
+ * How much of a room's own chatter notifies: every message, only mentions of you, or none.
+ * Private messages to you and mentions always do. 'default' picks by the room's size.
+ */
+export const NotifyLevelSchema = z.enum(['default', 'all', 'mentions', 'nothing']);
+export type NotifyLevel = z.infer<typeof NotifyLevelSchema>;
+
 export const SettingsSchema = z.object({
   nickname: NickSchema,
   /** null follows the operating system's language. */
   locale: LocaleSchema.nullable(),
   /** A settings file from before themes existed reads as 'system'. */
   theme: ThemeSchema.default('system'),
+  /** Do not disturb until this time (ms since the epoch); null: off. */
+  quietUntil: z.number().int().min(0).nullable().default(null),
+  /** Each room's notification level where it is not 'default', by room id. */
+  notifyLevels: z.record(IdSchema, NotifyLevelSchema.exclude(['default'])).default({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -189,6 +200,41 @@ export const HostingSchema = RoomInfoSchema.extend({
 });
 export type Hosting = z.infer<typeof HostingSchema>;
 
+/** '' is the room's own conversation; a private one is named by the other member's id. */
+const ConversationSchema = z.union([z.literal(''), IdSchema]);
+
+/**
+ * A desktop notification the core asks the shell to show (see core/attention): data, never
+ * words; the shell words it in the user's language, as plain text.
+ */
+export const NotificationRequestSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('message'),
+    roomId: IdSchema,
+    roomName: z.string(),
+    conversation: ConversationSchema,
+    seq: SeqSchema,
+    from: z.string(),
+    private: z.boolean(),
+    mention: z.boolean(),
+    /** Plain text, one line, at most PREVIEW_CODE_POINTS code points. */
+    preview: z.string(),
+  }),
+  z.object({
+    kind: z.literal('summary'),
+    roomId: IdSchema,
+    roomName: z.string(),
+    /** How many messages would each have notified. */
+    count: z.number().int().min(1),
+    /** Whether any of them was private to the user or mentioned the user. */
+    personal: z.boolean(),
+    /** Where a click goes: the newest of them. */
+    conversation: ConversationSchema,
+    seq: SeqSchema,
+  }),
+]);
+export type NotificationRequest = z.infer<typeof NotificationRequestSchema>;
+
 export const SnapshotSchema = z.object({
   settings: SettingsSchema,
   lobby: z.array(LobbyRoomSchema),
@@ -222,9 +268,29 @@ export const commands = {
         nickname: NickSchema.optional(),
         locale: LocaleSchema.nullable().optional(),
         theme: ThemeSchema.optional(),
+        /** Do not disturb until then (ms since the epoch); null turns it off. */
+        quietUntil: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
       })
       .strict(),
     result: SettingsSchema,
+  },
+  /** A room's notification level ('default': by its size); the settings as they now are. */
+  'room:notify-level': {
+    payload: z.object({ roomId: IdSchema, level: NotifyLevelSchema }).strict(),
+    result: SettingsSchema,
+  },
+  /**
+   * Where the user is: whether a Parley window has the focus, and the room and conversation it
+   * shows. The window says so on every change; nothing notifies for what is being read.
+   */
+  'app:attention': {
+    payload: z
+      .object({
+        focused: z.boolean(),
+        viewing: z.object({ roomId: IdSchema, conversation: ConversationSchema }).strict().nullable(),
+      })
+      .strict(),
+    result: Empty,
   },
   /** `passcode`: members must know it to join (absent or empty: anyone may). */
   'room:host': {
@@ -343,6 +409,8 @@ export type BridgeEvents = { [E in EventName]: [EventPayload<E>] };
  */
 export const events = {
   settings: SettingsSchema,
+  /** A desktop notification to show (the shell displays it; windows may ignore it). */
+  notify: NotificationRequestSchema,
   lobby: z.object({ rooms: z.array(LobbyRoomSchema) }),
   /** A room this app hosts changed (started, member count, guessing); `room` null: stopped. */
   hosting: z.object({ roomId: IdSchema, room: HostingSchema.nullable() }),

@@ -143,16 +143,18 @@ describe('ChatApp', () => {
     await send(first, 'settings:update', { theme: 'system' });
     await first.stop();
     const second = makeApp('Guest', dir);
-    expect(second.snapshot().settings).toEqual({ nickname: '小明', locale: 'zh-CN', theme: 'system' });
+    expect(second.snapshot().settings).toMatchObject({ nickname: '小明', locale: 'zh-CN', theme: 'system' });
   });
 
-  it('reads a settings file from before themes existed as following the system', () => {
+  it('reads a settings file from before themes and notifications existed with their defaults', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ nickname: 'Mei', locale: 'zh-CN' }));
     expect(makeApp('Guest', dir).snapshot().settings).toEqual({
       nickname: 'Mei',
       locale: 'zh-CN',
       theme: 'system',
+      quietUntil: null,
+      notifyLevels: {},
     });
   });
 
@@ -160,7 +162,13 @@ describe('ChatApp', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'settings.json'), '{"nickname": ');
     const app = makeApp('Guest', dir);
-    expect(app.snapshot().settings).toEqual({ nickname: 'Guest', locale: null, theme: 'system' });
+    expect(app.snapshot().settings).toEqual({
+      nickname: 'Guest',
+      locale: null,
+      theme: 'system',
+      quietUntil: null,
+      notifyLevels: {},
+    });
     const aside = readdirSync(dir).find((f) => f.startsWith('settings.json.corrupt-'));
     expect(aside).toBeDefined();
     expect(readFileSync(join(dir, aside!), 'utf8')).toBe('{"nickname": ');

@@ -1,4 +1,7 @@
+import type { NotificationRequest, NotifyLevel } from '../../shared/api';
 import type { ChatMessage } from '../../shared/protocol';
+
+export type { NotificationRequest, NotifyLevel } from '../../shared/api';
 
 /**
  * What deserves a desktop notification (issue 11). Pure: it sees what arrived and where the
@@ -7,12 +10,6 @@ import type { ChatMessage } from '../../shared/protocol';
  * room messages follow the room's level; nothing notifies for the conversation the user is
  * reading in a focused window, nor during do-not-disturb, nor for the user's own messages.
  */
-
-/**
- * A room's setting: every message, only mentions and private ones, or none of the room's own
- * (private messages and mentions still notify). `default` picks by the room's size.
- */
-export type NotifyLevel = 'all' | 'mentions' | 'nothing' | 'default';
 
 /** Rooms larger than this default to 'mentions', as Slack's and Element's big rooms do. */
 export const QUIET_ROOM_FROM = 11;
@@ -42,35 +39,6 @@ export interface RoomContext {
   /** Whether a message mentions the user (explicit mentions come with issue 13; until then none do). */
   mentionsMe?: (message: ChatMessage) => boolean;
 }
-
-/** '' is the room's own conversation; a private one is named by the other member's id. */
-export type ConversationKey = string;
-
-export type NotificationRequest =
-  | {
-      kind: 'message';
-      roomId: string;
-      roomName: string;
-      conversation: ConversationKey;
-      seq: number;
-      from: string;
-      private: boolean;
-      mention: boolean;
-      /** Plain text, cut to PREVIEW_CODE_POINTS (an ellipsis marks a cut). */
-      preview: string;
-    }
-  | {
-      kind: 'summary';
-      roomId: string;
-      roomName: string;
-      /** How many messages would each have notified. */
-      count: number;
-      /** Whether any of them was private to the user or mentioned the user. */
-      personal: boolean;
-      /** Where a click goes: the newest of them. */
-      conversation: ConversationKey;
-      seq: number;
-    };
 
 /** The level a room has in effect: its own, or by size. */
 export function levelOf(room: Pick<RoomContext, 'level' | 'members'>): Exclude<NotifyLevel, 'default'> {

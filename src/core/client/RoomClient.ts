@@ -80,8 +80,10 @@ export interface ClientEvents {
   /**
    * Messages from before this session: the welcome's history, then each catch-up page, oldest
    * first. Live messages that arrive during a catch-up wait and come after it as `message`.
+   * `missed`: they are what was said while this member was away (asked for by `since`); false
+   * for the latest messages of a room loaded afresh (a first join, a copy set aside).
    */
-  backlog: [messages: ChatMessage[]];
+  backlog: [messages: ChatMessage[], missed: boolean];
   /** A live message (including the echo of our own posts, which carries their cid). */
   message: [message: ChatMessage];
   /** The host stored our post `cid` as message `id` / `seq`; it has left the outbox. */
@@ -563,7 +565,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     if (catchingUp) this.fetchNextPage(link);
     if (foreign && welcome.newest! > 0) this.fetchLatestPage(link, welcome.newest!);
     this.emit('welcome', welcome, link.presented ?? '');
-    if (backlog.length > 0) this.emit('backlog', backlog);
+    if (backlog.length > 0) this.emit('backlog', backlog, since !== undefined && !foreign);
     this.announce();
   }
 
@@ -632,7 +634,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       (page) => {
         if (!this.isCurrent(link)) return;
         const fresh = this.seen.take(page.messages);
-        if (fresh.length > 0) this.emit('backlog', fresh);
+        if (fresh.length > 0) this.emit('backlog', fresh, false);
       },
       () => this.isCurrent(link) && link.abort(reason(ReasonCode.PageTimeout)),
     );
@@ -640,7 +642,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
 
   private onCatchUpPage(link: Link, page: PageFrame): void {
     const fresh = this.seen.take(page.messages);
-    if (fresh.length > 0) this.emit('backlog', fresh);
+    if (fresh.length > 0) this.emit('backlog', fresh, true);
     if (!this.isCurrent(link)) return; // a listener closed or suspended us
     // An empty page that claims more would have us ask the same question forever.
     if (page.more && page.messages.length > 0) {

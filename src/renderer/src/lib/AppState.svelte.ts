@@ -28,7 +28,13 @@ export type AddressCheck = CommandResult<'room:check-address'>;
 export class AppState {
   /** `unavailable`: there is no bridge (the page was opened outside Parley). */
   status = $state<'loading' | 'ready' | 'unavailable'>('loading');
-  settings = $state.raw<Settings>({ nickname: '', locale: null, theme: 'system' });
+  settings = $state.raw<Settings>({
+    nickname: '',
+    locale: null,
+    theme: 'system',
+    quietUntil: null,
+    notifyLevels: {},
+  });
   lobby = $state.raw<LobbyRoom[]>([]);
   /** The rooms this app hosts. */
   hosting = $state.raw<Hosting[]>([]);
@@ -40,6 +46,10 @@ export class AppState {
   error = $state<string | null>(null);
   /** Whether the window is on screen (`document.visibilityState`): only then is anything read. */
   visible = $state(true);
+  /** Whether this window has the keyboard focus (the user is in Parley, not another app). */
+  focused = $state(true);
+  /** What the core was last told of the user's attention, so each change is sent once. */
+  #toldAttention = '';
   /** The settings view is on screen (in place of the room or the lobby). */
   settingsOpen = $state(false);
   /** A lobby entry the sidebar asked to bring into view (its Join button takes the focus). */
@@ -113,6 +123,31 @@ export class AppState {
     update();
     document.addEventListener('visibilitychange', update);
     this.#unsubscribers.push(() => document.removeEventListener('visibilitychange', update));
+    const focus = () => (this.focused = document.hasFocus());
+    focus();
+    window.addEventListener('focus', focus);
+    window.addEventListener('blur', focus);
+    this.#unsubscribers.push(() => {
+      window.removeEventListener('focus', focus);
+      window.removeEventListener('blur', focus);
+    });
+  }
+
+  /**
+   * Tells the core where the user is (focused, and the room and conversation on screen), for
+   * the notification policy: what is being read never notifies. Sent only when it changed.
+   */
+  tellAttention(): void {
+    const room = this.current;
+    const attention = {
+      focused: this.focused && this.visible,
+      viewing: room ? { roomId: room.id, conversation: room.chat.selected } : null,
+    };
+    const said = JSON.stringify(attention);
+    if (said === this.#toldAttention || !this.#bridge) return;
+    this.#toldAttention = said;
+    // Best effort: a window that cannot say so only gets a notification too many.
+    this.#bridge.send('app:attention', attention).catch(() => {});
   }
 
   stop(): void {
