@@ -8,6 +8,7 @@ import {
   type Endpoint,
   type LobbyRoom,
   type ParsedCommand,
+  type Locale,
   type Settings,
   type Snapshot,
 } from '../shared/api';
@@ -25,7 +26,7 @@ import { TrustStore } from './trust';
 import { RoomSession, type SessionEvents } from './RoomSession';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
-import { Notifier } from './attention/Notifier';
+import { Notifier, type WindowAttention } from './attention/Notifier';
 
 export interface ChatAppOptions {
   /** Folder for settings, the member's saved copies and outbox, and hosted rooms' history. */
@@ -154,7 +155,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         });
       },
       'app:attention': (attention) => {
-        this.notifier.setAttention(attention);
+        this.setAttention(attention);
         return {};
       },
       'room:host': ({ name, passcode }) => this.serially(() => this.hostRoom(name, passcode)),
@@ -210,6 +211,21 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       () => undefined,
     );
     return run;
+  }
+
+  /** The language the user chose, or null (the system's): for what the shell words itself. */
+  get locale(): Locale | null {
+    return this.settings.get().locale;
+  }
+
+  /** Where the user is (see the bridge's app:attention); the shell says so when the window goes. */
+  setAttention(attention: WindowAttention): void {
+    this.notifier.setAttention(attention);
+  }
+
+  /** Asks the window to show a room's conversation (a notification about it was clicked). */
+  reveal(target: { roomId: string; conversation: string; seq: number }): void {
+    this.emit('open', { roomId: target.roomId, conversation: target.conversation, seq: target.seq });
   }
 
   snapshot(): Snapshot {

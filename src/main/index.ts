@@ -1,7 +1,9 @@
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, Notification } from 'electron';
 import { userInfo } from 'node:os';
 import { ChatApp } from '../core/ChatApp';
 import { wireBridge } from './ipc';
+import { notificationLocale, notificationWords } from './notificationWords';
+import { NotificationShelf } from './notifications';
 import { createWindow } from './window';
 
 // Tests and power users can run two instances side by side with separate data folders.
@@ -20,18 +22,40 @@ if (!app.requestSingleInstanceLock()) {
   });
   wireBridge(chat, () => win);
 
-  app.on('second-instance', () => {
+  const bringUp = () => {
     if (!win) return;
     if (win.isMinimized()) win.restore();
+    win.show();
     win.focus();
+  };
+  app.on('second-instance', bringUp);
+
+  // The core decides what notifies (core/attention); the shell only shows it, in plain text.
+  const notifications = new NotificationShelf({
+    platform: process.platform,
+    make: (options) => new Notification(options),
+    supported: () => Notification.isSupported(),
+    words: (request) => notificationWords(request, notificationLocale(chat.locale, app.getLocale())),
+    open: (request) => {
+      bringUp();
+      chat.reveal(request);
+    },
+    // A private message or a mention flashes the taskbar while the window is elsewhere.
+    personal: () => {
+      if (win && !win.isDestroyed() && !win.isFocused()) win.flashFrame(true);
+    },
   });
+  chat.on('notify', (request) => notifications.show(request));
 
   void app.whenReady().then(() => {
     chat.start();
     const open = () => {
       const created = createWindow();
+      created.on('focus', () => created.flashFrame(false));
       created.on('closed', () => {
         if (win === created) win = null;
+        // No window shows anything now: every room's news may notify.
+        chat.setAttention({ focused: false, viewing: null });
       });
       win = created;
     };

@@ -411,6 +411,8 @@ export const events = {
   settings: SettingsSchema,
   /** A desktop notification to show (the shell displays it; windows may ignore it). */
   notify: NotificationRequestSchema,
+  /** Show this room and conversation (the user clicked a notification about message `seq`). */
+  open: z.object({ roomId: IdSchema, conversation: ConversationSchema, seq: SeqSchema }),
   lobby: z.object({ rooms: z.array(LobbyRoomSchema) }),
   /** A room this app hosts changed (started, member count, guessing); `room` null: stopped. */
   hosting: z.object({ roomId: IdSchema, room: HostingSchema.nullable() }),

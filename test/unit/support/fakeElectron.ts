@@ -30,6 +30,7 @@ export interface Recording {
   /** What `ipcRenderer.invoke` answers with next. */
   invokeReply: unknown;
   rendererListeners: Map<string, Handler[]>;
+  notifications: FakeNotification[];
 }
 
 export const recording: Recording = {
@@ -42,7 +43,25 @@ export const recording: Recording = {
   invoked: [],
   invokeReply: { ok: true, result: null },
   rendererListeners: new Map(),
+  notifications: [],
 };
+
+/** Records each notification the shell makes, and whether it was shown. */
+export class FakeNotification extends EventEmitter {
+  static isSupported(): boolean {
+    return true;
+  }
+  readonly options: Record<string, unknown>;
+  shown = false;
+  constructor(options: Record<string, unknown> = {}) {
+    super();
+    this.options = options;
+    recording.notifications.push(this);
+  }
+  show(): void {
+    this.shown = true;
+  }
+}
 
 class FakeSession {
   permissionRequestHandler: Handler | null = null;
@@ -98,9 +117,16 @@ export class FakeBrowserWindow extends EventEmitter {
     this.loaded = { url };
     return Promise.resolve();
   }
+  readonly flashes: boolean[] = [];
   show(): void {}
   focus(): void {}
   restore(): void {}
+  isFocused(): boolean {
+    return false;
+  }
+  flashFrame(flag: boolean): void {
+    this.flashes.push(flag);
+  }
   isMinimized(): boolean {
     return false;
   }
@@ -140,10 +166,15 @@ class FakeApp extends EventEmitter {
   quit(): void {
     this.call('quit', []);
   }
+  getLocale(): string {
+    this.call('getLocale', []);
+    return 'en-US';
+  }
 }
 
 export const app = new FakeApp();
 export const BrowserWindow = FakeBrowserWindow;
+export const Notification = FakeNotification;
 
 export const ipcMain = {
   handle(channel: string, handler: Handler): void {
@@ -184,4 +215,4 @@ export const ipcRenderer = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, shell, contextBridge, ipcRenderer };
+export default { app, BrowserWindow, Notification, ipcMain, shell, contextBridge, ipcRenderer };

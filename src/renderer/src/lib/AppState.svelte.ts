@@ -88,6 +88,13 @@ export class AppState {
     this.#on('session', ({ roomId, session }) => this.#applySession(roomId, session));
     this.#on('message', ({ roomId, message }) => this.room(roomId)?.chat.receive(message));
     this.#on('sent', ({ roomId, cid, id, seq }) => this.room(roomId)?.chat.acked(cid, id, seq));
+    // A notification was clicked: its room and conversation come on screen.
+    this.#on('open', ({ roomId, conversation }) => {
+      const room = this.room(roomId);
+      if (!room) return;
+      this.show(roomId);
+      room.openConversation(conversation);
+    });
     this.#on('roster', ({ roomId, members, done }) => this.room(roomId)?.applyRoster(members, done));
     this.#on('presence', (presence) => this.room(presence.roomId)?.applyPresence(presence));
     this.#on('problem', (problem) => {
