@@ -69,6 +69,19 @@ test.describe('delivery states and history in the window', () => {
       await page.screenshot({ path: `${ARTIFACTS}/failed.png` });
     });
 
+    await test.step('the host dies: the room says it is reconnecting and why, and the composer that messages wait', async () => {
+      await page.getByRole('tab', { name: /Everyone/ }).click();
+      alice.child.kill('SIGKILL');
+      // Its sockets close with the process: Bob's app notices at once and tries again.
+      await expect(page.getByRole('status')).toContainText('Reconnecting');
+      await expect(
+        page.getByText('The room is away: messages you send now go out when it is back.'),
+      ).toBeVisible();
+      await page.getByRole('textbox', { name: 'Message', exact: true }).fill('for when you are back');
+      await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+      await expect(mine(page, 'for when you are back')).toHaveAttribute('data-state', 'sending');
+    });
+
     expect(pageErrors(page)).toEqual([]);
   });
 });

@@ -124,13 +124,23 @@ test.describe('several rooms in one window', () => {
       // Nor does it notify: the focused window shows it.
       await settled();
       expect(asked).toHaveLength(2);
-      // Do not disturb: the badge still counts, nothing asks for attention.
-      await bob.client.send('settings:update', { quietUntil: Date.now() + 3_600_000 });
+      // Do not disturb, set in Settings: the badge still counts, nothing asks for attention.
+      const settings = sidebar(page).getByRole('button', { name: 'Settings' });
+      await settings.click();
+      await page
+        .getByRole('group', { name: 'Do not disturb' })
+        .getByRole('button', { name: 'An hour' })
+        .click();
+      await expect(page.getByRole('status').filter({ hasText: 'No notifications until' })).toBeVisible();
+      await roomButton(page, 'Lab').click();
       await alice.client.send('chat:send', { roomId: office.id, text: 'during do not disturb' });
       await expect(officeEntry.locator('.badge:not(.private)')).toHaveText('2');
       await settled();
       expect(asked).toHaveLength(2);
-      await bob.client.send('settings:update', { quietUntil: null });
+      await settings.click();
+      await page.getByRole('button', { name: 'Turn off do not disturb' }).click();
+      await expect(page.getByRole('group', { name: 'Do not disturb' })).toBeVisible();
+      await roomButton(page, 'Lab').click();
       await page.screenshot({ path: `${ARTIFACTS}/rooms.png` });
 
       // Opening Office reads its Everyone conversation; the private one waits in its tab.
@@ -142,6 +152,23 @@ test.describe('several rooms in one window', () => {
       await expect(messages(page)).toContainText('just for you');
       await expect(officeEntry.locator('.badge')).toHaveCount(0);
       await expect(page).toHaveTitle('Office — Parley');
+
+      // Office set to notify nothing of its own: its chatter stays quiet, private messages do not.
+      await page.getByLabel('Notifications for Office').selectOption('nothing');
+      await expect(page.getByLabel('Notifications for Office')).toHaveValue('nothing');
+      await roomButton(page, 'Lab').click();
+      const before = asked.length;
+      await alice.client.send('chat:send', { roomId: office.id, text: 'office chatter' });
+      await expect(officeEntry.locator('.badge:not(.private)')).toHaveText('1');
+      await alice.client.send('chat:send', { roomId: office.id, text: 'only you', to: bobInOffice });
+      await expect(officeEntry.locator('.badge.private')).toHaveText('@1');
+      await settled();
+      expect(asked.slice(before)).toEqual([expect.objectContaining({ private: true, preview: 'only you' })]);
+      // Reading both conversations clears both badges (Office opens on the tab it was left on).
+      await officeEntry.click();
+      await page.getByRole('tab', { name: /Everyone/ }).click();
+      await page.getByRole('tablist', { name: 'Conversations' }).getByRole('tab', { name: /Alice/ }).click();
+      await expect(officeEntry.locator('.badge')).toHaveCount(0);
       await page.getByRole('tab', { name: /Everyone/ }).click();
     });
 

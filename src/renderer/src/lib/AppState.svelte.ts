@@ -7,6 +7,7 @@ import type {
   Hosting,
   LobbyRoom,
   Locale,
+  NotifyLevel,
   ParleyBridge,
   Session,
   Settings,
@@ -185,6 +186,20 @@ export class AppState {
   /** Chooses the window's theme; 'system' follows the operating system's. */
   async setTheme(theme: Theme): Promise<boolean> {
     const settings = await this.#run('settings:update', { theme });
+    if (settings) this.settings = settings;
+    return !!settings;
+  }
+
+  /** Do not disturb until `until` (ms since the epoch); null turns it off. */
+  async setQuietUntil(until: number | null): Promise<boolean> {
+    const settings = await this.#run('settings:update', { quietUntil: until });
+    if (settings) this.settings = settings;
+    return !!settings;
+  }
+
+  /** How much of a room's own chatter notifies ('default': by the room's size). */
+  async setNotifyLevel(roomId: string, level: NotifyLevel): Promise<boolean> {
+    const settings = await this.#run('room:notify-level', { roomId, level });
     if (settings) this.settings = settings;
     return !!settings;
   }
