@@ -27,6 +27,7 @@ import { RoomSession, type SessionEvents } from './RoomSession';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
 import { Notifier, type WindowAttention } from './attention/Notifier';
+import { UnreadTally, type UnreadTotals } from './attention/UnreadTally';
 
 export interface ChatAppOptions {
   /** Folder for settings, the member's saved copies and outbox, and hosted rooms' history. */
@@ -84,6 +85,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private readonly presented = new Map<string, string>();
   private readonly handlers: Handlers;
   /** What deserves a desktop notification; the requests go out as the bridge's `notify`. */
+  /** Unread messages in every room together, for the badge and the tray. */
+  private readonly unread = new UnreadTally(
+    () => [...this.joined.values()].map(({ session }) => session.unreadCounts()),
+    (totals) => this.emit('unread', totals),
+  );
   private readonly notifier = new Notifier(
     () => this.settings.get(),
     (request) => this.emit('notify', request),
@@ -195,6 +201,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       'chat:mark-read': ({ roomId, conversation, seq }) => {
         this.requireSession(roomId).markRead(conversation, seq);
         this.emitLobby();
+        this.unread.touch();
         return {};
       },
     };
@@ -223,6 +230,11 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.notifier.setAttention(attention);
   }
 
+  /** What waits unread in every joined room (as the last `unread` event said). */
+  get unreadTotals(): UnreadTotals {
+    return this.unread.totals;
+  }
+
   /** Asks the window to show a room's conversation (a notification about it was clicked). */
   reveal(target: { roomId: string; conversation: string; seq: number }): void {
     this.emit('open', { roomId: target.roomId, conversation: target.conversation, seq: target.seq });
@@ -241,6 +253,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** Leaves every room and stops hosting (with goodbyes), then stops discovery. */
   async stop(): Promise<void> {
     // Closing, not leaving: the rooms the user is in are rejoined at the next start.
+    this.unread.stop();
     await Promise.all([...this.joined.values()].map(({ session }) => session.close()));
     this.joined.clear();
     await this.hosted.stopAll();
@@ -472,6 +485,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     }
     session.on('news', (messages) => {
       if (!this.isCurrent(session)) return;
+      this.unread.touch();
       const room = session.client.room;
       this.notifier.arrived(
         {
@@ -489,6 +503,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     });
     // A reopened room keeps its place in the list.
     this.joined.set(roomId, { session, fingerprint: opts.fingerprint ?? null });
+    // Its saved copy may hold unread messages from before (a rejoin at start).
+    this.unread.touch();
     if (opts.offline) {
       session.openOffline(opts.offline);
     } else {
@@ -508,6 +524,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.store.leftRoom(roomId);
     if (!joined) return;
     this.joined.delete(roomId);
+    this.unread.touch();
     await joined.session.close();
     this.emit('session', { roomId, session: null });
     this.emitLobby();

@@ -257,7 +257,7 @@ export class RoomSession extends EventEmitter<SessionOwnEvents> {
       // An absent bound is taken as the default: a host that names none still has a frame limit.
       maxTextChars: Math.max(1, Math.floor(this.client.limits?.maxTextChars ?? LIMITS.maxTextChars)),
       pending: this.client.pending(),
-      unread: this.store.unread(this.roomId, this.myId),
+      unread: this.unreadCounts(),
       code: this.fingerprint ? verificationCode(this.fingerprint) : null,
       verified: this.verified(),
       hostedHere: this.hostedHere,
@@ -278,6 +278,11 @@ export class RoomSession extends EventEmitter<SessionOwnEvents> {
     }
     const messages = this.store.messages(this.roomId, { before, limit: LIMITS.backlog });
     return { messages, more: messages.length === LIMITS.backlog, removedBefore: this.client.removedBefore };
+  }
+
+  /** Unread messages by conversation in the saved copy ('' is the room's own). */
+  unreadCounts(): Record<string, number> {
+    return this.store.unread(this.roomId, this.myId);
   }
 
   markRead(conversation: string, seq: number): void {

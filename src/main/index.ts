@@ -46,6 +46,9 @@ if (!app.requestSingleInstanceLock()) {
     },
   });
   chat.on('notify', (request) => notifications.show(request));
+  // The dock (macOS) or launcher (Linux, Unity's) counts what waits; Windows needs an overlay
+  // icon instead, which comes with the app's icons.
+  chat.on('unread', ({ total }) => app.setBadgeCount(total));
 
   void app.whenReady().then(() => {
     chat.start();

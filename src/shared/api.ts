@@ -411,6 +411,11 @@ export const events = {
   settings: SettingsSchema,
   /** A desktop notification to show (the shell displays it; windows may ignore it). */
   notify: NotificationRequestSchema,
+  /**
+   * What waits unread in every joined room together, and how much of it is private messages to
+   * you: for the dock or taskbar badge and the tray. Sent when either changes.
+   */
+  unread: z.object({ total: z.number().int().min(0), personal: z.number().int().min(0) }),
   /** Show this room and conversation (the user clicked a notification about message `seq`). */
   open: z.object({ roomId: IdSchema, conversation: ConversationSchema, seq: SeqSchema }),
   lobby: z.object({ rooms: z.array(LobbyRoomSchema) }),

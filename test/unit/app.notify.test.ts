@@ -129,4 +129,28 @@ describe('notifications a member app asks for', () => {
     await loaded;
     expect(asked).toEqual([]);
   });
+
+  it('counts what waits unread in every room together, private messages apart, for the badge', async () => {
+    const { alice, bob, office } = await officeWithBob();
+    const lab = await hostRoom(alice, 'Lab');
+    await joinAddress(bob, lab.port);
+    await waitOnline(bob, lab.id);
+    // Member ids are per room: Bob's in Lab is not his in Office.
+    const bobInLab = bob.snapshot().sessions.find((s) => s.roomId === lab.id)!.me!.id;
+    const counted = (total: number, personal: number) =>
+      next(bob, 'unread', (p) => p.total === total && p.personal === personal);
+    let totals = counted(2, 1);
+    await say(alice, bob, office.id, 'in the office');
+    await say(alice, bob, lab.id, 'for you in the lab', bobInLab);
+    await totals;
+    expect(bob.unreadTotals).toEqual({ total: 2, personal: 1 });
+    // Reading the office brings the count down.
+    const seq = bob
+      .snapshot()
+      .sessions.find((s) => s.roomId === office.id)!
+      .messages.at(-1)!.seq;
+    totals = counted(1, 1);
+    await send(bob, 'chat:mark-read', { roomId: office.id, conversation: '', seq });
+    await totals;
+  });
 });

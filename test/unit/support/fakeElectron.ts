@@ -166,6 +166,10 @@ class FakeApp extends EventEmitter {
   quit(): void {
     this.call('quit', []);
   }
+  setBadgeCount(count: number): boolean {
+    this.call('setBadgeCount', [count]);
+    return true;
+  }
   getLocale(): string {
     this.call('getLocale', []);
     return 'en-US';
