@@ -232,6 +232,28 @@ test.describe('several rooms in one window', () => {
       await expect(roomButton(page, 'Lab')).toHaveAccessibleDescription(/^(offline|reconnecting)/);
     });
 
+    await test.step('clicking a notification shows its room and conversation', async () => {
+      await roomButton(page, 'Garage').click();
+      const asked = new Promise<EventPayload<'notify'>>((resolve) =>
+        bob.client.once('notify', (request) => resolve(request)),
+      );
+      const bobInOffice = (await bob.client.sessionIn(office.id))!.me!.id;
+      await alice.client.send('chat:send', {
+        roomId: office.id,
+        text: 'see the notification?',
+        to: bobInOffice,
+      });
+      const request = await asked;
+      expect(request).toMatchObject({ kind: 'message', roomId: office.id, private: true });
+      // What the shell does on a click (src/main/index.ts), through the test agent.
+      await bob.client.raw('shell:notification-clicked', request);
+      await expect(page.getByRole('heading', { name: 'Office', level: 1 })).toBeVisible();
+      await expect(
+        page.getByRole('tablist', { name: 'Conversations' }).getByRole('tab', { name: /Alice/ }),
+      ).toHaveAttribute('aria-selected', 'true');
+      await expect(messages(page)).toContainText('see the notification?');
+    });
+
     expect(pageErrors(page)).toEqual([]);
   });
 });

@@ -25,6 +25,8 @@ const { values } = parseArgs({
 if (!values.socket || !values.data) throw new Error('agent needs --socket and --data');
 
 const probeIntervalMs = Number(values['probe-ms']);
+/** The agent's stand-in for the shell's notification click (not a bridge command). */
+const SHELL_NOTIFICATION_CLICKED = 'shell:notification-clicked';
 const app = new ChatApp({
   dataDir: values.data,
   defaultNickname: values.nick!,
@@ -65,6 +67,13 @@ const server = createServer((socket) => {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
       const { id, command, payload } = JSON.parse(line) as { id: number; command: unknown; payload: unknown };
+      // What Electron's main does when the user clicks a notification (src/main/index.ts): no
+      // window can send this, it stands in for the shell.
+      if (command === SHELL_NOTIFICATION_CLICKED) {
+        app.reveal(payload as Parameters<ChatApp['reveal']>[0]);
+        socket.write(JSON.stringify({ id, reply: { ok: true, result: {} } }) + '\n');
+        continue;
+      }
       void dispatch(app, command, payload).then((reply) => {
         if (reply.ok) guard(() => checkResult(String(command), reply.result));
         socket.write(JSON.stringify({ id, reply }) + '\n');
