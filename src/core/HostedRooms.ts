@@ -22,6 +22,13 @@ export interface HostedRoomsOptions {
   changed(roomId: string, hosting: Hosting | null): void;
 }
 
+/** System errors while hosting that mean something to a person, as HOST_FAILED's `cause`. */
+const HOST_FAILURE_CAUSES: Record<string, string> = {
+  EADDRINUSE: 'PORT_IN_USE',
+  EACCES: 'PORT_DENIED',
+  EADDRNOTAVAIL: 'ADDRESS_UNAVAILABLE',
+};
+
 /**
  * The rooms this app hosts, any number at once. Each room is its own listener on its own port,
  * with its own advertisement; all share the app's one certificate. A port per room, rather than
@@ -100,7 +107,13 @@ export class HostedRooms {
     } catch (err) {
       if (err instanceof BridgeError) throw err;
       const detail = (err as Error).message;
-      throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${detail}`, { detail });
+      // The causes a person can act on go by code (the window words them); others keep the
+      // system's own message as a technical detail.
+      const cause = HOST_FAILURE_CAUSES[(err as NodeJS.ErrnoException).code ?? ''];
+      throw new BridgeError(BridgeErrorCode.HostFailed, `Could not host the room: ${detail}`, {
+        detail,
+        ...(cause && { cause }),
+      });
     }
   }
 

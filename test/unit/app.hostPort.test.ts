@@ -87,4 +87,22 @@ describe('a hosted room’s port', () => {
       null,
     ]);
   });
+
+  it('is refused by code when a fixed port is taken by another program, for the window to word', async () => {
+    const squatter = await occupy(0);
+    const port = (squatter.address() as { port: number }).port;
+    const chat = new ChatApp({
+      dataDir: tempDir(),
+      defaultNickname: 'Alice',
+      discovery: false,
+      hostPort: port,
+    });
+    chat.start();
+    cleanups.push(() => chat.stop());
+    const reply = await dispatch(chat, 'room:host', { name: 'Office' });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'HOST_FAILED', params: { cause: 'PORT_IN_USE' } },
+    });
+  });
 });

@@ -36,6 +36,22 @@ describe('errors in the window', () => {
     }
   });
 
+  it('says why hosting failed in plain words when the system says a port is taken or refused', () => {
+    const taken = {
+      code: 'HOST_FAILED',
+      message: 'Could not host the room: listen EADDRINUSE',
+      params: { detail: 'listen EADDRINUSE: address already in use :::4000', cause: 'PORT_IN_USE' },
+    };
+    expect(errorText(taken, english)).toBe(
+      'Could not host the room: another program already uses its port. Close it, or host on another port.',
+    );
+    expect(errorText(taken, chinese)).toBe(
+      '无法创建房间：它的端口已被其他程序占用。请关闭该程序，或换一个端口。',
+    );
+    const other = { code: 'HOST_FAILED', message: 'x', params: { detail: 'disk on fire' } };
+    expect(errorText(other, english)).toBe('Could not host the room (technical detail: disk on fire).');
+  });
+
   it('says which side must update when the room speaks another protocol version', () => {
     const newer = {
       code: 'VERSION_MISMATCH',

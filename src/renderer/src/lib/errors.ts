@@ -53,6 +53,7 @@ function keyOf(code: string, params: Record<string, string | number>, held: bool
   else if (code === 'VERSION_MISMATCH' && typeof params.room === 'number' && typeof params.ours === 'number')
     key += params.room > params.ours ? '_NEWER' : '_OLDER';
   else if (code === 'NO_SUCH_ROOM' && params.address !== undefined) key += '_AT';
+  else if (code === 'HOST_FAILED' && typeof params.cause === 'string') key += `_${params.cause}`;
   return Object.hasOwn(en, key) ? (key as MessageKey) : null;
 }
 

@@ -197,7 +197,13 @@ export const en = {
   'error.NO_SUCH_ROOM': 'That room is no longer on the network.',
   'error.NO_SUCH_ROOM_AT': 'No Parley room answers at {{address}}.',
   'error.BAD_ADDRESS': '“{{address}}” is not an address like 192.168.1.20:4000.',
-  'error.HOST_FAILED': 'Could not host the room: {{detail}}',
+  'error.HOST_FAILED': 'Could not host the room (technical detail: {{detail}}).',
+  'error.HOST_FAILED_PORT_IN_USE':
+    'Could not host the room: another program already uses its port. Close it, or host on another port.',
+  'error.HOST_FAILED_PORT_DENIED':
+    'Could not host the room: this computer does not let Parley listen on that port (ports below 1024 need special rights).',
+  'error.HOST_FAILED_ADDRESS_UNAVAILABLE':
+    'Could not host the room: the network address it was to listen on is not on this computer any more.',
   'error.VERSION_MISMATCH': 'This room speaks another version of Parley. Update the older app.',
   'error.VERSION_MISMATCH_NEWER':
     'This room speaks Parley protocol {{room}}, but this app speaks protocol {{ours}}. Update Parley on this computer to join it.',

@@ -183,7 +183,11 @@ export const zhCN: Translation = {
   'error.NO_SUCH_ROOM': '这个房间已不在网络上。',
   'error.NO_SUCH_ROOM_AT': '{{address}} 上没有 Parley 房间回应。',
   'error.BAD_ADDRESS': '“{{address}}”不是形如 192.168.1.20:4000 的地址。',
-  'error.HOST_FAILED': '无法创建房间：{{detail}}',
+  'error.HOST_FAILED': '无法创建房间（技术细节：{{detail}}）。',
+  'error.HOST_FAILED_PORT_IN_USE': '无法创建房间：它的端口已被其他程序占用。请关闭该程序，或换一个端口。',
+  'error.HOST_FAILED_PORT_DENIED':
+    '无法创建房间：这台电脑不允许 Parley 使用该端口（1024 以下的端口需要特殊权限）。',
+  'error.HOST_FAILED_ADDRESS_UNAVAILABLE': '无法创建房间：要监听的网络地址已不在这台电脑上。',
   'error.VERSION_MISMATCH': '这个房间使用的 Parley 版本与你的不同。请更新较旧的一方。',
   'error.VERSION_MISMATCH_NEWER':
     '这个房间使用 Parley 协议 {{room}}，而本应用使用协议 {{ours}}。请先更新这台电脑上的 Parley 再加入。',
