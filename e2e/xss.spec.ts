@@ -123,10 +123,12 @@ function foreignTagsInDataViews(page: Page) {
     );
     // A web link in a message's text, as MessageItem renders it (installTripwires defines it).
     const { __ownLink: ownLink } = window as unknown as { __ownLink(el: Element): boolean };
+    // The header's own control (the room's notification level): a select of fixed options.
+    const ownControl = (el: Element) => el.closest('select[data-control="notify-level"]') !== null;
     const found = new Set<string>();
     for (const view of views)
       for (const el of view.querySelectorAll('*'))
-        if (!own.has(el.localName) && !ownLink(el)) found.add(el.localName);
+        if (!own.has(el.localName) && !ownLink(el) && !ownControl(el)) found.add(el.localName);
     return [...found];
   });
 }

@@ -5,29 +5,27 @@ import {
   type BridgeEvents,
   type CommandName,
   type CommandResult,
-  type Endpoint,
   type LobbyRoom,
   type ParsedCommand,
   type Locale,
   type Settings,
   type Snapshot,
 } from '../shared/api';
-import type { RoomInfo } from '../shared/protocol';
 import { formatEndpoint } from '../shared/endpoint';
-import { reason, ReasonCode, type Reason } from '../shared/reasons';
+import { reason, ReasonCode } from '../shared/reasons';
 import { storageReport, type StorageProblem } from '../shared/storageProblem';
 import { Discovery, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
 import type { HostedRoom } from './HostedRoom';
 import { HostedRooms } from './HostedRooms';
 import { verificationCode } from './identity';
-import { certChanged, noSuchRoom, notInRoom, probeAddress, requireVersion, suspectRoom } from './joining';
+import { certChanged, noSuchRoom, probeAddress, requireVersion, suspectRoom } from './joining';
 import { entryToJoin, lobbyRooms } from './lobby';
 import { TrustStore } from './trust';
-import { RoomSession, type SessionEvents } from './RoomSession';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
-import { Notifier, type WindowAttention } from './attention/Notifier';
-import { UnreadTally, type UnreadTotals } from './attention/UnreadTally';
+import type { WindowAttention } from './attention/Notifier';
+import type { UnreadTotals } from './attention/UnreadTally';
+import { JoinedRooms } from './JoinedRooms';
 
 export interface ChatAppOptions {
   /** Folder for settings, the member's saved copies and outbox, and hosted rooms' history. */
@@ -40,16 +38,6 @@ export interface ChatAppOptions {
   hostPort?: number;
   /** How long join-by-address waits for the room to answer. */
   probeTimeoutMs?: number;
-}
-
-/** Forwarded from each session to the window unchanged (they carry their room id). */
-const SESSION_EVENTS = ['session', 'message', 'sent', 'roster', 'presence', 'problem'] as const;
-
-/** One room the app is in: its session, and the certificate it was opened pinned to. */
-interface Joined {
-  session: RoomSession;
-  /** Until the room's pin says otherwise (first contact pins at the welcome). */
-  fingerprint: string | null;
 }
 
 type Handlers = {
@@ -72,8 +60,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private changes: Promise<unknown> = Promise.resolve();
   private readonly discovery: Discovery | null;
   private readonly hosted: HostedRooms;
-  /** The rooms the app is in, by room id, in the order they were opened. */
-  private readonly joined = new Map<string, Joined>();
+  /** The rooms the app is in, each its own session, and what is wired to each. */
+  private readonly rooms: JoinedRooms;
   /** What discovery lists now; sessions follow their room in it. */
   private lobby: DiscoveredRoom[] = [];
   /** Which certificate each joined room's host presented (trust on first use). */
@@ -84,16 +72,6 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
    */
   private readonly presented = new Map<string, string>();
   private readonly handlers: Handlers;
-  /** What deserves a desktop notification; the requests go out as the bridge's `notify`. */
-  /** Unread messages in every room together, for the badge and the tray. */
-  private readonly unread = new UnreadTally(
-    () => [...this.joined.values()].map(({ session }) => session.unreadCounts()),
-    (totals) => this.emit('unread', totals),
-  );
-  private readonly notifier = new Notifier(
-    () => this.settings.get(),
-    (request) => this.emit('notify', request),
-  );
 
   constructor(private readonly opts: ChatAppOptions) {
     super();
@@ -124,6 +102,17 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         this.emitLobby();
       },
     });
+    this.rooms = new JoinedRooms({
+      store: this.store,
+      trust: this.trust,
+      hosted: this.hosted,
+      settings: () => this.settings.get(),
+      discovered: () => this.lobby,
+      // Node's typed emit cannot take a name and payload paired by a generic: called as untyped.
+      emit: (event, payload) =>
+        void (this.emit as (name: string, value: unknown) => boolean).call(this, event, payload),
+      lobbyChanged: () => this.emitLobby(),
+    });
     this.handlers = this.makeHandlers();
   }
 
@@ -135,12 +124,12 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       const fingerprint = this.trust.pinned(room.id);
       // A room of our own is not hosted until the user hosts it again: its saved copy, then.
       if (this.hosted.hostedBefore(room.id)) {
-        this.openSession(room.endpoints, room.id, { fingerprint, offline: reason(ReasonCode.NotHosting) });
+        this.rooms.open(room.endpoints, room.id, { fingerprint, offline: reason(ReasonCode.NotHosting) });
         continue;
       }
       // Joined by address or announced, the addresses it was last reached at are tried at
       // once; discovery hands the session newer ones (a host that came back on another port).
-      this.openSession(room.endpoints, room.id, { fingerprint });
+      this.rooms.open(room.endpoints, room.id, { fingerprint });
     }
   }
 
@@ -181,7 +170,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         return {};
       },
       'room:reconnect': ({ roomId, passcode }) => {
-        const { client } = this.requireSession(roomId);
+        const { client } = this.rooms.require(roomId);
         if (passcode !== undefined) client.setPasscode(passcode);
         client.reconnectNow();
         return {};
@@ -195,13 +184,13 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         return {};
       },
       'chat:send': ({ roomId, text, to, cid }) => ({
-        cid: this.requireSession(roomId).client.post(text, to, cid),
+        cid: this.rooms.require(roomId).client.post(text, to, cid),
       }),
       'chat:load-earlier': ({ roomId, before }) => this.loadEarlier(roomId, before),
       'chat:mark-read': ({ roomId, conversation, seq }) => {
-        this.requireSession(roomId).markRead(conversation, seq);
+        this.rooms.require(roomId).markRead(conversation, seq);
         this.emitLobby();
-        this.unread.touch();
+        this.rooms.readChanged();
         return {};
       },
     };
@@ -227,12 +216,12 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   /** Where the user is (see the bridge's app:attention); the shell says so when the window goes. */
   setAttention(attention: WindowAttention): void {
-    this.notifier.setAttention(attention);
+    this.rooms.setAttention(attention);
   }
 
   /** What waits unread in every joined room (as the last `unread` event said). */
   get unreadTotals(): UnreadTotals {
-    return this.unread.totals;
+    return this.rooms.unreadTotals;
   }
 
   /** Asks the window to show a room's conversation (a notification about it was clicked). */
@@ -245,7 +234,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       settings: this.settings.get(),
       lobby: this.lobbyRooms(),
       hosting: this.hosted.list().map((room) => room.hosting),
-      sessions: [...this.joined.values()].map(({ session }) => session.snapshot()),
+      sessions: this.rooms.sessions().map((session) => session.snapshot()),
       problems: [...this.problems],
     };
   }
@@ -253,9 +242,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** Leaves every room and stops hosting (with goodbyes), then stops discovery. */
   async stop(): Promise<void> {
     // Closing, not leaving: the rooms the user is in are rejoined at the next start.
-    this.unread.stop();
-    await Promise.all([...this.joined.values()].map(({ session }) => session.close()));
-    this.joined.clear();
+    await this.rooms.closeAll();
     await this.hosted.stopAll();
     await this.discovery?.stop();
     this.trust.close();
@@ -271,7 +258,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   }
 
   private async loadEarlier(roomId: string, before: number) {
-    const session = this.requireSession(roomId);
+    const session = this.rooms.require(roomId);
     try {
       return await session.loadEarlier(before);
     } catch (err) {
@@ -296,7 +283,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       name,
       ...(passcode ? { passcode } : {}),
       hostNick: this.settings.get().nickname,
-      memberIdOf: (roomId) => this.myMemberId(roomId),
+      memberIdOf: (roomId) => this.rooms.memberIdIn(roomId),
     });
     this.emit('hosting', { roomId: hosted.info.id, room: hosted.hosting });
     this.emitLobby();
@@ -306,12 +293,12 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   /** The hosting person's own session in a room this app hosts: loopback, its own certificate. */
   private enterOwnRoom(hosted: HostedRoom): void {
-    const current = this.joined.get(hosted.info.id)?.session;
+    const current = this.rooms.get(hosted.info.id);
     const local = hosted.localEndpoint;
     // In it already, here: nothing to do. A session left from before (rejoined at start, or
     // offline since hosting stopped) is replaced by one that knows the room's port and passcode.
     if (current?.client.state === 'online' && current.client.address === formatEndpoint(local)) return;
-    this.openSession([hosted.localEndpoint], hosted.info.id, {
+    this.rooms.open([hosted.localEndpoint], hosted.info.id, {
       fingerprint: hosted.fingerprint,
       passcode: hosted.passcode,
     });
@@ -320,7 +307,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** The user compared codes with the host and accepts its certificate for the room. */
   private trustRoom(roomId: string, fingerprint: string): void {
     this.trust.pin(roomId, fingerprint, { verified: true });
-    const session = this.joined.get(roomId)?.session;
+    const session = this.rooms.get(roomId);
     if (session) {
       session.client.setFingerprint(fingerprint);
       session.connect();
@@ -335,7 +322,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private async stopHosting(roomId: string): Promise<void> {
     const hosted = this.hosted.get(roomId);
     if (!hosted) return;
-    const own = this.joined.get(roomId)?.session;
+    const own = this.rooms.get(roomId);
     // Suspended first, so the host's goodbye close is not taken for a restart to wait out.
     own?.client.suspend(reason(ReasonCode.NotHosting));
     await this.hosted.stop(roomId);
@@ -348,7 +335,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     acceptSuspect?: true;
   }): void {
     const { roomId, passcode } = request;
-    const current = this.joined.get(roomId)?.session;
+    const current = this.rooms.get(roomId);
     // Already in it and connected (or on the way): joining again changes nothing.
     if (current && current.client.state !== 'offline' && request.fingerprint === undefined) return;
     const hosted = this.hosted.get(roomId);
@@ -363,7 +350,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       // A room joined before whose host is away: open the saved copy, read-only.
       const known = this.store.knownRooms().find((r) => r.id === roomId);
       if (!known) throw noSuchRoom();
-      this.openSession(known.endpoints, known.id, {
+      this.rooms.open(known.endpoints, known.id, {
         offline: reason(ReasonCode.SavedCopy),
         fingerprint: pinned,
       });
@@ -380,7 +367,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (pinned !== null && room.fingerprint !== null && room.fingerprint !== pinned)
       throw suspectRoom(room.code, pinned);
     // Pinned: only that certificate. First contact: the one this entry answered with (pinned at the welcome).
-    this.openSession(room.endpoints, room.id, {
+    this.rooms.open(room.endpoints, room.id, {
       info: { v: room.v, id: room.id, name: room.name, host: room.host, members: room.members },
       fingerprint: pinned ?? room.fingerprint,
       // Only to a room that says it takes one: a link with a passcode waits for a challenge.
@@ -422,10 +409,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const verdict = this.trust.verdict(roomId, fingerprint);
     this.notePresented(roomId, verdict.kind === 'mismatch' ? fingerprint : null);
     if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
-    const current = this.joined.get(roomId)?.session;
+    const current = this.rooms.get(roomId);
     if (current && current.client.state !== 'offline') return { roomId };
     // Connect pinned to the confirmed certificate: the session cannot be handed to another.
-    this.openSession([endpoint], roomId, {
+    this.rooms.open([endpoint], roomId, {
       info: answer.info,
       fingerprint,
       passcode: answer.info.passcode ? passcode || null : null,
@@ -437,95 +424,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     return this.opts.probeTimeoutMs ?? 3000;
   }
 
-  /** Opens (or reopens in place of the old one) the session in room `roomId`. */
-  private openSession(
-    endpoints: Endpoint[],
-    roomId: string,
-    opts: {
-      /** Open the saved copy without connecting, for this reason. */
-      offline?: Reason;
-      fingerprint?: string | null;
-      passcode?: string | null;
-      info?: RoomInfo;
-    } = {},
-  ): void {
-    void this.joined.get(roomId)?.session.close();
-    const session: RoomSession = new RoomSession({
-      roomId,
-      endpoints,
-      nickname: this.settings.get().nickname,
-      store: this.store,
-      fingerprint: opts.fingerprint ?? null,
-      passcode: opts.passcode ?? null,
-      ...(opts.info && { info: opts.info }),
-      // Verified: the pin is one the user compared, and the host (if it spoke yet) showed that one.
-      // Read once: a session's every snapshot would otherwise ask host.db again.
-      hostedHere: this.hosted.hostedBefore(roomId),
-      verified: (): boolean => {
-        const shown = session.client.fingerprint;
-        return this.trust.verified(roomId) && (shown === null || shown === this.trust.pinned(roomId));
-      },
-      // Trust on first use: the certificate of the first welcome is pinned for the room (a
-      // pinned one can only be presented again, which refreshes its last-seen time).
-      onWelcome: (id, fingerprint) => {
-        // Our own room is reached on our own certificate: nothing to pin (a reinstalled
-        // identity must not be judged against the one this app had before).
-        if (!this.isCurrent(session) || !fingerprint || this.hosted.get(id)) return;
-        if (this.trust.pinned(id) === null) this.trust.pin(id, fingerprint);
-        else this.trust.touch(id, fingerprint);
-        session.client.setFingerprint(this.trust.pinned(id));
-        this.emitLobby();
-      },
-    });
-    for (const name of SESSION_EVENTS) {
-      // Each name is forwarded with its own payload type; TypeScript cannot pair them in a loop.
-      session.on(name, ((payload: SessionEvents[typeof name][0]) => {
-        if (this.isCurrent(session)) this.emit(name, payload as never);
-      }) as never);
-    }
-    session.on('news', (messages) => {
-      if (!this.isCurrent(session)) return;
-      this.unread.touch();
-      const room = session.client.room;
-      this.notifier.arrived(
-        {
-          roomId,
-          roomName: room?.name ?? opts.info?.name ?? '',
-          members: room?.members ?? 0,
-          myId: session.myId,
-        },
-        messages,
-      );
-    });
-    // A drop is judged against the lobby too: a room already gone from it goes offline at once.
-    session.client.on('state', () => {
-      if (this.isCurrent(session)) this.followLobby(session);
-    });
-    // A reopened room keeps its place in the list.
-    this.joined.set(roomId, { session, fingerprint: opts.fingerprint ?? null });
-    // Its saved copy may hold unread messages from before (a rejoin at start).
-    this.unread.touch();
-    if (opts.offline) {
-      session.openOffline(opts.offline);
-    } else {
-      session.connect();
-    }
-    this.followLobby(session);
-  }
-
-  /** Whether `session` is still the app's session in its room (not closed or replaced). */
-  private isCurrent(session: RoomSession): boolean {
-    return this.joined.get(session.roomId)?.session === session;
-  }
-
   /** Leaves the room: the connection closes, and it is not rejoined at the next start. */
   private async leave(roomId: string): Promise<void> {
-    const joined = this.joined.get(roomId);
     this.store.leftRoom(roomId);
-    if (!joined) return;
-    this.joined.delete(roomId);
-    this.unread.touch();
-    await joined.session.close();
+    if (!(await this.rooms.close(roomId))) return;
     this.emit('session', { roomId, session: null });
     this.emitLobby();
   }
@@ -537,26 +439,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.emitLobby();
   }
 
-  private requireSession(roomId: string): RoomSession {
-    const joined = this.joined.get(roomId);
-    if (!joined) throw notInRoom(roomId);
-    return joined.session;
-  }
-
   private onRooms(rooms: DiscoveredRoom[]): void {
     this.lobby = rooms;
     this.emitLobby();
-    for (const { session } of this.joined.values()) this.followLobby(session);
-  }
-
-  /** Hands the session what discovery lists for its room (a room we host is followed by us). */
-  private followLobby(session: RoomSession): void {
-    const roomId = session.roomId;
-    if (this.hosted.get(roomId)) return;
-    // The entry with the session's certificate: another one answering for this id (a suspect)
-    // must never hand its addresses to the session.
-    const fingerprint = this.trust.pinned(roomId) ?? this.joined.get(roomId)?.fingerprint ?? null;
-    session.followLobby(this.lobby.find((r) => r.id === roomId && r.fingerprint === fingerprint));
+    this.rooms.followAll();
   }
 
   /** Remembers what a connection of ours to the room was shown instead of its pin (null: the pin). */
@@ -565,11 +451,6 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     if (fingerprint === null) this.presented.delete(roomId);
     else this.presented.set(roomId, fingerprint);
     if (before !== fingerprint) this.emitLobby();
-  }
-
-  /** This app's member id in a room (hosting and unread counts need it; RoomSession derives its own). */
-  private myMemberId(roomId: string): string {
-    return this.joined.get(roomId)?.session.myId ?? this.store.memberKey(roomId).id;
   }
 
   private lobbyRooms(): LobbyRoom[] {
@@ -581,7 +462,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       verified: (roomId) => this.trust.verified(roomId),
       presented: (roomId) => this.presented.get(roomId) ?? null,
       unread: (roomId) => {
-        const counts = this.store.unread(roomId, this.myMemberId(roomId));
+        const counts = this.store.unread(roomId, this.rooms.memberIdIn(roomId));
         return Object.values(counts).reduce((a, b) => a + b, 0);
       },
       hostedBefore: (roomId) => this.hosted.hostedBefore(roomId),
