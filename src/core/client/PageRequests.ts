@@ -41,11 +41,7 @@ export class PageRequests {
    * them go again; a page for a ref that was answered meanwhile is simply not waited for.
    */
   resendAll(send: (frame: string) => void): void {
-    for (const [ref, waiter] of this.waiting) {
-      clearTimeout(waiter.timer);
-      waiter.timer = this.deadline(ref, waiter.onFail);
-      send(waiter.frame);
-    }
+    for (const ref of [...this.waiting.keys()]) this.resend(ref, send);
   }
 
   /** Sends the fetch `ref` again, with a fresh deadline (the host asked us to slow down). */

@@ -317,6 +317,19 @@ export class ChatState {
   }
 
   /**
+   * Shows a conversation by its key: the room's own (''), or the private one with that member
+   * (found as #findMember does: the members, the tabs, the messages), reopened if closed.
+   */
+  openConversation(key: string, members: readonly Member[]): void {
+    if (key === EVERYONE) {
+      this.select(EVERYONE);
+      return;
+    }
+    const peer = this.#findMember(key, members);
+    if (peer) this.openPrivate(peer);
+  }
+
+  /**
    * Closes a private conversation's tab (the room's own cannot be closed). Its messages stay,
    * and opening it again from the member list, or a new message in it, brings the tab back.
    * The caller marks it read first: an unread count would reopen it at the next snapshot.

@@ -147,16 +147,7 @@ export class RoomState {
   /** Tells the core the user has seen `conversation` up to `seq` (once per seq; errors ignored). */
   /** Shows a conversation: the room's own (''), or the private one with that member, reopened if closed. */
   openConversation(key: string): void {
-    if (key === EVERYONE) {
-      this.chat.select(EVERYONE);
-      return;
-    }
-    const peer =
-      this.members.find((m) => m.id === key) ??
-      this.chat.conversations.find((c) => c.key === key)?.peer ??
-      null;
-    if (peer) this.chat.openPrivate(peer);
-    else this.chat.select(key);
+    this.chat.openConversation(key, this.members);
   }
 
   /** Closes a private conversation, read up to its latest message so no unread count reopens it. */
