@@ -5,27 +5,23 @@ import {
   type BridgeEvents,
   type CommandName,
   type CommandResult,
-  type LobbyRoom,
   type ParsedCommand,
   type Locale,
   type Settings,
   type Snapshot,
 } from '../shared/api';
-import { formatEndpoint } from '../shared/endpoint';
 import { reason, ReasonCode } from '../shared/reasons';
 import { storageReport, type StorageProblem } from '../shared/storageProblem';
 import { Discovery, type DiscoveredRoom, type DiscoveryOptions } from './discovery';
-import type { HostedRoom } from './HostedRoom';
 import { HostedRooms } from './HostedRooms';
-import { verificationCode } from './identity';
-import { certChanged, noSuchRoom, probeAddress, requireVersion, suspectRoom } from './joining';
-import { entryToJoin, lobbyRooms } from './lobby';
 import { TrustStore } from './trust';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
 import type { WindowAttention } from './attention/Notifier';
 import type { UnreadTotals } from './attention/UnreadTally';
 import { JoinedRooms } from './JoinedRooms';
+import { JoinFlows } from './JoinFlows';
+import { LobbyView } from './LobbyView';
 
 export interface ChatAppOptions {
   /** Folder for settings, the member's saved copies and outbox, and hosted rooms' history. */
@@ -62,15 +58,12 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   private readonly hosted: HostedRooms;
   /** The rooms the app is in, each its own session, and what is wired to each. */
   private readonly rooms: JoinedRooms;
-  /** What discovery lists now; sessions follow their room in it. */
-  private lobby: DiscoveredRoom[] = [];
+  /** What the lobby shows: discovery's list, and certificates our connections were shown. */
+  private readonly lobby: LobbyView;
+  /** The ways into a room (lobby, address, one's own, trusting a new certificate). */
+  private readonly joins: JoinFlows;
   /** Which certificate each joined room's host presented (trust on first use). */
   private readonly trust: TrustStore;
-  /**
-   * Per room id, a certificate other than the pinned one that a connection of ours was shown
-   * (checking or joining an address): what makes a lobby entry 'changed'. Announcements never do.
-   */
-  private readonly presented = new Map<string, string>();
   private readonly handlers: Handlers;
 
   constructor(private readonly opts: ChatAppOptions) {
@@ -99,19 +92,34 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       report: (problem) => this.report(problem),
       changed: (roomId, room) => {
         this.emit('hosting', { roomId, room });
-        this.emitLobby();
+        this.lobby.changed();
       },
+    });
+    this.lobby = new LobbyView({
+      hosted: this.hosted,
+      store: this.store,
+      trust: this.trust,
+      memberIdIn: (roomId) => this.rooms.memberIdIn(roomId),
+      emit: (rooms) => this.emit('lobby', { rooms }),
     });
     this.rooms = new JoinedRooms({
       store: this.store,
       trust: this.trust,
       hosted: this.hosted,
       settings: () => this.settings.get(),
-      discovered: () => this.lobby,
+      discovered: () => this.lobby.discovered,
       // Node's typed emit cannot take a name and payload paired by a generic: called as untyped.
       emit: (event, payload) =>
         void (this.emit as (name: string, value: unknown) => boolean).call(this, event, payload),
-      lobbyChanged: () => this.emitLobby(),
+      lobbyChanged: () => this.lobby.changed(),
+    });
+    this.joins = new JoinFlows({
+      rooms: this.rooms,
+      hosted: this.hosted,
+      trust: this.trust,
+      store: this.store,
+      lobby: this.lobby,
+      probeTimeoutMs: opts.probeTimeoutMs ?? 3000,
     });
     this.handlers = this.makeHandlers();
   }
@@ -159,14 +167,14 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
         return {};
       },
       'room:join': async (request) => {
-        await this.serially(async () => this.joinRoom(request));
+        await this.serially(async () => this.joins.join(request));
         return {};
       },
-      'room:check-address': ({ address }) => this.checkAddress(address),
+      'room:check-address': ({ address }) => this.joins.checkAddress(address),
       'room:join-address': ({ address, fingerprint, passcode }) =>
-        this.serially(() => this.joinAddress(address, fingerprint, passcode)),
+        this.serially(() => this.joins.joinAddress(address, fingerprint, passcode)),
       'room:trust': ({ roomId, fingerprint }) => {
-        this.trustRoom(roomId, fingerprint);
+        this.joins.trust(roomId, fingerprint);
         return {};
       },
       'room:reconnect': ({ roomId, passcode }) => {
@@ -189,7 +197,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       'chat:load-earlier': ({ roomId, before }) => this.loadEarlier(roomId, before),
       'chat:mark-read': ({ roomId, conversation, seq }) => {
         this.rooms.require(roomId).markRead(conversation, seq);
-        this.emitLobby();
+        this.lobby.changed();
         this.rooms.readChanged();
         return {};
       },
@@ -232,7 +240,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   snapshot(): Snapshot {
     return {
       settings: this.settings.get(),
-      lobby: this.lobbyRooms(),
+      lobby: this.lobby.rooms(),
       hosting: this.hosted.list().map((room) => room.hosting),
       sessions: this.rooms.sessions().map((session) => session.snapshot()),
       problems: [...this.problems],
@@ -286,33 +294,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       memberIdOf: (roomId) => this.rooms.memberIdIn(roomId),
     });
     this.emit('hosting', { roomId: hosted.info.id, room: hosted.hosting });
-    this.emitLobby();
-    this.enterOwnRoom(hosted);
+    this.lobby.changed();
+    this.joins.enterOwn(hosted);
     return hosted.info;
-  }
-
-  /** The hosting person's own session in a room this app hosts: loopback, its own certificate. */
-  private enterOwnRoom(hosted: HostedRoom): void {
-    const current = this.rooms.get(hosted.info.id);
-    const local = hosted.localEndpoint;
-    // In it already, here: nothing to do. A session left from before (rejoined at start, or
-    // offline since hosting stopped) is replaced by one that knows the room's port and passcode.
-    if (current?.client.state === 'online' && current.client.address === formatEndpoint(local)) return;
-    this.rooms.open([hosted.localEndpoint], hosted.info.id, {
-      fingerprint: hosted.fingerprint,
-      passcode: hosted.passcode,
-    });
-  }
-
-  /** The user compared codes with the host and accepts its certificate for the room. */
-  private trustRoom(roomId: string, fingerprint: string): void {
-    this.trust.pin(roomId, fingerprint, { verified: true });
-    const session = this.rooms.get(roomId);
-    if (session) {
-      session.client.setFingerprint(fingerprint);
-      session.connect();
-    }
-    this.emitLobby();
   }
 
   /**
@@ -328,100 +312,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     await this.hosted.stop(roomId);
   }
 
-  private joinRoom(request: {
-    roomId: string;
-    passcode?: string;
-    fingerprint?: string;
-    acceptSuspect?: true;
-  }): void {
-    const { roomId, passcode } = request;
-    const current = this.rooms.get(roomId);
-    // Already in it and connected (or on the way): joining again changes nothing.
-    if (current && current.client.state !== 'offline' && request.fingerprint === undefined) return;
-    const hosted = this.hosted.get(roomId);
-    if (hosted && request.fingerprint === undefined) {
-      this.enterOwnRoom(hosted);
-      return;
-    }
-    const pinned = this.trust.pinned(roomId);
-    const room = entryToJoin(this.lobbyRooms(), roomId, request.fingerprint);
-    if (!room) {
-      if (request.fingerprint !== undefined) throw noSuchRoom();
-      // A room joined before whose host is away: open the saved copy, read-only.
-      const known = this.store.knownRooms().find((r) => r.id === roomId);
-      if (!known) throw noSuchRoom();
-      this.rooms.open(known.endpoints, known.id, {
-        offline: reason(ReasonCode.SavedCopy),
-        fingerprint: pinned,
-      });
-      return;
-    }
-    requireVersion(room.v);
-    if (room.mine && hosted) {
-      this.enterOwnRoom(hosted);
-      return;
-    }
-    // A suspect entry is joined only by the user's warned choice, and never over a pin: a
-    // certificate that differs from the pinned one must be trusted first (room:trust).
-    if (room.suspect && (request.acceptSuspect !== true || hosted)) throw suspectRoom(room.code);
-    if (pinned !== null && room.fingerprint !== null && room.fingerprint !== pinned)
-      throw suspectRoom(room.code, pinned);
-    // Pinned: only that certificate. First contact: the one this entry answered with (pinned at the welcome).
-    this.rooms.open(room.endpoints, room.id, {
-      info: { v: room.v, id: room.id, name: room.name, host: room.host, members: room.members },
-      fingerprint: pinned ?? room.fingerprint,
-      // Only to a room that says it takes one: a link with a passcode waits for a challenge.
-      passcode: room.passcode ? passcode || null : null,
-    });
-  }
-
-  /**
-   * Asks an address for its room and certificate (any certificate: this is first contact), and
-   * says how that certificate stands against the one pinned for the room. Joins nothing.
-   */
-  private async checkAddress(address: string): Promise<CommandResult<'room:check-address'>> {
-    const { answer } = await probeAddress(address, this.probeTimeoutMs);
-    const { info, fingerprint } = answer;
-    const verdict = this.trust.verdict(info.id, fingerprint);
-    this.notePresented(info.id, verdict.kind === 'mismatch' ? fingerprint : null);
-    return {
-      room: info,
-      fingerprint,
-      code: verificationCode(fingerprint),
-      trust: verdict.kind === 'mismatch' ? 'changed' : verdict.kind,
-      pinnedCode: verdict.kind === 'mismatch' ? verificationCode(verdict.pinned) : null,
-    };
-  }
-
-  /**
-   * Joins the room at `address` pinned to exactly `fingerprint`, the certificate the user saw
-   * and confirmed: if the address now presents another, or the room's pin is another (a changed
-   * certificate not yet trusted with room:trust), it is refused with CERT_CHANGED.
-   */
-  private async joinAddress(
-    address: string,
-    fingerprint: string,
-    passcode?: string,
-  ): Promise<{ roomId: string }> {
-    const { endpoint, answer } = await probeAddress(address, this.probeTimeoutMs);
-    if (answer.fingerprint !== fingerprint) throw certChanged(fingerprint, answer.fingerprint);
-    const roomId = answer.info.id;
-    const verdict = this.trust.verdict(roomId, fingerprint);
-    this.notePresented(roomId, verdict.kind === 'mismatch' ? fingerprint : null);
-    if (verdict.kind === 'mismatch') throw certChanged(verdict.pinned, verdict.presented);
-    const current = this.rooms.get(roomId);
-    if (current && current.client.state !== 'offline') return { roomId };
-    // Connect pinned to the confirmed certificate: the session cannot be handed to another.
-    this.rooms.open([endpoint], roomId, {
-      info: answer.info,
-      fingerprint,
-      passcode: answer.info.passcode ? passcode || null : null,
-    });
-    return { roomId };
-  }
-
-  private get probeTimeoutMs(): number {
-    return this.opts.probeTimeoutMs ?? 3000;
+  /** Discovery's list changed: the lobby shows it, and each session follows its room in it. */
+  private onRooms(rooms: DiscoveredRoom[]): void {
+    this.lobby.setDiscovered(rooms);
+    this.rooms.followAll();
   }
 
   /** Leaves the room: the connection closes, and it is not rejoined at the next start. */
@@ -429,48 +323,13 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.store.leftRoom(roomId);
     if (!(await this.rooms.close(roomId))) return;
     this.emit('session', { roomId, session: null });
-    this.emitLobby();
+    this.lobby.changed();
   }
 
   /** Leaves the room and deletes what this app kept of it as a member. */
   private async forget(roomId: string): Promise<void> {
     await this.leave(roomId);
     this.store.forgetRoom(roomId);
-    this.emitLobby();
-  }
-
-  private onRooms(rooms: DiscoveredRoom[]): void {
-    this.lobby = rooms;
-    this.emitLobby();
-    this.rooms.followAll();
-  }
-
-  /** Remembers what a connection of ours to the room was shown instead of its pin (null: the pin). */
-  private notePresented(roomId: string, fingerprint: string | null): void {
-    const before = this.presented.get(roomId) ?? null;
-    if (fingerprint === null) this.presented.delete(roomId);
-    else this.presented.set(roomId, fingerprint);
-    if (before !== fingerprint) this.emitLobby();
-  }
-
-  private lobbyRooms(): LobbyRoom[] {
-    return lobbyRooms({
-      discovered: this.lobby,
-      hosted: this.hosted.list().map((h) => ({ info: h.info, port: h.port, fingerprint: h.fingerprint })),
-      known: this.store.knownRooms(),
-      pinned: (roomId) => this.trust.pinned(roomId),
-      verified: (roomId) => this.trust.verified(roomId),
-      presented: (roomId) => this.presented.get(roomId) ?? null,
-      unread: (roomId) => {
-        const counts = this.store.unread(roomId, this.rooms.memberIdIn(roomId));
-        return Object.values(counts).reduce((a, b) => a + b, 0);
-      },
-      hostedBefore: (roomId) => this.hosted.hostedBefore(roomId),
-      code: verificationCode,
-    });
-  }
-
-  private emitLobby(): void {
-    this.emit('lobby', { rooms: this.lobbyRooms() });
+    this.lobby.changed();
   }
 }
