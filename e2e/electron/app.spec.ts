@@ -36,8 +36,6 @@ test.describe('the real Electron app', () => {
     });
     apps.push(app);
     const page = await app.firstWindow();
-    await page.getByLabel('Your nickname').fill(nick);
-    await page.getByLabel('Your nickname').press('Enter');
     return { app, page };
   };
 
@@ -58,13 +56,14 @@ test.describe('the real Electron app', () => {
     expect(await alice.page.evaluate(() => Object.keys(window.parley).sort())).toEqual(['send', 'subscribe']);
 
     await alice.page.getByLabel('Room name').fill('Office');
-    await alice.page.getByRole('button', { name: 'Host a room' }).click();
+    await alice.page.getByRole('button', { name: 'Start hosting' }).click();
     await expect(alice.page.getByRole('status')).toContainText('Online');
 
     // Alice's app still holds the single-instance lock for her data folder only.
     const bob = await launch('Bob');
-    await bob.page.getByLabel('Address').fill(`127.0.0.1:${PORT}`);
-    await bob.page.getByRole('button', { name: 'Join by address' }).click();
+    await bob.page.getByLabel('Address or invite link').fill(`127.0.0.1:${PORT}`);
+    await bob.page.getByRole('button', { name: 'Find room' }).click();
+    await bob.page.getByRole('button', { name: 'The codes match — join' }).click();
     await expect(bob.page.getByRole('heading', { name: 'Members (2)' })).toBeVisible();
 
     await bob.page.getByRole('textbox', { name: 'Message', exact: true }).fill('Hello from Electron');

@@ -6,7 +6,9 @@ import {
   type CommandName,
   type CommandResult,
   type ParsedCommand,
+  type InviteFault,
   type Locale,
+  MAX_LINK_CHARS,
   type Settings,
   type Snapshot,
 } from '../shared/api';
@@ -21,6 +23,8 @@ import type { WindowAttention } from './attention/Notifier';
 import type { UnreadTotals } from './attention/UnreadTally';
 import { JoinedRooms } from './JoinedRooms';
 import { JoinFlows } from './JoinFlows';
+import { parseInvite } from './invite/inviteLink';
+import { roomInvite } from './invite/roomInvite';
 import { LobbyView } from './LobbyView';
 
 export interface ChatAppOptions {
@@ -34,6 +38,8 @@ export interface ChatAppOptions {
   hostPort?: number;
   /** How long join-by-address waits for the room to answer. */
   probeTimeoutMs?: number;
+  /** This machine's addresses others on the LAN reach, for invite links (default: read fresh). */
+  lanAddresses?: () => string[];
 }
 
 type Handlers = {
@@ -173,6 +179,14 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       'room:check-address': ({ address }) => this.joins.checkAddress(address),
       'room:join-address': ({ address, fingerprint, passcode }) =>
         this.serially(() => this.joins.joinAddress(address, fingerprint, passcode)),
+      'room:invite': ({ roomId }) => ({
+        link: roomInvite(roomId, {
+          hosted: this.hosted,
+          rooms: this.rooms,
+          trust: this.trust,
+          ...(this.opts.lanAddresses && { lanAddresses: this.opts.lanAddresses }),
+        }),
+      }),
       'room:trust': ({ roomId, fingerprint }) => {
         this.joins.trust(roomId, fingerprint);
         return {};
@@ -235,6 +249,22 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** Asks the window to show a room's conversation (a notification about it was clicked). */
   reveal(target: { roomId: string; conversation: string; seq: number }): void {
     this.emit('open', { roomId: target.roomId, conversation: target.conversation, seq: target.seq });
+  }
+
+  /**
+   * The shell was handed a link (a second launch, the system's URL handler): the window is told
+   * what it invites to, or what is wrong with it. Nothing is asked or joined before the user says.
+   */
+  openLink(text: string): void {
+    const link = text.trim().slice(0, MAX_LINK_CHARS);
+    try {
+      const invite = parseInvite(text);
+      const { roomId: id, name, host, passcode } = invite;
+      this.emit('invite', { link, room: { id, name, host, passcode } });
+    } catch (err) {
+      if (!(err instanceof BridgeError) || err.code !== BridgeErrorCode.BadInvite) throw err;
+      this.emit('invite', { link, fault: err.params!.fault as InviteFault });
+    }
   }
 
   snapshot(): Snapshot {

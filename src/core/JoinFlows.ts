@@ -1,14 +1,16 @@
-import type { CommandResult } from '../shared/api';
+import type { CommandResult, Endpoint } from '../shared/api';
 import { formatEndpoint } from '../shared/endpoint';
 import { reason, ReasonCode } from '../shared/reasons';
 import type { HostedRoom } from './HostedRoom';
 import type { HostedRooms } from './HostedRooms';
 import { verificationCode } from './identity';
 import type { JoinedRooms } from './JoinedRooms';
-import { certChanged, noSuchRoom, probeAddress, requireVersion, suspectRoom } from './joining';
+import { parseInvite, looksLikeInvite, type Invite } from './invite/inviteLink';
+import { certChanged, noSuchRoom, probeAddress, probeEndpoint, requireVersion, suspectRoom } from './joining';
 import { entryToJoin } from './lobby';
 import type { LobbyView } from './LobbyView';
 import type { MemberDatabase } from './store/member/MemberDatabase';
+import type { TlsRoomInfo } from './roomInfo';
 import type { TrustStore } from './trust';
 
 export interface JoinFlowsDeps {
@@ -94,20 +96,46 @@ export class JoinFlows {
 
   /**
    * Asks an address for its room and certificate (any certificate: this is first contact), and
-   * says how that certificate stands against the one pinned for the room. Joins nothing.
+   * says how that certificate stands against the one pinned for the room. Joins nothing. An
+   * invite link instead: each of its addresses is asked at once, pinned to the link's
+   * certificate from the first byte, and the first to answer as the link's room is the one.
    */
   async checkAddress(address: string): Promise<CommandResult<'room:check-address'>> {
-    const { answer } = await probeAddress(address, this.deps.probeTimeoutMs);
+    const { endpoint, answer } = looksLikeInvite(address)
+      ? await this.probeInvite(parseInvite(address))
+      : await probeAddress(address, this.deps.probeTimeoutMs);
     const { info, fingerprint } = answer;
     const verdict = this.deps.trust.verdict(info.id, fingerprint);
     this.deps.lobby.notePresented(info.id, verdict.kind === 'mismatch' ? fingerprint : null);
     return {
+      address: formatEndpoint(endpoint),
+      invite: looksLikeInvite(address),
       room: info,
       fingerprint,
       code: verificationCode(fingerprint),
       trust: verdict.kind === 'mismatch' ? 'changed' : verdict.kind,
       pinnedCode: verdict.kind === 'mismatch' ? verificationCode(verdict.pinned) : null,
     };
+  }
+
+  /** The first of an invite's addresses to answer as its room with its certificate. */
+  private async probeInvite(invite: Invite): Promise<{ endpoint: Endpoint; answer: TlsRoomInfo }> {
+    const tries = invite.endpoints.map(async (endpoint) => {
+      const answer = await probeEndpoint(
+        endpoint,
+        formatEndpoint(endpoint),
+        this.deps.probeTimeoutMs,
+        invite.fingerprint,
+      );
+      if (answer.info.id !== invite.roomId) throw noSuchRoom();
+      return { endpoint, answer };
+    });
+    try {
+      return await Promise.any(tries);
+    } catch (err) {
+      // Every address failed: say why the first did (they are listed best first).
+      throw (err as AggregateError).errors[0];
+    }
   }
 
   /**
@@ -117,8 +145,8 @@ export class JoinFlows {
    */
   async joinAddress(address: string, fingerprint: string, passcode?: string): Promise<{ roomId: string }> {
     const { rooms, trust, lobby } = this.deps;
-    const { endpoint, answer } = await probeAddress(address, this.deps.probeTimeoutMs);
-    if (answer.fingerprint !== fingerprint) throw certChanged(fingerprint, answer.fingerprint);
+    // Pinned from the handshake on: another certificate at the address is refused before a byte of ours.
+    const { endpoint, answer } = await probeAddress(address, this.deps.probeTimeoutMs, fingerprint);
     const roomId = answer.info.id;
     const verdict = trust.verdict(roomId, fingerprint);
     lobby.notePresented(roomId, verdict.kind === 'mismatch' ? fingerprint : null);

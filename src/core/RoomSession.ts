@@ -231,13 +231,23 @@ export class RoomSession extends EventEmitter<SessionOwnEvents> {
     this.publish();
   }
 
+  /** The room as last heard of: its welcome, else the saved copy's, else what discovery said. */
+  get roomInfo(): RoomInfo | null {
+    return this.client.room ?? this.savedRoom() ?? this.info;
+  }
+
+  /** The addresses the room was found at, best first (an invite link carries them). */
+  get knownEndpoints(): readonly Endpoint[] {
+    return this.endpoints;
+  }
+
   snapshot(): Session {
     const messages = [...this.recent.values()].sort((a, b) => a.seq - b.seq).slice(-WINDOW);
     const offline = this.client.state === 'offline';
     return {
       roomId: this.roomId,
       // Before the first welcome: the saved copy's, else what the room said when it was found.
-      room: this.client.room ?? this.savedRoom() ?? this.info,
+      room: this.roomInfo,
       address: this.client.address,
       ...(this.moved && { moved: this.moved }),
       ...(this.copySetAside && { copySetAside: this.copySetAside }),

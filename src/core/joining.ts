@@ -6,7 +6,7 @@ import { BridgeError, BridgeErrorCode, type Endpoint } from '../shared/api';
 import { memberSideVersionMismatch } from '../shared/codec';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { parseAddress } from './discovery';
-import { verificationCode } from './identity';
+import { FingerprintMismatchError, verificationCode } from './identity';
 import { fetchInfoTls, type TlsRoomInfo } from './roomInfo';
 
 /** Refuses a room of another protocol version (the window words which side must update). */
@@ -60,13 +60,15 @@ export function certChanged(pinned: string, presented: string): BridgeError {
 }
 
 /**
- * Asks an address for its room and certificate (any certificate: this is first contact; the
- * room id it names is then checked against the pin before anything else is believed), so a
- * typo gets a clear error instead of endless retries.
+ * Asks an address for its room and certificate, so a typo gets a clear error instead of endless
+ * retries. Without `pin`, any certificate (first contact: the room id it names is then checked
+ * against the pin before anything else is believed); with it, only that one, from the TLS
+ * handshake on (an invite link, a confirmed code): another is refused with CERT_CHANGED.
  */
 export async function probeAddress(
   address: string,
   timeoutMs: number,
+  pin: string | null = null,
 ): Promise<{ endpoint: Endpoint; answer: TlsRoomInfo }> {
   const endpoint = parseAddress(address);
   if (!endpoint) {
@@ -76,10 +78,21 @@ export async function probeAddress(
       { address },
     );
   }
+  return { endpoint, answer: await probeEndpoint(endpoint, address, timeoutMs, pin) };
+}
+
+/** probeAddress for an address already parsed (`address`: as the user or the link wrote it). */
+export async function probeEndpoint(
+  endpoint: Endpoint,
+  address: string,
+  timeoutMs: number,
+  pin: string | null,
+): Promise<TlsRoomInfo> {
   let answer: TlsRoomInfo;
   try {
-    answer = await fetchInfoTls(endpoint, null, timeoutMs);
+    answer = await fetchInfoTls(endpoint, pin, timeoutMs);
   } catch (err) {
+    if (err instanceof FingerprintMismatchError) throw certChanged(err.pinned, err.presented);
     throw new BridgeError(
       BridgeErrorCode.NoSuchRoom,
       `No Parley room answers at ${address}: ${(err as Error).message}`,
@@ -87,5 +100,5 @@ export async function probeAddress(
     );
   }
   requireVersion(answer.info.v);
-  return { endpoint, answer };
+  return answer;
 }

@@ -255,6 +255,19 @@ const PasscodeSchema = z.string().max(256);
 
 /** A certificate's SHA-256 fingerprint: 64 lowercase hex digits. */
 const FingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
+/** The longest invite link taken, in UTF-16 code units (a QR code of it stays easy to scan). */
+export const MAX_LINK_CHARS = 2048;
+/** Which part of an invite link was wrong (BAD_INVITE's params.fault). */
+export const InviteFaultSchema = z.enum([
+  'link',
+  'room',
+  'name',
+  'host',
+  'addresses',
+  'fingerprint',
+  'passcode',
+]);
+export type InviteFault = z.infer<typeof InviteFaultSchema>;
 
 /** The payload of a command about one room the app hosts or is in. */
 const InRoom = z.object({ roomId: IdSchema }).strict();
@@ -321,8 +334,16 @@ export const commands = {
    * verification code (and how it stands against the pin) before the user decides to join.
    */
   'room:check-address': {
-    payload: z.object({ address: z.string().trim().min(1).max(300) }).strict(),
+    /**
+     * `address` is `host:port`, or an invite link (`parley://join?…`): then each address the
+     * link names is asked, pinned to the link's certificate from the TLS handshake on.
+     */
+    payload: z.object({ address: z.string().trim().min(1).max(MAX_LINK_CHARS) }).strict(),
     result: z.object({
+      /** The address that answered, to pass to room:join-address. */
+      address: z.string(),
+      /** Whether the certificate came with an invite link (and the room presented that one). */
+      invite: z.boolean(),
       room: RoomInfoSchema,
       fingerprint: FingerprintSchema,
       code: z.string(),
@@ -345,6 +366,15 @@ export const commands = {
       .strict(),
     /** The id of the room joined (the one the address answered for). */
     result: z.object({ roomId: IdSchema }),
+  },
+  /**
+   * An invite link to a room this app is in (`parley://join?…`, see docs/PROTOCOL.md): its id,
+   * name, host, the addresses others reach it at, its certificate's fingerprint and whether it
+   * takes a passcode (never the passcode). NO_ADDRESS when no address others can reach is known.
+   */
+  'room:invite': {
+    payload: z.object({ roomId: IdSchema }).strict(),
+    result: z.object({ link: z.string().max(MAX_LINK_CHARS) }),
   },
   /**
    * Trust `fingerprint` for the room from now on, as verified: the user compared verification
@@ -418,6 +448,18 @@ export const events = {
   unread: z.object({ total: z.number().int().min(0), personal: z.number().int().min(0) }),
   /** Show this room and conversation (the user clicked a notification about message `seq`). */
   open: z.object({ roomId: IdSchema, conversation: ConversationSchema, seq: SeqSchema }),
+  /**
+   * The shell was handed an invite link (opened from another program, or a second launch): the
+   * window offers it for the user to check and join; nothing is joined or asked yet. A link that
+   * is not one comes with `fault` (see BAD_INVITE) instead of `room`.
+   */
+  invite: z.union([
+    z.object({
+      link: z.string().max(MAX_LINK_CHARS),
+      room: z.object({ id: IdSchema, name: z.string(), host: z.string(), passcode: z.boolean() }),
+    }),
+    z.object({ link: z.string().max(MAX_LINK_CHARS), fault: InviteFaultSchema }),
+  ]),
   lobby: z.object({ rooms: z.array(LobbyRoomSchema) }),
   /** A room this app hosts changed (started, member count, guessing); `room` null: stopped. */
   hosting: z.object({ roomId: IdSchema, room: HostingSchema.nullable() }),
@@ -490,6 +532,10 @@ export const BridgeErrorCode = {
   CertChanged: 'CERT_CHANGED',
   /** The lobby entry may be an impostor (another certificate answers for its id): see room:join. */
   SuspectRoom: 'SUSPECT_ROOM',
+  /** An invite link that is not one (params.fault: link, room, name, host, addresses, fingerprint, passcode). */
+  BadInvite: 'BAD_INVITE',
+  /** No address others on the network can reach is known for the room (room:invite). */
+  NoAddress: 'NO_ADDRESS',
   /** Earlier messages could not be loaded (the room did not answer, or the link dropped). */
   FetchFailed: 'FETCH_FAILED',
   /** The IPC message did not come from the app's own window. */

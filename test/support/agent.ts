@@ -27,6 +27,8 @@ if (!values.socket || !values.data) throw new Error('agent needs --socket and --
 const probeIntervalMs = Number(values['probe-ms']);
 /** The agent's stand-in for the shell's notification click (not a bridge command). */
 const SHELL_NOTIFICATION_CLICKED = 'shell:notification-clicked';
+/** The agent's stand-in for a link handed to the shell (a second launch, open-url). */
+const SHELL_OPEN_LINK = 'shell:open-link';
 const app = new ChatApp({
   dataDir: values.data,
   defaultNickname: values.nick!,
@@ -71,6 +73,11 @@ const server = createServer((socket) => {
       // window can send this, it stands in for the shell.
       if (command === SHELL_NOTIFICATION_CLICKED) {
         app.reveal(payload as Parameters<ChatApp['reveal']>[0]);
+        socket.write(JSON.stringify({ id, reply: { ok: true, result: {} } }) + '\n');
+        continue;
+      }
+      if (command === SHELL_OPEN_LINK) {
+        app.openLink((payload as { link: string }).link);
         socket.write(JSON.stringify({ id, reply: { ok: true, result: {} } }) + '\n');
         continue;
       }

@@ -348,6 +348,8 @@ describe('ChatApp certificate trust', () => {
     const bob = makeApp('Bob');
     const seen: AddressCheck = await send(bob, 'room:check-address', { address: `127.0.0.1:${office.port}` });
     expect(seen).toEqual({
+      address: `127.0.0.1:${office.port}`,
+      invite: false,
       room: expect.objectContaining({ id: office.id, name: 'Office', host: 'Alice' }),
       fingerprint: office.fingerprint,
       code: office.code,

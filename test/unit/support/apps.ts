@@ -1,6 +1,6 @@
 import { onTestFinished } from 'vitest';
 import type { EventName, EventPayload } from '../../../src/shared/api';
-import { ChatApp } from '../../../src/core/ChatApp';
+import { ChatApp, type ChatAppOptions } from '../../../src/core/ChatApp';
 import { dispatch } from '../../../src/core/dispatch';
 import { checkEvent, checkResult } from '../../support/contract';
 import { tempDataDir } from './dataDir';
@@ -9,8 +9,12 @@ import { tempDataDir } from './dataDir';
  * A ChatApp without mDNS (unit tests never multicast), started, and stopped when the test ends;
  * rooms are joined by loopback address. `dataDir` outlives it when given (a restart).
  */
-export function makeApp(nick: string, dataDir = tempDataDir()): ChatApp {
-  const app = new ChatApp({ dataDir, defaultNickname: nick, discovery: false });
+export function makeApp(
+  nick: string,
+  dataDir = tempDataDir(),
+  options: Partial<ChatAppOptions> = {},
+): ChatApp {
+  const app = new ChatApp({ dataDir, defaultNickname: nick, discovery: false, ...options });
   let stopped = false;
   const stop = app.stop.bind(app);
   app.stop = () => {

@@ -66,6 +66,8 @@ export class AppState {
   // Bookkeeping, never rendered (`admitting` is what the window reads).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #admissions = new Map<string, (session: Session | null) => void>();
+  /** An invite link the shell was handed, for the lobby's join form to take (and clear). */
+  inviteDraft = $state.raw<EventPayload<'invite'> | null>(null);
   /** The room name "Host again" left for the lobby's host form, which takes it (and clears it). */
   hostDraft = $state<string | null>(null);
 
@@ -95,6 +97,12 @@ export class AppState {
       if (!room) return;
       this.show(roomId);
       room.openConversation(conversation);
+    });
+    // A link opened from elsewhere: the lobby's join form shows it, and waits for the user.
+    this.#on('invite', (invite) => {
+      this.inviteDraft = invite;
+      this.show(null);
+      this.lobbyFocus = '#join';
     });
     this.#on('roster', ({ roomId, members, done }) => this.room(roomId)?.applyRoster(members, done));
     this.#on('presence', (presence) => this.room(presence.roomId)?.applyPresence(presence));
@@ -370,6 +378,12 @@ export class AppState {
   /** What a room at `address` says of itself, or why it could not be asked (for the address field). */
   async checkAddress(address: string): Promise<Attempt<AddressCheck>> {
     return this.#attempt('room:check-address', { address });
+  }
+
+  /** The room's invite link (parley://join?…), or why there is none. */
+  async inviteLink(roomId: string): Promise<Attempt<string>> {
+    const tried = await this.#attempt('room:invite', { roomId });
+    return tried.ok ? { ok: true, value: tried.value.link } : tried;
   }
 
   /** Trusts a room's new certificate (the user compared codes with the host). */

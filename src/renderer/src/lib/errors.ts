@@ -54,6 +54,12 @@ function keyOf(code: string, params: Record<string, string | number>, held: bool
     key += params.room > params.ours ? '_NEWER' : '_OLDER';
   else if (code === 'NO_SUCH_ROOM' && params.address !== undefined) key += '_AT';
   else if (code === 'HOST_FAILED' && typeof params.cause === 'string') key += `_${params.cause}`;
+  else if (
+    code === 'BAD_INVITE' &&
+    typeof params.fault === 'string' &&
+    Object.hasOwn(en, `${key}_${params.fault}`)
+  )
+    key += `_${params.fault}`;
   return Object.hasOwn(en, key) ? (key as MessageKey) : null;
 }
 

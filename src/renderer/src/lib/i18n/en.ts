@@ -64,12 +64,27 @@ export const en = {
   'host.errorEmpty': 'Give the room a name.',
   'host.errorTooLong': 'Use at most {{max}} characters.',
 
-  'join.heading': 'Join by address',
-  'join.hint': 'For rooms that don’t show up above. The host’s lobby shows the address under the room.',
-  'join.addressLabel': 'Address',
+  'join.heading': 'Join by address or invite link',
+  'join.hint':
+    'For rooms that don’t show up above. The host’s lobby shows the address under the room; anyone in a room can copy its invite link.',
+  'join.addressLabel': 'Address or invite link',
+  'join.invitedTo':
+    'Invite link to {{name}}, hosted by {{host}}. Find the room to see its verification code.',
   'join.submit': 'Find room',
   'join.passcodeLabel': 'This room has a passcode',
-  'join.errorEmpty': 'Enter an address, like 192.168.1.20:4000.',
+  'join.errorEmpty': 'Enter an address, like 192.168.1.20:4000, or paste an invite link.',
+
+  'invite.button': 'Invite',
+  'invite.hint': 'A link and QR code others can join this room with',
+  'invite.heading': 'Invite people to {{name}}',
+  'invite.explain':
+    'Send this link or let them scan the code. It carries the room’s address and verification code, so their app checks it is really this room.',
+  'invite.passcode': 'This room takes a passcode. The link does not carry it: tell it to them yourself.',
+  'invite.linkLabel': 'Invite link',
+  'invite.copy': 'Copy link',
+  'invite.copied': 'Copied',
+  'invite.qrLabel': 'QR code of the invite link',
+  'invite.close': 'Close',
 
   'hosting.note': 'You are hosting {{name}}',
   'hosting.addresses': 'Join address: {{addresses}}',
@@ -90,6 +105,7 @@ export const en = {
   'verify.room': '{{name}}, hosted by {{host}}',
   'verify.compare': 'Compare this code with the host (in person or by phone) before joining.',
   'verify.trusted': 'You have joined this room before; the code matches.',
+  'verify.invite': 'This code came with the invite link, and the room showed the very same certificate.',
   'verify.codeLabel': 'Verification code',
   'verify.ask':
     'Ask {{host}} to read the code shown in their window, in person or by phone. Join only if it is the same.',
@@ -196,6 +212,17 @@ export const en = {
   'error.NOT_IN_ROOM': 'You are not in a room.',
   'error.NO_SUCH_ROOM': 'That room is no longer on the network.',
   'error.NO_SUCH_ROOM_AT': 'No Parley room answers at {{address}}.',
+  'error.BAD_INVITE': 'That is not a valid Parley invite link.',
+  'error.BAD_INVITE_link': 'That is not a Parley invite link (they start with parley://join?).',
+  'error.BAD_INVITE_room': 'This invite link is damaged: its room id is missing or wrong.',
+  'error.BAD_INVITE_name': 'This invite link is damaged: its room name is missing or wrong.',
+  'error.BAD_INVITE_host': 'This invite link is damaged: its host’s name is missing or wrong.',
+  'error.BAD_INVITE_addresses': 'This invite link is damaged: its addresses are missing or wrong.',
+  'error.BAD_INVITE_fingerprint':
+    'This invite link is damaged: its certificate fingerprint is missing or wrong.',
+  'error.BAD_INVITE_passcode': 'This invite link is damaged: its passcode mark is wrong.',
+  'error.NO_ADDRESS':
+    'No address others on the network can reach is known for this room, so there is nothing to invite with.',
   'error.BAD_ADDRESS': '“{{address}}” is not an address like 192.168.1.20:4000.',
   'error.HOST_FAILED': 'Could not host the room (technical detail: {{detail}}).',
   'error.HOST_FAILED_PORT_IN_USE':
