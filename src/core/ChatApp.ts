@@ -80,6 +80,9 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
       theme: 'system',
       quietUntil: null,
       notifyLevels: {},
+      startAtLogin: false,
+      closeAction: 'ask',
+      trayNoted: false,
     });
     if (this.settings.problem) this.report(this.settings.problem);
     this.store = MemberDatabase.open(opts.dataDir);
@@ -246,9 +249,15 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     return this.rooms.unreadTotals;
   }
 
-  /** Asks the window to show a room's conversation (a notification about it was clicked). */
-  reveal(target: { roomId: string; conversation: string; seq: number }): void {
-    this.emit('open', { roomId: target.roomId, conversation: target.conversation, seq: target.seq });
+  /** Asks the window to show a room's conversation (a notification about it was clicked, or the tray's room). */
+  reveal(target: { roomId: string; conversation: string; seq?: number }): void {
+    const { roomId, conversation, seq } = target;
+    this.emit('open', { roomId, conversation, ...(seq !== undefined && { seq }) });
+  }
+
+  /** The settings as they are now (the shell reads its own: start at login, closing). */
+  currentSettings(): Settings {
+    return this.settings.get();
   }
 
   /**
@@ -308,7 +317,8 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     }
   }
 
-  private updateSettings(patch: Partial<Settings>): Settings {
+  /** Changes settings and tells the window; the shell changes its own this way (trayNoted, closeAction). */
+  updateSettings(patch: Partial<Settings>): Settings {
     const next = { ...this.settings.get(), ...patch };
     this.settings.set(next);
     this.emit('settings', next);

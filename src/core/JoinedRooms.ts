@@ -58,7 +58,12 @@ export class JoinedRooms {
 
   constructor(private readonly deps: JoinedRoomsDeps) {
     this.unread = new UnreadTally(
-      () => [...this.joined.values()].map(({ session }) => session.unreadCounts()),
+      () =>
+        [...this.joined.values()].map(({ session }) => ({
+          roomId: session.roomId,
+          name: session.roomInfo?.name ?? session.roomId,
+          counts: session.unreadCounts(),
+        })),
       (totals) => deps.emit('unread', totals),
     );
     this.notifier = new Notifier(deps.settings, (request) => deps.emit('notify', request));

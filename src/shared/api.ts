@@ -46,6 +46,15 @@ export const SettingsSchema = z.object({
   quietUntil: z.number().int().min(0).nullable().default(null),
   /** Each room's notification level where it is not 'default', by room id. */
   notifyLevels: z.record(IdSchema, NotifyLevelSchema.exclude(['default'])).default({}),
+  /** Start Parley when the user logs in, hidden in the tray. */
+  startAtLogin: z.boolean().default(false),
+  /**
+   * What closing the window does where no tray icon is shown: ask each time, keep running in
+   * the background, or quit. (With a tray, the window closes to it.)
+   */
+  closeAction: z.enum(['ask', 'background', 'quit']).default('ask'),
+  /** The note that the window closed to the tray was shown (it is shown once). */
+  trayNoted: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -283,6 +292,8 @@ export const commands = {
         theme: ThemeSchema.optional(),
         /** Do not disturb until then (ms since the epoch); null turns it off. */
         quietUntil: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+        startAtLogin: z.boolean().optional(),
+        closeAction: z.enum(['ask', 'background', 'quit']).optional(),
       })
       .strict(),
     result: SettingsSchema,
@@ -445,9 +456,17 @@ export const events = {
    * What waits unread in every joined room together, and how much of it is private messages to
    * you: for the dock or taskbar badge and the tray. Sent when either changes.
    */
-  unread: z.object({ total: z.number().int().min(0), personal: z.number().int().min(0) }),
-  /** Show this room and conversation (the user clicked a notification about message `seq`). */
-  open: z.object({ roomId: IdSchema, conversation: ConversationSchema, seq: SeqSchema }),
+  unread: z.object({
+    total: z.number().int().min(0),
+    personal: z.number().int().min(0),
+    /** Each joined room with anything unread, in the order joined (the tray lists them). */
+    rooms: z.array(z.object({ roomId: IdSchema, name: z.string(), count: z.number().int().min(1) })),
+  }),
+  /**
+   * Show this room and conversation: the user clicked a notification about message `seq`, or
+   * the room in the tray's menu (no `seq`).
+   */
+  open: z.object({ roomId: IdSchema, conversation: ConversationSchema, seq: SeqSchema.optional() }),
   /**
    * The shell was handed an invite link (opened from another program, or a second launch): the
    * window offers it for the user to check and join; nothing is joined or asked yet. A link that

@@ -143,7 +143,15 @@ describe('notifications a member app asks for', () => {
     await say(alice, bob, office.id, 'in the office');
     await say(alice, bob, lab.id, 'for you in the lab', bobInLab);
     await totals;
-    expect(bob.unreadTotals).toEqual({ total: 2, personal: 1 });
+    // Each room with anything unread, for the tray, in the order Bob joined them.
+    expect(bob.unreadTotals).toEqual({
+      total: 2,
+      personal: 1,
+      rooms: [
+        { roomId: office.id, name: 'Office', count: 1 },
+        { roomId: lab.id, name: 'Lab', count: 1 },
+      ],
+    });
     // Reading the office brings the count down.
     const seq = bob
       .snapshot()
@@ -151,6 +159,6 @@ describe('notifications a member app asks for', () => {
       .messages.at(-1)!.seq;
     totals = counted(1, 1);
     await send(bob, 'chat:mark-read', { roomId: office.id, conversation: '', seq });
-    await totals;
+    expect((await totals).rooms).toEqual([{ roomId: lab.id, name: 'Lab', count: 1 }]);
   });
 });

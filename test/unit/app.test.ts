@@ -155,6 +155,9 @@ describe('ChatApp', () => {
       theme: 'system',
       quietUntil: null,
       notifyLevels: {},
+      startAtLogin: false,
+      closeAction: 'ask',
+      trayNoted: false,
     });
   });
 
@@ -168,6 +171,9 @@ describe('ChatApp', () => {
       theme: 'system',
       quietUntil: null,
       notifyLevels: {},
+      startAtLogin: false,
+      closeAction: 'ask',
+      trayNoted: false,
     });
     const aside = readdirSync(dir).find((f) => f.startsWith('settings.json.corrupt-'));
     expect(aside).toBeDefined();

@@ -1,7 +1,18 @@
-/** What waits unread in every room together: all of it, and the private part (messages to you). */
+/** One room's unread messages, by conversation ('' is the room's own). */
+export interface RoomUnread {
+  roomId: string;
+  name: string;
+  counts: Record<string, number>;
+}
+
+/**
+ * What waits unread in every room together: all of it, the private part (messages to you), and
+ * each room that has any (for the tray), in the order the rooms were joined.
+ */
 export interface UnreadTotals {
   total: number;
   personal: number;
+  rooms: { roomId: string; name: string; count: number }[];
 }
 
 /**
@@ -10,12 +21,12 @@ export interface UnreadTotals {
  * counted once per `everyMs` (a burst of 200 messages costs one count, not 200).
  */
 export class UnreadTally {
-  private last: UnreadTotals = { total: 0, personal: 0 };
+  private last: UnreadTotals = { total: 0, personal: 0, rooms: [] };
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    /** Each joined room's unread counts by conversation ('' is the room's own). */
-    private readonly counts: () => Iterable<Record<string, number>>,
+    /** Each joined room's unread counts. */
+    private readonly counts: () => Iterable<RoomUnread>,
     private readonly changed: (totals: UnreadTotals) => void,
     private readonly everyMs = 250,
   ) {}
@@ -38,15 +49,20 @@ export class UnreadTally {
   recount(): void {
     let total = 0;
     let personal = 0;
-    for (const byConversation of this.counts()) {
-      for (const [conversation, n] of Object.entries(byConversation)) {
-        total += n;
+    const rooms: UnreadTotals['rooms'] = [];
+    for (const { roomId, name, counts } of this.counts()) {
+      let count = 0;
+      for (const [conversation, n] of Object.entries(counts)) {
+        count += n;
         if (conversation !== '') personal += n;
       }
+      total += count;
+      if (count > 0) rooms.push({ roomId, name, count });
     }
-    if (total === this.last.total && personal === this.last.personal) return;
-    this.last = { total, personal };
-    this.changed(this.last);
+    const next = { total, personal, rooms };
+    if (JSON.stringify(next) === JSON.stringify(this.last)) return;
+    this.last = next;
+    this.changed(next);
   }
 
   stop(): void {

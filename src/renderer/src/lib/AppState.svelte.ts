@@ -35,6 +35,9 @@ export class AppState {
     theme: 'system',
     quietUntil: null,
     notifyLevels: {},
+    startAtLogin: false,
+    closeAction: 'ask',
+    trayNoted: false,
   });
   lobby = $state.raw<LobbyRoom[]>([]);
   /** The rooms this app hosts. */
@@ -189,6 +192,15 @@ export class AppState {
   openSettings(): void {
     for (const room of this.rooms) room.chat.show(false);
     this.settingsOpen = true;
+  }
+
+  /** Changes settings the window offers as they are (start at login, what closing does). */
+  async updateSettings(
+    patch: Pick<CommandPayload<'settings:update'>, 'startAtLogin' | 'closeAction'>,
+  ): Promise<boolean> {
+    const settings = await this.#run('settings:update', patch);
+    if (settings) this.settings = settings;
+    return !!settings;
   }
 
   /** Chooses the window's theme; 'system' follows the operating system's. */

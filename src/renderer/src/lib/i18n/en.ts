@@ -152,6 +152,16 @@ export const en = {
   'notify.mentions': 'Notify: mentions',
   'notify.nothing': 'Notify: off',
   'settings.appearance': 'Language and look',
+  'settings.startup': 'Starting and closing',
+  'startup.atLogin': 'Start Parley when I log in',
+  'startup.atLoginHint':
+    'It starts in the tray, without a window, so your rooms are there when people write.',
+  'startup.closeLabel': 'Closing the window, where there is no tray icon',
+  'startup.close.ask': 'Ask each time',
+  'startup.close.background': 'Keep running in the background',
+  'startup.close.quit': 'Quit Parley',
+  'startup.closeHint':
+    'With a tray icon, closing the window keeps Parley running there; quit from its menu. Running on keeps the rooms you host up.',
   'theme.label': 'Theme',
   'theme.system': 'System',
   'theme.light': 'Light',
