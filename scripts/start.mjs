@@ -36,7 +36,12 @@ if (install.status !== 0) {
   process.exit(1);
 }
 
-const preview = spawnSync(process.execPath, [electronVite, 'preview'], { stdio: 'inherit' });
+// Built as `npm run build` builds (bundles, then the icons drawn from resources/icon.svg), then opened.
+const build = spawnSync(process.execPath, [electronVite, 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const icons = spawnSync(process.execPath, [join(import.meta.dirname, 'icons.mjs')], { stdio: 'inherit' });
+if (icons.status !== 0) process.exit(icons.status ?? 1);
+const preview = spawnSync(process.execPath, [electronVite, 'preview', '--skipBuild'], { stdio: 'inherit' });
 process.exit(preview.status ?? 1);
 
 /** Where @electron/get downloads from: a mirror if one is set (its own order of settings), else GitHub. */

@@ -31,7 +31,9 @@ test.describe('the real Electron app', () => {
     dirs.push(dir);
     const app = await electron.launch({
       executablePath: binary!,
-      args: [join(ROOT, 'out/main/index.js')],
+      // As root (the workflow runs the LAN tests so), Chromium's own sandbox cannot start; the
+      // window's sandbox, context isolation and no Node integration are what this test checks.
+      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), join(ROOT, 'out/main/index.js')],
       env: { ...process.env, PARLEY_USER_DATA: dir, PARLEY_DISCOVERY: 'off', PARLEY_HOST_PORT: String(PORT) },
     });
     apps.push(app);

@@ -1,18 +1,32 @@
-import { app, BrowserWindow, Notification } from 'electron';
-import { userInfo } from 'node:os';
+import { app, BrowserWindow, dialog, Notification } from 'electron';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { ChatApp } from '../core/ChatApp';
+import type { Settings } from '../shared/api';
+import { APP_ID } from './appId';
+import { linkInArgv, LinkInbox, registerLinkHandler } from './deepLinks';
 import { wireBridge } from './ipc';
+import { applyLoginItem, HIDDEN_SWITCH } from './loginItem';
 import { notificationLocale, notificationWords } from './notificationWords';
 import { NotificationShelf } from './notifications';
+import { shellWords } from './shellWords';
+import { builtIcon, ParleyTray } from './tray';
+import { trayShown } from './trayPresence';
 import { createWindow } from './window';
 
 // Tests and power users can run two instances side by side with separate data folders.
 if (process.env.PARLEY_USER_DATA) app.setPath('userData', process.env.PARLEY_USER_DATA);
+// Windows ties notifications, their clicks and the taskbar to this id: it must be the installer's.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
 if (!app.requestSingleInstanceLock()) {
+  // The running app was told (second-instance, with our argv and any link in it): nothing to do.
   app.quit();
 } else {
   let win: BrowserWindow | null = null;
+  let tray: ParleyTray | null = null;
+  /** Set once quitting began: the window's close then closes it instead of hiding it. */
+  let quitting = false;
   const chat = new ChatApp({
     dataDir: app.getPath('userData'),
     defaultNickname: defaultNickname(),
@@ -21,14 +35,44 @@ if (!app.requestSingleInstanceLock()) {
     hostPort: Number(process.env.PARLEY_HOST_PORT ?? 0) || 0,
   });
   wireBridge(chat, () => win);
+  const words = () => shellWords(notificationLocale(chat.locale, app.getLocale()));
+  const settings = (): Settings => chat.currentSettings();
+  const updateSettings = (patch: Partial<Settings>) => void chat.updateSettings(patch);
 
   const bringUp = () => {
-    if (!win) return;
+    if (!win || win.isDestroyed()) {
+      open();
+      return;
+    }
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
   };
-  app.on('second-instance', bringUp);
+
+  // Links (an invite opened elsewhere): the core parses them; the window shows them once loaded.
+  const links = new LinkInbox((link) => chat.openLink(link));
+  const receiveLink = (link: string) => {
+    links.receive(link);
+    bringUp();
+  };
+  app.on('second-instance', (_event, argv) => {
+    const link = linkInArgv(argv);
+    if (link) receiveLink(link);
+    else bringUp();
+  });
+  // macOS hands links over by event, before or after the app is ready.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    if (app.isReady()) receiveLink(url);
+    else links.receive(url);
+  });
+  registerLinkHandler(app, {
+    platform: process.platform,
+    execPath: process.execPath,
+    entry: process.argv[1],
+  });
+  const launchLink = linkInArgv(process.argv);
+  if (launchLink) links.receive(launchLink);
 
   // The core decides what notifies (core/attention); the shell only shows it, in plain text.
   const notifications = new NotificationShelf({
@@ -46,38 +90,127 @@ if (!app.requestSingleInstanceLock()) {
     },
   });
   chat.on('notify', (request) => notifications.show(request));
-  // The dock (macOS) or launcher (Linux, Unity's) counts what waits; Windows needs an overlay
-  // icon instead, which comes with the app's icons.
-  chat.on('unread', ({ total }) => app.setBadgeCount(total));
+
+  // What waits unread: the dock (macOS) or launcher (Linux, Unity's) count, an overlay dot on
+  // the Windows taskbar (its badge count draws a second badge, element-web#16942), the tray.
+  const overlay = process.platform === 'win32' ? builtIcon('overlay.png') : null;
+  chat.on('unread', ({ total, rooms }) => {
+    if (overlay) win?.setOverlayIcon(total > 0 ? overlay : null, total > 0 ? words().badge : '');
+    else app.setBadgeCount(total);
+    tray?.update({ total, rooms }, words());
+  });
+  let loginItem: boolean | null = null;
+  const applySettings = (next: Settings) => {
+    tray?.update({ quiet: next.quietUntil !== null && next.quietUntil > Date.now() }, words());
+    if (next.startAtLogin === loginItem) return;
+    loginItem = next.startAtLogin;
+    try {
+      applyLoginItem(next.startAtLogin, app, {
+        platform: process.platform,
+        command: process.env.APPIMAGE ?? process.execPath,
+        configHome: process.env.XDG_CONFIG_HOME || join(homedir(), '.config'),
+      });
+    } catch (err) {
+      console.warn(`[parley] start at login: ${(err as Error).message}`);
+    }
+  };
+  chat.on('settings', applySettings);
+
+  const openRoom = (roomId: string, conversation: string) => {
+    bringUp();
+    chat.reveal({ roomId, conversation });
+  };
+  const quit = () => {
+    quitting = true;
+    app.quit();
+  };
+
+  /** The window's close: hidden (rooms keep running), or the app quits, as the user chose. */
+  const onClose = (event: Electron.Event, created: BrowserWindow) => {
+    if (quitting) return;
+    const hide = () => {
+      event.preventDefault();
+      created.hide();
+    };
+    // macOS keeps an app with no window in the Dock, as Mail does.
+    if (process.platform === 'darwin') return hide();
+    if (tray) {
+      hide();
+      if (!settings().trayNoted) {
+        const said = words();
+        new Notification({ title: said.trayNoteTitle, body: said.trayNoteBody }).show();
+        updateSettings({ trayNoted: true });
+      }
+      return;
+    }
+    const action = settings().closeAction;
+    if (action === 'background') return hide();
+    if (action === 'quit') return quit();
+    event.preventDefault();
+    const said = words();
+    void dialog
+      .showMessageBox(created, {
+        type: 'question',
+        title: said.askTitle,
+        message: said.askMessage,
+        detail: said.askDetail,
+        buttons: [said.askKeep, said.askQuit],
+        defaultId: 0,
+        cancelId: 0,
+        checkboxLabel: said.askRemember,
+      })
+      .then(({ response, checkboxChecked }) => {
+        const choice = response === 1 ? 'quit' : 'background';
+        if (checkboxChecked) updateSettings({ closeAction: choice });
+        if (choice === 'quit') quit();
+        else created.hide();
+      });
+  };
+
+  const open = () => {
+    const created = createWindow();
+    created.on('focus', () => created.flashFrame(false));
+    created.on('close', (event) => onClose(event, created));
+    created.webContents.on('did-finish-load', () => links.ready());
+    created.webContents.on('did-start-loading', () => links.closed());
+    created.on('closed', () => {
+      links.closed();
+      if (win === created) win = null;
+      // No window shows anything now: every room's news may notify.
+      chat.setAttention({ focused: false, viewing: null });
+    });
+    win = created;
+  };
 
   void app.whenReady().then(() => {
     chat.start();
-    const open = () => {
-      const created = createWindow();
-      created.on('focus', () => created.flashFrame(false));
-      created.on('closed', () => {
-        if (win === created) win = null;
-        // No window shows anything now: every room's news may notify.
-        chat.setAttention({ focused: false, viewing: null });
+    if (trayShown(process.platform, process.env)) {
+      tray = new ParleyTray(words(), {
+        open: bringUp,
+        openRoom: (roomId) => openRoom(roomId, ''),
+        setQuiet: (on) => updateSettings({ quietUntil: on ? Date.now() + 60 * 60 * 1000 : null }),
+        quit,
       });
-      win = created;
-    };
-    open();
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) open();
-    });
+    }
+    applySettings(settings());
+    // Started at login: in the tray only, where there is one to come back from.
+    if (!(process.argv.includes(HIDDEN_SWITCH) && tray)) open();
+    app.on('activate', bringUp);
   });
 
+  // Rooms keep running with no window (the tray, the Dock): only Quit ends them.
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (quitting) app.quit();
   });
 
   // Leave rooms and send mDNS goodbyes before exiting, so others' lobbies update at once.
   let stopped = false;
   app.on('before-quit', (event) => {
+    quitting = true;
     if (stopped) return;
     event.preventDefault();
     stopped = true;
+    tray?.destroy();
     void chat.stop().finally(() => app.quit());
   });
 }

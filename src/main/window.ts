@@ -1,9 +1,13 @@
 import { BrowserWindow, shell, type WebPreferences } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSafeExternalUrl } from './links';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const windowIcon = join(here, '../icons/window.png');
+/** The one permission the window is granted. */
+const CLIPBOARD_WRITE = 'clipboard-sanitized-write';
 
 /**
  * The window's settings, exported so a test can read them from the built main code: a
@@ -31,6 +35,8 @@ export function createWindow(): BrowserWindow {
     minHeight: 480,
     show: false,
     title: 'Parley',
+    // Linux shows the window's own icon (macOS and Windows take the app's): drawn at build time.
+    ...(process.platform === 'linux' && existsSync(windowIcon) && { icon: windowIcon }),
     webPreferences,
   });
   win.once('ready-to-show', () => win.show());
@@ -43,9 +49,12 @@ export function createWindow(): BrowserWindow {
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  // A chat window needs no camera, location, notifications-by-prompt or devices: refuse all.
-  win.webContents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  win.webContents.session.setPermissionCheckHandler(() => false);
+  // A chat window needs no camera, location, notifications-by-prompt or devices: refuse all but
+  // writing text to the clipboard (an invite's "Copy link"); reading it stays refused.
+  win.webContents.session.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permission === CLIPBOARD_WRITE),
+  );
+  win.webContents.session.setPermissionCheckHandler((_wc, permission) => permission === CLIPBOARD_WRITE);
   win.webContents.session.setDevicePermissionHandler(() => false);
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;

@@ -9,11 +9,12 @@
  * with the same fake as its `require`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compileFunction } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundles } from './support/builtBundles';
 import { recording } from './support/fakeElectron';
 import * as fakeElectron from './support/fakeElectron';
 
@@ -73,24 +74,8 @@ beforeAll(() => {
   if (process.env.PARLEY_HARDENING_OUT) {
     outDir = resolve(process.env.PARLEY_HARDENING_OUT);
   } else {
-    // Inside the repository (node_modules/.cache) so the bundle's bare imports (zod, ws) resolve.
-    const cache = join(ROOT, 'node_modules/.cache');
-    mkdirSync(cache, { recursive: true });
-    outDir = mkdtempSync(join(cache, 'parley-hardening-'));
+    outDir = buildBundles('parley-hardening-');
     ownBuild = true;
-    const build = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'),
-        'build',
-        '--outDir',
-        outDir,
-        '--logLevel',
-        'error',
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stdout}\n${build.stderr}`);
   }
 
   const userData = mkdtempSync(join(tmpdir(), 'parley-hardening-data-'));
@@ -189,10 +174,14 @@ describe('the window (built main bundle)', () => {
 
   it('denies every permission request', () => {
     expect(probe.permissions.requestHandler).toBe(true);
-    for (const { permission, granted } of probe.permissions.requests) expect(granted, permission).toBe(false);
+    // Writing text to the clipboard (an invite's Copy link) is the one permission granted.
+    const granted = (permission: string) => permission === 'clipboard-sanitized-write';
+    for (const { permission, granted: got } of probe.permissions.requests)
+      expect(got, permission).toBe(granted(permission));
     // Checks (navigator.permissions, device access) are refused too, not left to Electron's defaults.
     expect(probe.permissions.checkHandler).toBe(true);
-    for (const { permission, granted } of probe.permissions.checks) expect(granted, permission).toBe(false);
+    for (const { permission, granted: got } of probe.permissions.checks)
+      expect(got, permission).toBe(granted(permission));
     expect(probe.permissions.deviceHandler).toBe(true);
     expect(probe.permissions.device).toBe(false);
   });

@@ -31,6 +31,10 @@ export interface Recording {
   invokeReply: unknown;
   rendererListeners: Map<string, Handler[]>;
   notifications: FakeNotification[];
+  trays: FakeTray[];
+  /** The message boxes asked, and what the next one answers. */
+  messageBoxes: Record<string, unknown>[];
+  messageBoxReply: { response: number; checkboxChecked: boolean };
 }
 
 export const recording: Recording = {
@@ -44,6 +48,68 @@ export const recording: Recording = {
   invokeReply: { ok: true, result: null },
   rendererListeners: new Map(),
   notifications: [],
+  trays: [],
+  messageBoxes: [],
+  messageBoxReply: { response: 0, checkboxChecked: false },
+};
+
+/** An image by where it came from (the shell only passes them on). */
+export class FakeNativeImage {
+  readonly path: string | null;
+  constructor(path: string | null) {
+    this.path = path;
+  }
+  isEmpty(): boolean {
+    return this.path === null;
+  }
+}
+
+export const nativeImage = {
+  createFromPath: (path: string) => new FakeNativeImage(path),
+  createEmpty: () => new FakeNativeImage(null),
+};
+
+/** A menu as built from its template: the template's items, clicks included. */
+export class FakeMenu {
+  readonly items: Record<string, unknown>[];
+  constructor(items: Record<string, unknown>[]) {
+    this.items = items;
+  }
+}
+
+export const Menu = {
+  buildFromTemplate: (template: Record<string, unknown>[]) => new FakeMenu(template),
+};
+
+export class FakeTray extends EventEmitter {
+  image: unknown;
+  tooltip = '';
+  menu: FakeMenu | null = null;
+  destroyed = false;
+  constructor(image: unknown) {
+    super();
+    this.image = image;
+    recording.trays.push(this);
+  }
+  setImage(image: unknown): void {
+    this.image = image;
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setContextMenu(menu: FakeMenu): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+export const dialog = {
+  showMessageBox(_window: unknown, options: Record<string, unknown>) {
+    recording.messageBoxes.push(options);
+    return Promise.resolve(recording.messageBoxReply);
+  },
 };
 
 /** Records each notification the shell makes, and whether it was shown. */
@@ -118,7 +184,17 @@ export class FakeBrowserWindow extends EventEmitter {
     return Promise.resolve();
   }
   readonly flashes: boolean[] = [];
-  show(): void {}
+  visible = true;
+  overlays: { image: unknown; description: string }[] = [];
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  setOverlayIcon(image: unknown, description: string): void {
+    this.overlays.push({ image, description });
+  }
   focus(): void {}
   restore(): void {}
   isFocused(): boolean {
@@ -133,14 +209,28 @@ export class FakeBrowserWindow extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
-  /** Closes the window as Electron would: destroyed, then 'closed'. */
-  close(): void {
+  /** Destroys the window as Electron would: no 'close' to prevent, only 'closed'. */
+  destroy(): void {
     this.destroyed = true;
     this.emit('closed');
+  }
+  /**
+   * Closes the window as Electron would: 'close' first, which a listener may prevent; then
+   * destroyed and 'closed'. Says whether it closed.
+   */
+  close(): boolean {
+    let prevented = false;
+    this.emit('close', { preventDefault: () => (prevented = true) });
+    if (prevented) return false;
+    this.destroyed = true;
+    this.emit('closed');
+    return true;
   }
 }
 
 class FakeApp extends EventEmitter {
+  /** PARLEY_FAKE_PACKAGED=1 plays a packaged app (it registers as the parley: handler). */
+  readonly isPackaged = process.env.PARLEY_FAKE_PACKAGED === '1';
   private readonly paths = new Map<string, string>();
   private call(method: string, args: unknown[]): void {
     recording.appCalls.push({ method, args });
@@ -163,8 +253,25 @@ class FakeApp extends EventEmitter {
     this.call('whenReady', []);
     return Promise.resolve();
   }
+  /** As Electron's: 'before-quit' first, which a listener may prevent; else the app exits. */
   quit(): void {
     this.call('quit', []);
+    let prevented = false;
+    this.emit('before-quit', { preventDefault: () => (prevented = true) });
+    if (!prevented) this.call('exit', []);
+  }
+  isReady(): boolean {
+    return true;
+  }
+  setAppUserModelId(id: string): void {
+    this.call('setAppUserModelId', [id]);
+  }
+  setAsDefaultProtocolClient(...args: unknown[]): boolean {
+    this.call('setAsDefaultProtocolClient', args);
+    return true;
+  }
+  setLoginItemSettings(settings: unknown): void {
+    this.call('setLoginItemSettings', [settings]);
   }
   setBadgeCount(count: number): boolean {
     this.call('setBadgeCount', [count]);
@@ -219,4 +326,18 @@ export const ipcRenderer = {
   },
 };
 
-export default { app, BrowserWindow, Notification, ipcMain, shell, contextBridge, ipcRenderer };
+export const Tray = FakeTray;
+
+export default {
+  app,
+  BrowserWindow,
+  Notification,
+  Tray,
+  Menu,
+  nativeImage,
+  dialog,
+  ipcMain,
+  shell,
+  contextBridge,
+  ipcRenderer,
+};

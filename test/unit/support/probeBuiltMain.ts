@@ -189,7 +189,7 @@ const ipc = {
   eventsSentTo: wc.sent.map((s) => s.channel),
   afterClose: undefined as unknown,
 };
-win.close();
+win.destroy();
 ipc.afterClose = await reply(fromWindow, 'app:snapshot', {});
 
 const report = {
