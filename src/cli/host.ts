@@ -25,7 +25,7 @@ import { STORAGE_OPTIONS, STORAGE_USAGE, storageOptions } from './storageOptions
 import { storageSentence } from '../shared/storageProblem';
 
 const USAGE =
-  'Usage: npm run host -- --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE|generate]\n       [--max-unjoined-per-address N] [--max-unjoined-per-prefix N]\n       [--max-seats-per-address N] [--max-seats-per-prefix N]' +
+  'Usage: parley-host (or npm run host --) --name "Office" [--port 4000] [--interface ADDR] [--bind ADDR] [--nick NAME] [--data DIR]\n       [--no-advertise] [--max-members N] [--post-rate N] [--post-burst N] [--passcode CODE|generate]\n       [--max-unjoined-per-address N] [--max-unjoined-per-prefix N]\n       [--max-seats-per-address N] [--max-seats-per-prefix N]' +
   STORAGE_USAGE;
 
 /** Where the history lives unless --data says otherwise (the XDG data folder). */
@@ -109,10 +109,13 @@ async function main(): Promise<void> {
       `--bind ${opts.bind} and --interface ${opts.interface} disagree: the room would not answer where it is advertised.`,
     );
 
-  if (opts.passcode !== undefined && (opts.passcode.length === 0 || opts.passcode.length > 256))
+  // PARLEY_HOST_PASSCODE when no --passcode: a command line is readable by every user (ps), a
+  // service's environment file need not be.
+  const given = opts.passcode ?? (process.env.PARLEY_HOST_PASSCODE || undefined);
+  if (given !== undefined && (given.length === 0 || given.length > 256))
     fail('--passcode must be 1-256 characters.');
   // `--passcode generate` asks for a strong one; a short typed one is allowed, with the reason it is weak.
-  const passcode = opts.passcode === 'generate' ? generatePasscode() : opts.passcode;
+  const passcode = given === 'generate' ? generatePasscode() : given;
   if (passcode !== undefined && passcodeIsWeak(passcode)) {
     console.error(
       `parley host: warning: this passcode is shorter than ${STRONG_PASSCODE_CHARS} characters. The room limits guessing ` +
@@ -190,7 +193,7 @@ async function main(): Promise<void> {
   console.log(`  certificate fingerprint (SHA-256) ${room.fingerprint}`);
   if (passcode) {
     console.log(
-      opts.passcode === 'generate'
+      given === 'generate'
         ? `  members need the passcode to join: ${passcode}`
         : '  members need the passcode to join',
     );
