@@ -36,3 +36,35 @@ test.describe('settings the shell acts on, on a simulated LAN', () => {
     expect(pageErrors(page)).toEqual([]);
   });
 });
+
+test.describe('statuses, on a simulated LAN', () => {
+  const people = aliceAndBob();
+
+  test('Alice sees Bob away while his machine is idle, busy in his Do not disturb, and available after', async ({
+    browser,
+  }) => {
+    const { alice, bob } = people;
+    const office = await alice.client.send('room:host', { name: 'Office' });
+    await alice.client.waitFor('session', ({ session }) => session?.state === 'online');
+    const port = (await alice.client.send('app:snapshot', {})).lobby.find((r) => r.id === office.id)!
+      .endpoints[0]!.port;
+    const address = `${alice.address}:${port}`;
+    const seen = await bob.client.send('room:check-address', { address });
+    await bob.client.send('room:join-address', { address, fingerprint: seen.fingerprint });
+    const page = await openWindow(browser, alice.client);
+    const bobInList = page
+      .getByRole('list', { name: 'Members' })
+      .getByRole('button', { name: 'Message Bob privately' });
+    await expect(bobInList).toBeVisible();
+    await expect(bobInList).not.toContainText('away');
+
+    await bob.client.raw('shell:idle', { idle: true });
+    await expect(bobInList).toContainText('away');
+    await bob.client.send('settings:update', { quietUntil: Date.now() + 60 * 60 * 1000 });
+    await expect(bobInList).toContainText('busy');
+    await bob.client.send('settings:update', { quietUntil: null });
+    await bob.client.raw('shell:idle', { idle: false });
+    await expect(bobInList).not.toContainText(/away|busy/);
+    expect(pageErrors(page)).toEqual([]);
+  });
+});

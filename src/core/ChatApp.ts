@@ -20,6 +20,7 @@ import { TrustStore } from './trust';
 import { MemberDatabase } from './store/member/MemberDatabase';
 import { SettingsFile } from './store/SettingsFile';
 import type { WindowAttention } from './attention/Notifier';
+import { ownStatus } from './attention/ownStatus';
 import type { UnreadTotals } from './attention/UnreadTally';
 import { JoinedRooms } from './JoinedRooms';
 import { JoinFlows } from './JoinFlows';
@@ -71,6 +72,10 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** Which certificate each joined room's host presented (trust on first use). */
   private readonly trust: TrustStore;
   private readonly handlers: Handlers;
+  /** Whether the shell says the machine is idle (see setIdle). */
+  private idle = false;
+  /** Ends "busy" when Do not disturb runs out. */
+  private quietTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ChatAppOptions) {
     super();
@@ -136,6 +141,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
   /** Starts discovery and rejoins every room the user was in when the app last stopped. */
   start(): void {
     this.discovery?.start();
+    this.updateStatus();
     for (const room of this.store.knownRooms().reverse()) {
       if (!room.joined) continue;
       const fingerprint = this.trust.pinned(room.id);
@@ -244,6 +250,30 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     this.rooms.setAttention(attention);
   }
 
+  /**
+   * The shell says whether the machine is idle (no input for AWAY_AFTER_MS, or the screen
+   * locked): every room then shows us away, until we are back.
+   */
+  setIdle(idle: boolean): void {
+    if (idle === this.idle) return;
+    this.idle = idle;
+    this.updateStatus();
+  }
+
+  /** Tells every room what we show as (busy in Do not disturb, away when idle), and when that ends. */
+  private updateStatus(): void {
+    const { quietUntil } = this.settings.get();
+    const now = Date.now();
+    this.rooms.setStatus(ownStatus(quietUntil, this.idle, now));
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+    if (quietUntil !== null && quietUntil > now) {
+      // Timers take at most 2^31-1 ms; a longer quiet is looked at again then.
+      this.quietTimer = setTimeout(() => this.updateStatus(), Math.min(quietUntil - now, 2 ** 31 - 1));
+      this.quietTimer.unref();
+    }
+  }
+
   /** What waits unread in every joined room (as the last `unread` event said). */
   get unreadTotals(): UnreadTotals {
     return this.rooms.unreadTotals;
@@ -288,6 +318,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
 
   /** Leaves every room and stops hosting (with goodbyes), then stops discovery. */
   async stop(): Promise<void> {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
     // Closing, not leaving: the rooms the user is in are rejoined at the next start.
     await this.rooms.closeAll();
     await this.hosted.stopAll();
@@ -322,6 +353,7 @@ export class ChatApp extends EventEmitter<BridgeEvents> {
     const next = { ...this.settings.get(), ...patch };
     this.settings.set(next);
     this.emit('settings', next);
+    if ('quietUntil' in patch) this.updateStatus();
     return next;
   }
 

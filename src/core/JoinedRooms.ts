@@ -1,5 +1,5 @@
 import type { BridgeEvents, Endpoint, Settings } from '../shared/api';
-import type { RoomInfo } from '../shared/protocol';
+import type { RoomInfo, Status } from '../shared/protocol';
 import type { Reason } from '../shared/reasons';
 import type { DiscoveredRoom } from './discovery';
 import type { HostedRooms } from './HostedRooms';
@@ -53,6 +53,7 @@ export class JoinedRooms {
   private readonly joined = new Map<string, Joined>();
   /** Unread messages in every room together, for the badge and the tray. */
   private readonly unread: UnreadTally;
+  private status: Status = 'active';
   /** What deserves a desktop notification; the requests go out as the bridge's `notify`. */
   private readonly notifier: Notifier;
 
@@ -91,6 +92,12 @@ export class JoinedRooms {
   /** Where the user is (see the bridge's app:attention). */
   setAttention(attention: WindowAttention): void {
     this.notifier.setAttention(attention);
+  }
+
+  /** What we say of ourselves in every room (away, busy, active), now and in rooms joined later. */
+  setStatus(status: Status): void {
+    this.status = status;
+    for (const { session } of this.joined.values()) session.client.setStatus(status);
   }
 
   /** A read mark moved: the badge's count may have. */
@@ -134,6 +141,7 @@ export class JoinedRooms {
         this.deps.lobbyChanged();
       },
     });
+    session.client.setStatus(this.status);
     for (const name of SESSION_EVENTS) {
       // Each name is forwarded with its own payload type; TypeScript cannot pair them in a loop.
       session.on(name, ((payload: SessionEvents[typeof name][0]) => {

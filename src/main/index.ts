@@ -1,10 +1,11 @@
-import { app, BrowserWindow, dialog, Notification } from 'electron';
+import { app, BrowserWindow, dialog, Notification, powerMonitor } from 'electron';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ChatApp } from '../core/ChatApp';
 import type { Settings } from '../shared/api';
 import { APP_ID } from './appId';
 import { linkInArgv, LinkInbox, registerLinkHandler } from './deepLinks';
+import { IdleWatch } from './idleWatch';
 import { wireBridge } from './ipc';
 import { applyLoginItem, HIDDEN_SWITCH } from './loginItem';
 import { notificationLocale, notificationWords } from './notificationWords';
@@ -182,8 +183,17 @@ if (!app.requestSingleInstanceLock()) {
     win = created;
   };
 
+  // Away after a while without input, or with the screen locked: every room shows it.
+  const idle = new IdleWatch({
+    idleSeconds: () => powerMonitor.getSystemIdleTime(),
+    changed: (isIdle) => chat.setIdle(isIdle),
+  });
+
   void app.whenReady().then(() => {
     chat.start();
+    idle.start();
+    powerMonitor.on('lock-screen', () => idle.lock());
+    powerMonitor.on('unlock-screen', () => idle.unlock());
     if (trayShown(process.platform, process.env)) {
       tray = new ParleyTray(words(), {
         open: bringUp,
@@ -210,6 +220,7 @@ if (!app.requestSingleInstanceLock()) {
     if (stopped) return;
     event.preventDefault();
     stopped = true;
+    idle.stop();
     tray?.destroy();
     void chat.stop().finally(() => app.quit());
   });

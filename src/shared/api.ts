@@ -10,6 +10,8 @@ import {
   LIMITS,
   MAX_TXT_MEMBERS,
   MemberSchema,
+  PresentMemberSchema,
+  StatusSchema,
   NickSchema,
   RoomInfoSchema,
   RoomNameSchema,
@@ -161,7 +163,8 @@ export const SessionSchema = z.object({
    * Who is present as far as this app has heard: `me` first, then join order. Right after a
    * welcome only `me`: the `roster` events that follow fill it in, `presence` events keep it.
    */
-  members: z.array(MemberSchema),
+  /** Who is in the room (with `status` when away or busy), ourselves first. */
+  members: z.array(PresentMemberSchema),
   /**
    * False while the roster pages after the welcome are still coming (`members` is partial:
    * someone missing from it may still be in the room); absent or true otherwise.
@@ -494,7 +497,7 @@ export const events = {
    */
   roster: z.object({
     roomId: IdSchema,
-    members: z.array(MemberSchema).max(LIMITS.rosterPage),
+    members: z.array(PresentMemberSchema).max(LIMITS.rosterPage),
     done: z.boolean(),
   }),
   /**
@@ -503,10 +506,12 @@ export const events = {
    */
   presence: z.object({
     roomId: IdSchema,
-    joined: z.array(MemberSchema).max(MAX_TXT_MEMBERS),
+    joined: z.array(PresentMemberSchema).max(MAX_TXT_MEMBERS),
     left: z
       .array(z.object({ member: MemberSchema, reason: z.enum(['quit', 'dropped']) }))
       .max(MAX_TXT_MEMBERS),
+    /** Members already present who are now away, busy or (`active`) available again. */
+    statuses: z.array(z.object({ id: IdSchema, status: StatusSchema })).max(MAX_TXT_MEMBERS),
     count: z.number().int().min(0),
   }),
   /**

@@ -15,7 +15,7 @@ import {
 
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
-const CLIENT_TYPES = new Set(['hello', 'post', 'fetch']);
+const CLIENT_TYPES = new Set(['hello', 'post', 'fetch', 'status']);
 const HOST_TYPES = new Set(['challenge', 'welcome', 'message', 'ack', 'page', 'roster', 'presence', 'error']);
 
 function describeIssue(issue: z.core.$ZodIssue): string {

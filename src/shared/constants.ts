@@ -38,6 +38,9 @@ export const LIMITS = {
    * sends smaller ones still, about a kilobyte each (FRAME_BYTES in core/host/presence.ts).
    */
   rosterPage: 100,
+  /** Status frames a member may send at once, and then one per `statusEveryMs` milliseconds. */
+  statusBurst: 5,
+  statusEveryMs: 2_000,
 } as const;
 
 /**

@@ -67,6 +67,12 @@ export const TextSchema = z
 /** A person in a room. `id` is assigned by the host and stable for the connection's session. */
 export const MemberSchema = z.object({ id: IdSchema, nick: ReportedNickSchema });
 export type Member = z.infer<typeof MemberSchema>;
+/** What a member says of itself besides being there: absent (or 'active') means available. */
+export const StatusSchema = z.enum(['active', 'away', 'busy']);
+export type Status = z.infer<typeof StatusSchema>;
+/** A member as rosters and presence frames list it: with its status when it is away or busy. */
+export const PresentMemberSchema = MemberSchema.extend({ status: z.enum(['away', 'busy']).optional() });
+export type PresentMember = z.infer<typeof PresentMemberSchema>;
 
 /** What a room says about itself (welcome, info endpoint, and mirrored by the TXT record). */
 export const RoomInfoSchema = z.object({
@@ -157,11 +163,23 @@ export const FetchFrame = z
   .refine((f) => (f.before === undefined) !== (f.after === undefined), {
     message: 'give exactly one of before or after',
   });
-export const ClientFrameSchema = z.discriminatedUnion('type', [HelloFrame, PostFrame, FetchFrame]);
+/**
+ * Says the member is away (idle) or busy (do not disturb), or active again. The host lists it in
+ * the presence frames and rosters; at most LIMITS.statusBurst at once, then one per
+ * LIMITS.statusEveryMs (RATE_LIMITED beyond).
+ */
+export const StatusFrame = z.object({ type: z.literal('status'), status: StatusSchema });
+export const ClientFrameSchema = z.discriminatedUnion('type', [
+  HelloFrame,
+  PostFrame,
+  FetchFrame,
+  StatusFrame,
+]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export type HelloFrame = z.infer<typeof HelloFrame>;
 export type PostFrame = z.infer<typeof PostFrame>;
 export type FetchFrame = z.infer<typeof FetchFrame>;
+export type StatusFrame = z.infer<typeof StatusFrame>;
 
 // ---- host -> member ----------------------------------------------------------------------
 
@@ -281,7 +299,7 @@ export const PageFrame = z.object({
  */
 export const RosterFrame = z.object({
   type: z.literal('roster'),
-  members: z.array(MemberSchema).max(LIMITS.rosterPage),
+  members: z.array(PresentMemberSchema).max(LIMITS.rosterPage),
   done: z.boolean(),
 });
 /**
@@ -290,7 +308,8 @@ export const RosterFrame = z.object({
  */
 export const PresenceFrame = z.object({
   type: z.literal('presence'),
-  joined: z.array(MemberSchema),
+  /** Members who joined, or whose nickname or status changed (one already present: an update). */
+  joined: z.array(PresentMemberSchema),
   left: z.array(
     z.object({
       member: MemberSchema,

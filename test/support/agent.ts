@@ -29,6 +29,8 @@ const probeIntervalMs = Number(values['probe-ms']);
 const SHELL_NOTIFICATION_CLICKED = 'shell:notification-clicked';
 /** The agent's stand-in for a link handed to the shell (a second launch, open-url). */
 const SHELL_OPEN_LINK = 'shell:open-link';
+/** The agent's stand-in for the shell's idle watch (powerMonitor). */
+const SHELL_IDLE = 'shell:idle';
 const app = new ChatApp({
   dataDir: values.data,
   defaultNickname: values.nick!,
@@ -73,6 +75,11 @@ const server = createServer((socket) => {
       // window can send this, it stands in for the shell.
       if (command === SHELL_NOTIFICATION_CLICKED) {
         app.reveal(payload as Parameters<ChatApp['reveal']>[0]);
+        socket.write(JSON.stringify({ id, reply: { ok: true, result: {} } }) + '\n');
+        continue;
+      }
+      if (command === SHELL_IDLE) {
+        app.setIdle((payload as { idle: boolean }).idle);
         socket.write(JSON.stringify({ id, reply: { ok: true, result: {} } }) + '\n');
         continue;
       }

@@ -67,6 +67,7 @@ describe('ChatApp', () => {
       roomId: expect.any(String),
       joined: [expect.objectContaining({ nick: 'Bob' })],
       left: [],
+      statuses: [],
       count: 2,
     });
     // Bob learns who was there from the roster (no presence news), himself first.

@@ -72,12 +72,12 @@ describe('RoomClient presence (protocol 4)', () => {
 
     const first = nextEvent(client, 'presence');
     room.announce({ joined: [bob, carol], count: 3 });
-    expect((await first)[0]).toEqual({ joined: [carol], left: [], count: 3 });
+    expect((await first)[0]).toEqual({ joined: [carol], left: [], statuses: [], count: 3 });
 
     const renamed = { id: 'bob', nick: 'Bobby' };
     const second = nextEvent(client, 'presence');
     room.announce({ joined: [carol, renamed], count: 3 });
-    expect((await second)[0]).toEqual({ joined: [renamed], left: [], count: 3 });
+    expect((await second)[0]).toEqual({ joined: [renamed], left: [], statuses: [], count: 3 });
     // Back under a new name is a new join: it goes to the end of the join order.
     expect(client.members).toEqual([client.me, carol, renamed]);
   });
@@ -97,7 +97,7 @@ describe('RoomClient presence (protocol 4)', () => {
     room.announce({ joined: [me], left: [{ member: ghost, reason: 'quit' }], count: 1 });
     room.announce({ joined: [dan], left: [{ member: me, reason: 'dropped' }], count: 2 });
     await next;
-    expect(changes).toEqual([{ joined: [dan], left: [], count: 2 }]);
+    expect(changes).toEqual([{ joined: [dan], left: [], statuses: [], count: 2 }]);
     expect(client.members).toEqual([me, dan]);
   });
 
@@ -108,7 +108,7 @@ describe('RoomClient presence (protocol 4)', () => {
     const change = nextEvent(client, 'presence');
     // Someone came and went within one window: Alice never knew them, but the count moved.
     room.announce({ left: [{ member: { id: 'x', nick: 'X' }, reason: 'quit' }], count: 2 });
-    expect((await change)[0]).toEqual({ joined: [], left: [], count: 2 });
+    expect((await change)[0]).toEqual({ joined: [], left: [], statuses: [], count: 2 });
     expect(client.room?.members).toBe(2);
   });
 
@@ -133,6 +133,7 @@ describe('RoomClient presence (protocol 4)', () => {
         { member: bob, reason: 'quit' },
         { member: carol, reason: 'dropped' },
       ],
+      statuses: [],
       count: 2,
     });
     expect(client.members).toEqual([client.me, dan]);

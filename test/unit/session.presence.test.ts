@@ -75,6 +75,7 @@ describe('RoomSession presence events', () => {
       roomId: 'fake-room',
       joined: [carol, dan],
       left: [{ member: bob, reason: 'dropped' }],
+      statuses: [],
       count: 3,
     });
     expect(session.snapshot().members.map((m) => m.nick)).toEqual(['Ann', 'P1', 'P2']);

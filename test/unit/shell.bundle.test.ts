@@ -39,6 +39,7 @@ const stops: (() => Promise<void>)[] = [];
 async function runProbe(
   env: NodeJS.ProcessEnv,
   onHosted?: (room: { port: number; me: string; roomId: string }) => Promise<void>,
+  onLine?: (line: string) => Promise<string | null>,
 ): Promise<{ report: Json; configHome: string }> {
   const userData = mkdtempSync(join(tmpdir(), 'parley-shell-data-'));
   const configHome = mkdtempSync(join(tmpdir(), 'parley-shell-xdg-'));
@@ -63,6 +64,8 @@ async function runProbe(
   const exited = new Promise<number | null>((r) => child.on('exit', r));
   for await (const line of createInterface({ input: child.stdout })) {
     if (line.startsWith('HOSTED ')) await onHosted?.(JSON.parse(line.slice(7)));
+    const answer = await onLine?.(line);
+    if (answer) child.stdin.write(`${answer}\n`);
     if (line.startsWith('PROBE ')) {
       await exited;
       return { report: JSON.parse(line.slice(6)), configHome };
@@ -76,17 +79,35 @@ let bobId = '';
 
 beforeAll(async () => {
   outDir = buildBundles('parley-shell-');
-  withTray = await runProbe({}, async ({ port, me, roomId }) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'parley-shell-bob-'));
-    scratch.push(dataDir);
-    const bob = new ChatApp({ dataDir, defaultNickname: 'Bob', discovery: false });
-    stops.push(() => bob.stop());
-    bob.start();
-    await joinAddress(bob, port);
-    await waitOnline(bob, roomId);
-    bobId = bob.snapshot().sessions[0]!.me!.id;
-    await send(bob, 'chat:send', { roomId, text: 'psst, <b>lunch</b>?', to: me });
-  });
+  let statusOfHost = (_status: string): Promise<string> => Promise.reject(new Error('not joined'));
+  withTray = await runProbe(
+    {},
+    async ({ port, me, roomId }) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-shell-bob-'));
+      scratch.push(dataDir);
+      const bob = new ChatApp({ dataDir, defaultNickname: 'Bob', discovery: false });
+      stops.push(() => bob.stop());
+      bob.start();
+      await joinAddress(bob, port);
+      await waitOnline(bob, roomId);
+      bobId = bob.snapshot().sessions[0]!.me!.id;
+      // What Bob's app hears of the host's own status, from here on.
+      const heard: string[] = [];
+      bob.on('presence', (p) => {
+        for (const { id, status } of p.statuses) if (id === me) heard.push(status);
+      });
+      statusOfHost = async (status) => {
+        for (let i = 0; i < 500 && !heard.includes(status); i++) await new Promise((r) => setTimeout(r, 10));
+        return heard.includes(status) ? status : `not ${status}`;
+      };
+      await send(bob, 'chat:send', { roomId, text: 'psst, <b>lunch</b>?', to: me });
+    },
+    async (line) => {
+      if (line === 'LOCKED') return statusOfHost('away');
+      if (line === 'UNLOCKED') return statusOfHost('active');
+      return null;
+    },
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -130,6 +151,10 @@ describe('the shell (built main bundle)', () => {
     expect(notification.badgeCounts).toContain(1);
     expect(notification.tooltip).toBe('Parley: 1 unread');
     expect(notification.menu).toEqual(['Open Parley', 'Office (1)', 'Do not disturb', 'Quit Parley']);
+  });
+
+  it('shows the user away to the room while the screen is locked, and back when it is unlocked', () => {
+    expect([withTray.report.lockedSeen, withTray.report.unlockedSeen]).toEqual(['away', 'active']);
   });
 
   it("turns Do not disturb on from the tray for an hour, ticked, and opens a room from the tray's menu", () => {

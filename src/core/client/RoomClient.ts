@@ -11,6 +11,7 @@ import {
   type PageFrame,
   type RoomInfo,
   type RoomLimits,
+  type Status,
   type WelcomeFrame,
 } from '../../shared/protocol';
 import { BACKOFF_DEFAULTS, reconnectDelay, type BackoffOptions } from './backoff';
@@ -24,6 +25,7 @@ import { MemoryOutbox, type OutboxStore, type PendingPost } from './outbox';
 import { PageRequests } from './PageRequests';
 import { Roster, type PresenceChange } from './Roster';
 import { SeenSeqs } from './SeenSeqs';
+import { StatusSender } from './StatusSender';
 
 /** How long to wait before asking again for history the host refused as asked too fast. */
 const FETCH_RETRY_MS = 500;
@@ -193,6 +195,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
   private readonly requests: PageRequests;
   /** Set while fetches refused as too fast wait to be asked again (FETCH_RETRY_MS). */
   private fetchRetry: NodeJS.Timeout | null = null;
+  /** What we say of ourselves (away, busy), told to each session's host. */
+  private readonly statusSender = new StatusSender((frame) => this.sendNow(frame));
   /** The fetches it will ask again, by ref; or all in flight (a host that named none). */
   private readonly fetchRetryRefs = new Set<string>();
   private fetchRetryAll = false;
@@ -318,8 +322,14 @@ export class RoomClient extends EventEmitter<ClientEvents> {
    * Leaves the room: the host tells the others we quit. Pending posts stay in the outbox, so a
    * persistent one delivers them the next time the room is joined.
    */
+  /** Says we are away, busy or active: to the host now if online, else after the next welcome. */
+  setStatus(status: Status): void {
+    this.statusSender.set(status);
+  }
+
   async close(): Promise<void> {
     if (this.phase.kind === 'closed') return;
+    this.statusSender.stop();
     const leaving = this.leave({ kind: 'closed' });
     this.announce();
     await leaving;
@@ -437,6 +447,11 @@ export class RoomClient extends EventEmitter<ClientEvents> {
         if (this.requests.has(problem.ref)) this.onFetchRefused(link, problem.ref, problem);
         return;
       }
+      // The one frame a host of this version may not know is a status: it is told no more.
+      if (problem.code === ErrorCode.UnknownType && problem.cid === undefined) {
+        this.statusSender.unsupported();
+        return;
+      }
       // A fetch refused as too fast by a host that did not name it (nor is it a post's, which
       // carry a cid): ask every fetch in flight again shortly, quietly.
       if (problem.code === ErrorCode.RateLimited && problem.cid === undefined) {
@@ -473,7 +488,8 @@ export class RoomClient extends EventEmitter<ClientEvents> {
       case 'presence': {
         const before = this.roster.room?.members;
         const change = this.roster.applyPresence(frame);
-        if (change.joined.length > 0 || change.left.length > 0 || change.count !== before) {
+        const changed = change.joined.length + change.left.length + change.statuses.length > 0;
+        if (changed || change.count !== before) {
           this.emit('presence', change);
         }
         break;
@@ -508,6 +524,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     this.fetchRetry = null;
     this.fetchRetryRefs.clear();
     this.fetchRetryAll = false;
+    this.statusSender.stop();
     this.requests.failAll(reason);
     this.delivery.pause();
   }
@@ -564,6 +581,7 @@ export class RoomClient extends EventEmitter<ClientEvents> {
     const backlog = this.seen.take(welcome.history);
     if (catchingUp) this.fetchNextPage(link);
     if (foreign && welcome.newest! > 0) this.fetchLatestPage(link, welcome.newest!);
+    this.statusSender.welcomed();
     this.emit('welcome', welcome, link.presented ?? '');
     if (backlog.length > 0) this.emit('backlog', backlog, since !== undefined && !foreign);
     this.announce();

@@ -1,4 +1,12 @@
-import type { Member, PresenceFrame, RosterFrame, RoomInfo, WelcomeFrame } from '../../shared/protocol';
+import type {
+  Member,
+  PresenceFrame,
+  PresentMember,
+  RosterFrame,
+  RoomInfo,
+  Status,
+  WelcomeFrame,
+} from '../../shared/protocol';
 
 /** A member who left, and how: `quit` closed its connection, `dropped` stopped answering. */
 export interface Departure {
@@ -12,8 +20,10 @@ export interface Departure {
  * how many members the host counts now.
  */
 export interface PresenceChange {
-  joined: Member[];
+  joined: PresentMember[];
   left: Departure[];
+  /** Members already present whose status changed ('active': available again). */
+  statuses: { id: string; status: Status }[];
   count: number;
 }
 
@@ -26,7 +36,7 @@ export class Roster {
   me: Member | null = null;
   room: RoomInfo | null = null;
   /** By id; a Map keeps insertion order: ourselves first, then the host's join order. */
-  private readonly present = new Map<string, Member>();
+  private readonly present = new Map<string, PresentMember>();
   private _done = false;
 
   /**
@@ -47,9 +57,9 @@ export class Roster {
   }
 
   /** Takes in one roster page; returns the members it taught us (new, or under a new nickname). */
-  addPage(page: RosterFrame): Member[] {
-    const added: Member[] = [];
-    for (const member of page.members) if (this.upsert(member)) added.push(member);
+  addPage(page: RosterFrame): PresentMember[] {
+    const added: PresentMember[] = [];
+    for (const member of page.members) if (this.upsert(member) === 'news') added.push(member);
     if (page.done) this._done = true;
     return added;
   }
@@ -69,25 +79,37 @@ export class Roster {
       // As the member was shown: the name people saw is the one that leaves.
       left.push({ member: known, reason });
     }
-    const joined: Member[] = [];
-    for (const member of frame.joined) if (this.upsert(member)) joined.push(member);
+    const joined: PresentMember[] = [];
+    const statuses: PresenceChange['statuses'] = [];
+    for (const member of frame.joined) {
+      const outcome = this.upsert(member);
+      if (outcome === 'news') joined.push(member);
+      else if (outcome === 'status') statuses.push({ id: member.id, status: member.status ?? 'active' });
+    }
     if (this.room) this.room = { ...this.room, members: frame.count };
-    return { joined, left, count: frame.count };
+    return { joined, left, statuses, count: frame.count };
   }
 
   /** Members in the order above; a copy, so its cost is the room's size (callers take it rarely). */
-  list(): Member[] {
+  list(): PresentMember[] {
     return [...this.present.values()];
   }
 
-  /** Whether `member` is news: unknown, or known under another nickname (it left and came back). */
-  private upsert(member: Member): boolean {
-    if (member.id === this.me?.id) return false;
+  /**
+   * What `member` is: news (unknown, or known under another nickname: it left and came back), a
+   * status change of one present (it keeps its place), or nothing new.
+   */
+  private upsert(member: PresentMember): 'news' | 'status' | 'same' {
+    if (member.id === this.me?.id) return 'same';
     const known = this.present.get(member.id);
-    if (known?.nick === member.nick) return false;
+    if (known?.nick === member.nick) {
+      if (known.status === member.status) return 'same';
+      this.present.set(member.id, member);
+      return 'status';
+    }
     // One that came back under a new name joined again: it goes to the end of the join order.
     if (known) this.present.delete(member.id);
     this.present.set(member.id, member);
-    return true;
+    return 'news';
   }
 }

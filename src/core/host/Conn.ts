@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { FetchFrame, Member } from '../../shared/protocol';
+import type { FetchFrame, Member, Status } from '../../shared/protocol';
 import type { Prepared } from './outbound';
 import type { PresenceConn } from './presenceChannel';
 import type { TokenBucket } from './TokenBucket';
@@ -30,6 +30,8 @@ export interface ConnStart {
   posts: TokenBucket[];
   fetches: TokenBucket[];
   strikes: TokenBucket;
+  /** Status frames it may still send now (LIMITS.statusBurst, statusEveryMs). */
+  statuses: TokenBucket;
   /** Closes the connection if no hello is accepted in time (see HostLimits.handshakeTimeoutMs). */
   deadline: NodeJS.Timeout;
 }
@@ -51,12 +53,16 @@ export class Conn implements PresenceConn {
   readonly fetches: TokenBucket[];
   /** Frames of its that may still be rejected before it counts as flooding. */
   readonly strikes: TokenBucket;
+  /** Status frames it may still send now. */
+  readonly statuses: TokenBucket;
   /** Fetches held until what was already sent to it drains (see HostLimits.maxReplyBytes). */
   readonly waiting: FetchFrame[] = [];
   /** The roster pages and presence frames still to go to it (see PresenceChannel). */
   roster: Prepared[] | null = null;
   /** Whether anything (a pong or a frame) arrived since the last heartbeat ping. */
   alive = true;
+  /** What its member last said of itself (a status frame); every connection starts active. */
+  status: Status = 'active';
   private current: ConnPhase;
 
   constructor(start: ConnStart) {
@@ -67,6 +73,7 @@ export class Conn implements PresenceConn {
     this.posts = start.posts;
     this.fetches = start.fetches;
     this.strikes = start.strikes;
+    this.statuses = start.statuses;
     this.current = { kind: 'awaiting-hello', deadline: start.deadline };
   }
 

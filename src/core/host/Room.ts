@@ -15,6 +15,7 @@ import {
   type PostFrame,
   type RoomInfo,
   type RoomLimits,
+  type Status,
 } from '../../shared/protocol';
 import {
   StorageFullError,
@@ -138,6 +139,7 @@ export class Room {
       posts: [this.rates.addressPosts.bucket(originOf(address).address)],
       fetches: [this.rates.addressFetches.bucket(originOf(address).address)],
       strikes: new TokenBucket(limits.floodStrikes, (limits.floodStrikes * 1000) / limits.floodWindowMs, now),
+      statuses: new TokenBucket(LIMITS.statusBurst, 1000 / LIMITS.statusEveryMs, now),
       // A socket that never says hello would otherwise hold a connection slot for good.
       deadline: setTimeout(
         () => guard(() => this.evict(conn, CloseCode.HandshakeTimeout, 'no hello in time')),
@@ -219,11 +221,21 @@ export class Room {
       // Each post is judged as it arrives: one refused does not hold back those after it.
       if (takeEach(...conn.posts)) this.onPost(conn, member, frame);
       else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_POST, about(frame));
+    } else if (frame.type === 'status') {
+      if (conn.statuses.take()) this.onStatus(conn, member, frame.status);
+      else this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_STATUS);
     } else if (takeEach(...conn.fetches)) {
       this.fetchWhenDrained(conn, member, frame);
     } else {
       this.reject(conn, ErrorCode.RateLimited, RATE_LIMITED_FETCH, about(frame));
     }
+  }
+
+  /** A member says it is away, busy or active again: the room hears it in the next presence frame. */
+  private onStatus(conn: Conn, member: Member, status: Status): void {
+    if (status === conn.status) return;
+    conn.status = status;
+    this.presence.updated(conn, status === 'active' ? member : { ...member, status });
   }
 
   private onHello(conn: Conn, hello: HelloFrame): void {
@@ -278,6 +290,9 @@ export class Room {
       this.presence.replaced(previous, conn);
       safeClose(previous.ws, CloseCode.Replaced, 'replaced by a newer connection');
       this.welcome(conn, member, hello.since);
+      // Every connection starts active: a status the old one had is over (the member says it
+      // again if it still holds).
+      if (previous.status !== 'active') this.presence.updated(conn, member);
       return;
     }
     const member = this.members.join(id, hello.nick);
@@ -600,6 +615,7 @@ function passcodeRefusal(verdict: Exclude<Verdict, { ok: true }>): [ErrorCode, s
 const RATE_LIMITED_POST =
   'You are sending messages too fast; this one was not accepted. Send it again shortly.';
 const RATE_LIMITED_FETCH = 'You are asking for history too fast; ask again shortly.';
+const RATE_LIMITED_STATUS = 'You are changing your status too often; this change was not taken.';
 
 const tooManyFrom = (scope: 'address' | 'prefix', limit: number): string =>
   scope === 'address'

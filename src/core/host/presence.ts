@@ -1,4 +1,4 @@
-import { LIMITS, type Member } from '../../shared/protocol';
+import { LIMITS, type Member, type PresentMember } from '../../shared/protocol';
 import { preparedText, type Prepared } from './outbound';
 
 /**
@@ -16,9 +16,11 @@ export type LeftReason = 'quit' | 'dropped';
 
 /** One member's latest change since the last presence frame, its JSON made once. */
 interface Change {
-  member: Member;
+  member: PresentMember;
   /** Absent: joined (or came back under a new nickname). */
   left?: LeftReason;
+  /** A member already announced changed its status: it keeps its place in the join order. */
+  update?: true;
   json: string;
   /** UTF-8 bytes of `json`. */
   bytes: number;
@@ -47,6 +49,24 @@ export class PresenceLedger {
 
   joined(member: Member): void {
     this.note(change(member, undefined, JSON.stringify(member)));
+  }
+
+  /**
+   * A present member's status changed. Pending as a join still (not yet announced), it is
+   * announced joined with the new status; announced, it goes as an update that keeps its
+   * place. Says whether there is anything to tell.
+   */
+  updated(member: PresentMember): boolean {
+    const pending = this.changes.get(member.id);
+    if (pending?.left) return false;
+    const json = JSON.stringify(member);
+    if (pending && !pending.update) {
+      this.note(change(member, undefined, json));
+      return true;
+    }
+    if (!this.announced.has(member.id)) return false;
+    this.note({ ...change(member, undefined, json), update: true });
+    return true;
   }
 
   left(member: Member, reason: LeftReason): void {
@@ -89,7 +109,12 @@ export class PresenceLedger {
     const changes = pending.slice(0, frameful(pending, 0));
     for (const change of changes) {
       this.changes.delete(change.member.id);
-      // A rejoin moves to the end: join order is the order of the latest arrival.
+      // An update keeps its place (a Map's set of a present key does); a rejoin moves to the
+      // end: join order is the order of the latest arrival.
+      if (change.update && this.announced.has(change.member.id)) {
+        this.announced.set(change.member.id, change);
+        continue;
+      }
       this.announced.delete(change.member.id);
       if (!change.left) this.announced.set(change.member.id, change);
     }
@@ -118,7 +143,7 @@ export class PresenceLedger {
   }
 }
 
-function change(member: Member, left: LeftReason | undefined, json: string): Change {
+function change(member: PresentMember, left: LeftReason | undefined, json: string): Change {
   return { member, ...(left && { left }), json, bytes: Buffer.byteLength(json) };
 }
 

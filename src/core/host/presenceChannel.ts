@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import type { Member } from '../../shared/protocol';
+import type { Member, PresentMember } from '../../shared/protocol';
 import type { Prepared } from './outbound';
 import { PresenceLedger, type LeftReason } from './presence';
 
@@ -66,6 +66,11 @@ export class PresenceChannel<C extends PresenceConn> {
     this.fresh.delete(conn);
     this.ledger.left(member, reason);
     this.changed();
+  }
+
+  /** The member of `conn` changed its status: announced in the next frame, in its place in the roster. */
+  updated(_conn: C, member: PresentMember): void {
+    if (this.ledger.updated(member)) this.changed();
   }
 
   /** `next` took over the seat of `previous`: to everyone else nothing happened. */

@@ -105,6 +105,14 @@ export class FakeTray extends EventEmitter {
   }
 }
 
+/** Idle time is PARLEY_FAKE_IDLE_SECONDS (0 unless set); lock-screen and unlock-screen are emitted by tests. */
+class FakePowerMonitor extends EventEmitter {
+  getSystemIdleTime(): number {
+    return Number(process.env.PARLEY_FAKE_IDLE_SECONDS ?? 0);
+  }
+}
+export const powerMonitor = new FakePowerMonitor();
+
 export const dialog = {
   showMessageBox(_window: unknown, options: Record<string, unknown>) {
     recording.messageBoxes.push(options);
@@ -336,6 +344,7 @@ export default {
   Menu,
   nativeImage,
   dialog,
+  powerMonitor,
   ipcMain,
   shell,
   contextBridge,

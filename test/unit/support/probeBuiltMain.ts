@@ -8,25 +8,16 @@
  *
  * Node strips the types itself; this file and fakeElectron.ts use erasable syntax only.
  */
-import { registerHooks } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as Fake from './fakeElectron';
+import type * as FakeHook from './useFakeElectron';
 
 const outDir = process.argv[2];
 if (!outDir) throw new Error('usage: probeBuiltMain.ts <outDir>');
 
-const fakeUrl = new URL('./fakeElectron.ts', import.meta.url).href;
-// Resolved before any other hook: the real `electron` package would try to download a binary.
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    if (specifier === 'electron' || specifier.startsWith('electron/'))
-      return { url: fakeUrl, shortCircuit: true };
-    return nextResolve(specifier, context);
-  },
-});
-
-const fake = (await import(fakeUrl)) as typeof Fake;
+// Node runs this file itself (type stripping), so the hook is imported by its file name.
+const hook = (await import(new URL('./useFakeElectron.ts', import.meta.url).href)) as typeof FakeHook;
+const fake = await hook.useFakeElectron();
 const { recording } = fake;
 await import(pathToFileURL(join(outDir, 'main/index.js')).href);
 

@@ -10,10 +10,9 @@
  * it with a ChatApp of its own and sends a private message, which must come out of the shell
  * as a notification. Erasable TypeScript only, node: imports only.
  */
-import { registerHooks } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as Fake from './fakeElectron';
+import type * as FakeHook from './useFakeElectron';
 
 /** A report read back as JSON: its shape is what the assertions check. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,16 +20,14 @@ type Json = Record<string, any>;
 
 const outDir = process.argv[2];
 if (!outDir) throw new Error('usage: probeShell.ts <outDir>');
-const fakeUrl = new URL('./fakeElectron.ts', import.meta.url).href;
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    if (specifier === 'electron' || specifier.startsWith('electron/'))
-      return { url: fakeUrl, shortCircuit: true };
-    return nextResolve(specifier, context);
-  },
-});
-const fake = (await import(fakeUrl)) as typeof Fake;
-const { recording, app } = fake;
+// Node runs this file itself (type stripping), so the hook is imported by its file name.
+const hook = (await import(new URL('./useFakeElectron.ts', import.meta.url).href)) as typeof FakeHook;
+const fake = await hook.useFakeElectron();
+const { recording, app, powerMonitor } = fake;
+/** Lines the test writes to us, one awaited at a time. */
+const lines = (await import('node:readline')).createInterface({ input: process.stdin });
+const fromTest = lines[Symbol.asyncIterator]();
+const told = async (): Promise<string> => String((await fromTest.next()).value);
 
 // A link on the first launch's command line, before any window could show it.
 const LINK = process.env.PARLEY_PROBE_LINK!;
@@ -121,6 +118,14 @@ report.notification = {
   tooltip: tray.tooltip,
   menu: menuLabels(),
 };
+
+// ---- away while the screen is locked, back when unlocked (the test watches from the room) --
+powerMonitor.emit('lock-screen');
+process.stdout.write('LOCKED\n');
+report.lockedSeen = await told();
+powerMonitor.emit('unlock-screen');
+process.stdout.write('UNLOCKED\n');
+report.unlockedSeen = await told();
 
 // ---- the tray's menu ----------------------------------------------------------------------
 clickMenu('Do not disturb');

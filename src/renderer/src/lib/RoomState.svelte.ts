@@ -6,7 +6,7 @@ import type {
   ParleyBridge,
   Session,
 } from '../../../shared/api';
-import type { Member } from '../../../shared/protocol';
+import type { PresentMember } from '../../../shared/protocol';
 import { ChatState, EVERYONE, type PendingMessage } from './ChatState.svelte';
 import { loadClosed, saveClosed } from './closedConversations';
 import { errorText } from './errors';
@@ -47,7 +47,7 @@ export class RoomState {
    * (`session.members` stays as the last snapshot said; this is the live one). Replaced once
    * per batch, never once per member.
    */
-  members = $state.raw<Member[]>([]);
+  members = $state.raw<PresentMember[]>([]);
   /** False while the roster after a welcome is still coming: `members` may lack someone present. */
   rosterDone = $state(true);
   readonly chat = new ChatState();
@@ -85,19 +85,20 @@ export class RoomState {
   }
 
   /** A roster page: who was there before us. Added quietly: no notice, it is not news. */
-  applyRoster(members: readonly Member[], done: boolean): void {
+  applyRoster(members: readonly PresentMember[], done: boolean): void {
     this.members = this.#members.apply(members, []);
     if (done) this.rosterDone = true;
     this.chat.noteRoster(members);
   }
 
   /** A presence batch: the members list and the count move once, and one notice per kind. */
-  applyPresence({ joined, left, count }: EventPayload<'presence'>): void {
+  applyPresence({ joined, left, statuses, count }: EventPayload<'presence'>): void {
     const session = this.session;
-    this.members = this.#members.apply(
+    this.#members.apply(
       joined,
       left.map((l) => l.member.id),
     );
+    this.members = this.#members.setStatuses(statuses);
     // A shallow copy: the count changes, the snapshot's member list is shared, not copied.
     if (session.room && session.room.members !== count) {
       this.session = { ...session, room: { ...session.room, members: count } };

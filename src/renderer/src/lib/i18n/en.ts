@@ -354,6 +354,8 @@ export const en = {
 
   'members.lastKnown_one': 'Last seen here ({{count}})',
   'members.lastKnown_other': 'Last seen here ({{count}})',
+  'members.status.away': 'away',
+  'members.status.busy': 'busy',
   'members.host': 'host',
   'members.heading': 'Members ({{count}})',
   'members.label': 'Members',

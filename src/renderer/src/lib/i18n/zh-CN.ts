@@ -321,6 +321,8 @@ export const zhCN: Translation = {
 
   'members.lastKnown_one': '最后在线（{{count}}）',
   'members.lastKnown_other': '最后在线（{{count}}）',
+  'members.status.away': '离开',
+  'members.status.busy': '忙碌',
   'members.host': '房主',
   'members.heading': '成员（{{count}}）',
   'members.label': '成员',
