@@ -254,6 +254,23 @@ test.describe('several rooms in one window', () => {
       await expect(messages(page)).toContainText('see the notification?');
     });
 
+    await test.step('a notification about an older message of a room brings that message into view', async () => {
+      const row = messages(page).locator('li[data-seq="30"]');
+      await roomButton(page, 'Office').click();
+      await page
+        .getByRole('tablist', { name: 'Conversations' })
+        .getByRole('tab', { name: /^Everyone/ })
+        .click();
+      // At the latest messages, "office note 30" is far above the view.
+      await expect(messages(page)).toContainText('office note 60');
+      await expect(row).not.toBeInViewport();
+      await roomButton(page, 'Garage').click();
+      await bob.client.raw('shell:notification-clicked', { roomId: office.id, conversation: '', seq: 30 });
+      await expect(page.getByRole('heading', { name: 'Office', level: 1 })).toBeVisible();
+      await expect(row).toBeInViewport();
+      await expect(row).toContainText('office note 30');
+    });
+
     expect(pageErrors(page)).toEqual([]);
   });
 });

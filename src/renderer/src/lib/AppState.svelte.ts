@@ -95,11 +95,11 @@ export class AppState {
     this.#on('message', ({ roomId, message }) => this.room(roomId)?.chat.receive(message));
     this.#on('sent', ({ roomId, cid, id, seq }) => this.room(roomId)?.chat.acked(cid, id, seq));
     // A notification was clicked: its room and conversation come on screen.
-    this.#on('open', ({ roomId, conversation }) => {
+    this.#on('open', ({ roomId, conversation, seq }) => {
       const room = this.room(roomId);
       if (!room) return;
       this.show(roomId);
-      room.openConversation(conversation);
+      room.openConversation(conversation, seq);
     });
     // A link opened from elsewhere: the lobby's join form shows it, and waits for the user.
     this.#on('invite', (invite) => {

@@ -74,6 +74,8 @@ export class ChatState {
   notices = $state.raw<RoomNotice[]>([]);
   conversations = $state<Conversation[]>([{ key: EVERYONE, peer: null, unread: 0 }]);
   selected = $state(EVERYONE);
+  /** A message to bring into view and focus (a notification about it was clicked); the list takes it. */
+  revealing = $state<{ conversation: string; seq: number } | null>(null);
   me = $state.raw<Member | null>(null);
   /** Whether older messages than the first one here exist (then "Load earlier messages"). */
   earlier = $state(false);
@@ -320,13 +322,14 @@ export class ChatState {
    * Shows a conversation by its key: the room's own (''), or the private one with that member
    * (found as #findMember does: the members, the tabs, the messages), reopened if closed.
    */
-  openConversation(key: string, members: readonly Member[]): void {
-    if (key === EVERYONE) {
-      this.select(EVERYONE);
-      return;
+  openConversation(key: string, members: readonly Member[], seq?: number): void {
+    if (key === EVERYONE) this.select(EVERYONE);
+    else {
+      const peer = this.#findMember(key, members);
+      if (!peer) return;
+      this.openPrivate(peer);
     }
-    const peer = this.#findMember(key, members);
-    if (peer) this.openPrivate(peer);
+    if (seq !== undefined) this.revealing = { conversation: key, seq };
   }
 
   /**

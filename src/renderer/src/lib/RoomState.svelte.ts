@@ -145,10 +145,12 @@ export class RoomState {
     return true;
   }
 
-  /** Tells the core the user has seen `conversation` up to `seq` (once per seq; errors ignored). */
-  /** Shows a conversation: the room's own (''), or the private one with that member, reopened if closed. */
-  openConversation(key: string): void {
-    this.chat.openConversation(key, this.members);
+  /**
+   * Shows a conversation: the room's own (''), or the private one with that member, reopened if
+   * closed; with `seq`, scrolled to that message (a notification about it was clicked).
+   */
+  openConversation(key: string, seq?: number): void {
+    this.chat.openConversation(key, this.members, seq);
   }
 
   /** Closes a private conversation, read up to its latest message so no unread count reopens it. */
@@ -157,6 +159,7 @@ export class RoomState {
     this.chat.closePrivate(key);
   }
 
+  /** Tells the core the user has seen `conversation` up to `seq` (once per seq; errors ignored). */
   markRead(conversation: string, seq: number): void {
     if (seq < 1 || !this.chat.takeReadMark(conversation, seq)) return;
     this.#host.bridge.send('chat:mark-read', { roomId: this.id, conversation, seq }).catch(() => {});
