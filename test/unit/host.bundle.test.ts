@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { makeApp, send, waitOnline, type AddressCheck } from './support/apps';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -53,6 +53,7 @@ describe('the bundled parley-host', () => {
       ],
       { cwd: dir, env: { PATH: process.env.PATH, PARLEY_HOST_PASSCODE: 'blue whale kitchen sink' } },
     );
+    onTestFinished(() => void child.kill('SIGKILL'));
     let printed = '';
     child.stderr.on('data', (d: Buffer) => (printed += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', r));
