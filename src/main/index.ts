@@ -109,6 +109,8 @@ if (!app.requestSingleInstanceLock()) {
       applyLoginItem(next.startAtLogin, app, {
         platform: process.platform,
         command: process.env.APPIMAGE ?? process.execPath,
+        // A development run is Electron plus the app's entry script; a packaged app is one binary.
+        ...(!app.isPackaged && process.argv[1] && { args: [process.argv[1]] }),
         configHome: process.env.XDG_CONFIG_HOME || join(homedir(), '.config'),
       });
     } catch (err) {

@@ -13,6 +13,8 @@ export interface LoginItemRun {
   platform: NodeJS.Platform;
   /** The command that starts this app: the AppImage's path where it runs from one. */
   command: string;
+  /** Arguments before the hidden switch: the app's entry script in a development run. */
+  args?: string[];
   /** `$XDG_CONFIG_HOME`, or `~/.config`. */
   configHome: string;
 }
@@ -28,13 +30,13 @@ function execQuoted(path: string): string {
 }
 
 /** The autostart entry that starts Parley hidden at login. */
-export function autostartEntry(command: string): string {
+export function autostartEntry(command: string, args: readonly string[] = []): string {
   return [
     '[Desktop Entry]',
     'Type=Application',
     'Name=Parley',
     'Comment=Chat on your local network',
-    `Exec=${execQuoted(command)} ${HIDDEN_SWITCH}`,
+    `Exec=${[command, ...args].map(execQuoted).join(' ')} ${HIDDEN_SWITCH}`,
     'Icon=parley',
     'Terminal=false',
     'X-GNOME-Autostart-enabled=true',
@@ -51,7 +53,7 @@ export function applyLoginItem(enabled: boolean, app: LoginItemApp, run: LoginIt
     const file = autostartFile(run.configHome);
     if (enabled) {
       mkdirSync(join(run.configHome, 'autostart'), { recursive: true });
-      writeFileSync(file, autostartEntry(run.command), { mode: 0o644 });
+      writeFileSync(file, autostartEntry(run.command, run.args), { mode: 0o644 });
     } else {
       rmSync(file, { force: true });
     }
@@ -60,6 +62,6 @@ export function applyLoginItem(enabled: boolean, app: LoginItemApp, run: LoginIt
   app.setLoginItemSettings(
     run.platform === 'darwin'
       ? { openAtLogin: enabled, openAsHidden: true }
-      : { openAtLogin: enabled, args: [HIDDEN_SWITCH] },
+      : { openAtLogin: enabled, args: [...(run.args ?? []), HIDDEN_SWITCH] },
   );
 }

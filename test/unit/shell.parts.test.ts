@@ -149,6 +149,20 @@ describe('start at login', () => {
     expect(existsSync(autostartFile(configHome))).toBe(false);
   });
 
+  it('starts a development run with its entry script, so login does not open a bare Electron', () => {
+    const configHome = mkdtempSync(join(tmpdir(), 'parley-xdg-'));
+    const app = { setLoginItemSettings: () => expect.unreachable() };
+    applyLoginItem(true, app, {
+      platform: 'linux',
+      command: '/repo/node_modules/electron/dist/electron',
+      args: ['/repo/out/main/index.js'],
+      configHome,
+    });
+    expect(readFileSync(autostartFile(configHome), 'utf8')).toContain(
+      `Exec="/repo/node_modules/electron/dist/electron" "/repo/out/main/index.js" ${HIDDEN_SWITCH}`,
+    );
+  });
+
   it('asks the system to keep the login item on macOS and Windows, hidden', () => {
     const asked: unknown[] = [];
     const app = { setLoginItemSettings: (s: unknown) => asked.push(s) };
