@@ -101,7 +101,8 @@ export class JoinFlows {
    * certificate from the first byte, and the first to answer as the link's room is the one.
    */
   async checkAddress(address: string): Promise<CommandResult<'room:check-address'>> {
-    const { endpoint, answer } = looksLikeInvite(address)
+    const invite = looksLikeInvite(address);
+    const { endpoint, answer } = invite
       ? await this.probeInvite(parseInvite(address))
       : await probeAddress(address, this.deps.probeTimeoutMs);
     const { info, fingerprint } = answer;
@@ -109,7 +110,7 @@ export class JoinFlows {
     this.deps.lobby.notePresented(info.id, verdict.kind === 'mismatch' ? fingerprint : null);
     return {
       address: formatEndpoint(endpoint),
-      invite: looksLikeInvite(address),
+      invite,
       room: info,
       fingerprint,
       code: verificationCode(fingerprint),

@@ -191,23 +191,29 @@ if (!app.requestSingleInstanceLock()) {
     changed: (isIdle) => chat.setIdle(isIdle),
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     chat.start();
     idle.start();
     powerMonitor.on('lock-screen', () => idle.lock());
     powerMonitor.on('unlock-screen', () => idle.unlock());
-    if (trayShown(process.platform, process.env)) {
+    app.on('activate', bringUp);
+    const hidden = process.argv.includes(HIDDEN_SWITCH);
+    // The window need not wait to learn whether there is a tray, unless it is to start in one.
+    if (!hidden) open();
+    if (await trayShown(process.platform, process.env)) {
       tray = new ParleyTray(words(), {
         open: bringUp,
         openRoom: (roomId) => openRoom(roomId, ''),
         setQuiet: (on) => updateSettings({ quietUntil: on ? Date.now() + 60 * 60 * 1000 : null }),
         quit,
       });
+      // What was counted while the tray was being looked for.
+      const { total, rooms } = chat.unreadTotals;
+      tray.update({ total, rooms }, words());
     }
     applySettings(settings());
     // Started at login: in the tray only, where there is one to come back from.
-    if (!(process.argv.includes(HIDDEN_SWITCH) && tray)) open();
-    app.on('activate', bringUp);
+    if (hidden && !tray) open();
   });
 
   // Rooms keep running with no window (the tray, the Dock): only Quit ends them.

@@ -124,15 +124,22 @@ describe('the tray menu', () => {
 });
 
 describe('whether a tray icon is seen', () => {
-  it('is yes on Windows and on desktops with a status area, no on macOS, and on GNOME only with AppIndicator', () => {
-    const none = () => null;
-    expect(trayShown('win32', {}, none)).toBe(true);
-    expect(trayShown('darwin', {}, none)).toBe(false);
-    expect(trayShown('linux', { XDG_CURRENT_DESKTOP: 'KDE' }, none)).toBe(true);
-    expect(trayShown('linux', { XDG_CURRENT_DESKTOP: 'GNOME' }, none)).toBe(false);
-    expect(trayShown('linux', { XDG_CURRENT_DESKTOP: 'GNOME' }, () => 'dash-to-dock@x\n')).toBe(false);
+  it('is yes on Windows and on desktops with a status area, no on macOS, and on GNOME only with AppIndicator', async () => {
+    const none = () => Promise.resolve(null);
+    const listing = (text: string) => () => Promise.resolve(text);
+    expect(await trayShown('win32', {}, none)).toBe(true);
+    expect(await trayShown('darwin', {}, none)).toBe(false);
+    expect(await trayShown('linux', { XDG_CURRENT_DESKTOP: 'KDE' }, none)).toBe(true);
+    expect(await trayShown('linux', { XDG_CURRENT_DESKTOP: 'GNOME' }, none)).toBe(false);
+    expect(await trayShown('linux', { XDG_CURRENT_DESKTOP: 'GNOME' }, listing('dash-to-dock@x\n'))).toBe(
+      false,
+    );
     expect(
-      trayShown('linux', { XDG_CURRENT_DESKTOP: 'ubuntu:GNOME' }, () => 'ubuntu-appindicators@ubuntu.com\n'),
+      await trayShown(
+        'linux',
+        { XDG_CURRENT_DESKTOP: 'ubuntu:GNOME' },
+        listing('ubuntu-appindicators@ubuntu.com\n'),
+      ),
     ).toBe(true);
   });
 });
